@@ -1,0 +1,130 @@
+"""Plumbing shared by skgen's estimators: routed ``module__`` parameters,
+seeding, threads and device.
+
+A small base in the spirit of ``sklearn.mixture._base.BaseMixture``: the
+estimators keep their public ``__init__`` signatures and call these helpers
+from ``fit``.
+"""
+
+import contextlib
+
+import numpy as np
+import torch
+from sklearn.base import BaseEstimator
+from sklearn.utils import check_random_state
+
+from ._data import resolve_device
+from ._threads import ThreadGovernor
+
+
+class TorchEstimatorBase(BaseEstimator):
+    """Base for estimators that hold a skorch net.
+
+    Besides its named parameters, an estimator accepts ``<prefix>__<name>``
+    keyword arguments for each prefix in ``_routed_prefixes`` (for instance
+    ``module__width=64`` or ``optimizer__weight_decay=1e-4``). They are stored
+    unchanged as attributes, reported by :meth:`get_params`, settable by
+    :meth:`set_params` (so ``GridSearchCV`` can tune them) and forwarded to the
+    skorch net in ``fit``.
+    """
+
+    _routed_prefixes = ("module", "optimizer")
+
+    def _store_routed_params(self, kwargs):
+        for key, value in kwargs.items():
+            if not self._is_routed(key):
+                raise TypeError(
+                    f"{type(self).__name__}.__init__() got an unexpected keyword argument "
+                    f"{key!r}; extra arguments must start with one of "
+                    + ", ".join(f"'{p}__'" for p in self._routed_prefixes)
+                    + "."
+                )
+            setattr(self, key, value)
+
+    @classmethod
+    def _is_routed(cls, key):
+        prefix, sep, name = key.partition("__")
+        return bool(sep) and bool(name) and prefix in cls._routed_prefixes
+
+    def _routed_params(self, prefix):
+        """Return ``{name: value}`` for the stored ``<prefix>__<name>`` parameters."""
+        start = prefix + "__"
+        return {
+            key[len(start) :]: value
+            for key, value in vars(self).items()
+            if key.startswith(start)
+        }
+
+    def get_params(self, deep=True):
+        """Get parameters for this estimator.
+
+        Parameters
+        ----------
+        deep : bool, default=True
+            If True, also return the parameters of contained estimators.
+
+        Returns
+        -------
+        params : dict
+            Parameter names mapped to their values, including the routed
+            ``<prefix>__<name>`` parameters.
+        """
+        params = super().get_params(deep=deep)
+        params.update({key: value for key, value in vars(self).items() if self._is_routed(key)})
+        return params
+
+    def set_params(self, **params):
+        """Set the parameters of this estimator.
+
+        Parameters
+        ----------
+        **params : dict
+            Estimator parameters, including routed ``<prefix>__<name>`` ones.
+
+        Returns
+        -------
+        self : estimator instance
+        """
+        routed = {key: value for key, value in params.items() if self._is_routed(key)}
+        for key, value in routed.items():
+            setattr(self, key, value)
+        rest = {key: value for key, value in params.items() if key not in routed}
+        if rest:
+            super().set_params(**rest)
+        return self
+
+    # --- fit plumbing ---------------------------------------------------
+
+    def _resolve_device(self):
+        return resolve_device(self.device)
+
+    @staticmethod
+    @contextlib.contextmanager
+    def _torch_rng(rng, device):
+        """Seed torch from ``rng`` inside the block, leaving the caller's
+        global torch RNG state untouched afterwards."""
+        seed = int(rng.randint(np.iinfo(np.int32).max))
+        cuda_devices = []
+        if str(device).startswith("cuda"):
+            cuda_devices = [torch.device(device).index or 0]
+        with torch.random.fork_rng(devices=cuda_devices):
+            torch.manual_seed(seed)
+            yield seed
+
+    @contextlib.contextmanager
+    def _training_context(self, device):
+        """Context for one ``fit``: a thread governor and a seeded torch RNG.
+
+        Yields
+        ------
+        rng : numpy.random.RandomState
+            From ``random_state``; use it for every other random choice.
+        governor : ThreadGovernor
+            To be followed during training (see ``AdaptiveThreads``).
+        """
+        rng = check_random_state(self.random_state)
+        with ThreadGovernor(self.n_threads) as governor, self._torch_rng(rng, device):
+            yield rng, governor
+
+    def _inference_context(self):
+        return ThreadGovernor(self.n_threads)

@@ -1,0 +1,538 @@
+"""AutoencoderTransformer: a learned, non-linear replacement for PCA."""
+
+import math
+from numbers import Integral, Real
+
+import numpy as np
+import torch
+from pandas.api.types import is_bool_dtype, is_numeric_dtype
+from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin
+from sklearn.utils import check_array
+from sklearn.utils.validation import check_is_fitted
+from sklearn_compat.base import _fit_context
+from sklearn_compat.utils.validation import validate_data
+from skorch.callbacks import EarlyStopping, ProgressBar
+from skorch.helper import predefined_split
+from torch import nn
+
+from ._base import TorchEstimatorBase
+from ._callbacks import AdaptiveThreads
+from ._data import InMemoryDataset, as_float32_tensor
+from ._modules import ACTIVATIONS, EncoderDecoder, ResidualAutoencoder, data_kwargs, linear_solution
+from ._nets import AutoencoderNet
+
+OPTIMIZERS = {
+    "adam": torch.optim.Adam,
+    "adamw": torch.optim.AdamW,
+    "sgd": torch.optim.SGD,
+    "rmsprop": torch.optim.RMSprop,
+}
+LOSSES = {"mse": nn.MSELoss, "bce": nn.BCEWithLogitsLoss}
+
+
+def _check_numeric_frame(X, estimator_name):
+    """Name the non-numeric columns of a DataFrame instead of failing later."""
+    if not (hasattr(X, "columns") and hasattr(X, "dtypes")):
+        return
+    bad = [
+        str(col)
+        for col, dtype in zip(X.columns, X.dtypes)
+        if not (is_numeric_dtype(dtype) or is_bool_dtype(dtype))
+    ]
+    if bad:
+        raise ValueError(
+            f"{estimator_name} needs numeric columns; non-numeric column(s): {bad}. "
+            "Encode them first, e.g. with sklearn.preprocessing.OneHotEncoder."
+        )
+
+
+class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, TorchEstimatorBase):
+    """Non-linear dimensionality reduction with an autoencoder.
+
+    A drop-in, non-linear replacement for :class:`~sklearn.decomposition.PCA`:
+    ``transform`` encodes samples into ``n_components`` codes and
+    ``inverse_transform`` decodes codes back into the input space. The
+    default network is PCA plus learned non-linear corrections: its linear
+    encoder and decoder start at the PCA solution of the training data and
+    two MLPs (whose last layers start at zero) learn what PCA misses, so
+    training starts from PCA's reconstruction error and lowers it.
+
+    Codes returned by ``transform`` are standardised: zero mean and unit
+    variance per component on the training data.
+
+    The network is trained by a skorch net held in ``net_``; any
+    ``torch.nn.Module`` with ``encode`` and ``decode`` methods (or an
+    encoder/decoder pair) can replace the default through ``module``.
+
+    Parameters
+    ----------
+    n_components : int, default=2
+        Number of code dimensions; at most the number of input features.
+    hidden_dims : tuple of int, default=(128, 64)
+        Hidden layer widths of the default encoder MLP; the decoder mirrors
+        them. An empty tuple leaves only the linear (PCA) path.
+    activation : {"relu", "leaky_relu", "elu", "selu", "gelu", "silu", "tanh", \
+            "sigmoid"}, default="relu"
+        Activation of the hidden layers of the default module.
+    dropout : float, default=0.0
+        Dropout probability after each hidden activation, in [0, 1).
+    loss : {"mse", "bce"}, default="mse"
+        Reconstruction loss. ``"bce"`` (binary cross-entropy on the
+        decoder's logits) requires inputs in [0, 1], e.g. pixel intensities;
+        reconstructions then stay in (0, 1).
+    module : type of torch.nn.Module, tuple of two such types, or None, \
+            default=None
+        The network. None uses the PCA-initialised default
+        (``skgen._modules.ResidualAutoencoder``; its extra constructor
+        argument ``linear_path=False`` gives a plain MLP autoencoder). A class
+        must define ``encode(x)`` returning codes and ``decode(z)`` returning
+        reconstructions (logits with ``loss="bce"``). A pair
+        ``(Encoder, Decoder)`` uses each class's ``forward``. Constructors
+        receive ``n_features`` and ``n_components`` if they accept them, and
+        every ``module__<name>=value`` keyword given to this estimator (for a
+        pair: ``module__encoder__<name>`` / ``module__decoder__<name>``).
+    max_epochs : int, default=100
+        Number of passes over the training data.
+    batch_size : int, default=256
+        Rows per training step.
+    lr : float, default=1e-3
+        Learning rate.
+    optimizer : {"adam", "adamw", "sgd", "rmsprop"} or type of \
+            torch.optim.Optimizer, default="adam"
+        Optimizer; its other arguments pass as ``optimizer__<name>=value``
+        (e.g. ``optimizer__weight_decay=1e-4``).
+    early_stopping : bool, default=False
+        Hold out ``validation_fraction`` of the training rows, stop when the
+        validation loss has not improved for ``patience`` epochs and keep the
+        best weights.
+    validation_fraction : float, default=0.1
+        Share of rows held out when ``early_stopping=True``, in (0, 1).
+    patience : int, default=10
+        Epochs without improvement before early stopping.
+    n_threads : int or None, default=None
+        Torch CPU threads for ``fit`` and inference. None adapts to the
+        machine: it uses the CPUs this process may use (affinity, cgroup
+        quota, ``OMP_NUM_THREADS``) minus the cores other processes keep
+        busy, and re-checks about every 0.5 s during training. A positive
+        int is used as given; -1 means all usable CPUs. Torch's global
+        setting is restored afterwards.
+    device : str, default="auto"
+        ``"auto"`` (CUDA when available, else CPU), ``"cpu"``, ``"cuda"``,
+        ``"cuda:N"`` or ``"mps"``. The resolved device is ``device_``.
+    random_state : int, RandomState instance or None, default=None
+        Seeds weight initialisation, shuffling, dropout and the validation
+        split. An int gives identical results on CPU across calls; the
+        global torch RNG state is left as it was.
+    verbose : int, default=0
+        0 is silent; 1 prints one line per epoch; 2 adds a progress bar.
+    **kwargs
+        ``module__<name>`` and ``optimizer__<name>`` parameters, routed to
+        the module and optimizer constructors and tunable with
+        ``GridSearchCV``.
+
+    Attributes
+    ----------
+    net_ : skgen._nets.AutoencoderNet
+        The fitted skorch net; ``net_.module_`` is the torch module.
+    history_ : skorch.History
+        Per-epoch records: ``history_[:, "train_loss"]``,
+        ``history_[:, "valid_loss"]`` (with early stopping), ``"dur"``.
+    n_components_ : int
+        Width of the codes.
+    n_epochs_ : int
+        Epochs run (fewer than ``max_epochs`` after early stopping).
+    device_ : str
+        Device the network was trained on.
+    code_mean_ : ndarray of shape (n_components_,)
+        Mean of the raw codes on the training data, removed by ``transform``.
+    code_scale_ : ndarray of shape (n_components_,)
+        Standard deviation of the raw codes on the training data.
+    n_features_in_ : int
+        Number of features seen during ``fit``.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of features seen during ``fit``, when ``X`` has string column
+        names.
+
+    See Also
+    --------
+    sklearn.decomposition.PCA : The linear solution this estimator starts from.
+    sklearn.decomposition.KernelPCA : Non-linear reduction with kernels.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from skgen import AutoencoderTransformer
+    >>> X = load_digits().data / 16.0
+    >>> ae = AutoencoderTransformer(n_components=8, max_epochs=5, random_state=0)
+    >>> codes = ae.fit_transform(X)
+    >>> codes.shape
+    (1797, 8)
+    >>> ae.inverse_transform(codes).shape
+    (1797, 64)
+    """
+
+    _parameter_constraints = {
+        "n_components": [Integral],
+        "hidden_dims": [tuple, list],
+        "activation": [str],
+        "dropout": [Real],
+        "loss": [str],
+        "module": [type, tuple, None],
+        "max_epochs": [Integral],
+        "batch_size": [Integral],
+        "lr": [Real],
+        "optimizer": [str, type],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Real],
+        "patience": [Integral],
+        "n_threads": [Integral, None],
+        "device": [str, torch.device],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+    }
+
+    def __init__(
+        self,
+        n_components=2,
+        *,
+        hidden_dims=(128, 64),
+        activation="relu",
+        dropout=0.0,
+        loss="mse",
+        module=None,
+        max_epochs=100,
+        batch_size=256,
+        lr=1e-3,
+        optimizer="adam",
+        early_stopping=False,
+        validation_fraction=0.1,
+        patience=10,
+        n_threads=None,
+        device="auto",
+        random_state=None,
+        verbose=0,
+        **kwargs,
+    ):
+        self.n_components = n_components
+        self.hidden_dims = hidden_dims
+        self.activation = activation
+        self.dropout = dropout
+        self.loss = loss
+        self.module = module
+        self.max_epochs = max_epochs
+        self.batch_size = batch_size
+        self.lr = lr
+        self.optimizer = optimizer
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.patience = patience
+        self.n_threads = n_threads
+        self.device = device
+        self.random_state = random_state
+        self.verbose = verbose
+        self._store_routed_params(kwargs)
+
+    # --- validation -----------------------------------------------------
+
+    def _check_params(self, n_features):
+        name = type(self).__name__
+
+        def positive_int(param):
+            value = getattr(self, param)
+            if isinstance(value, bool) or value < 1:
+                raise ValueError(f"{param} must be a positive integer; got {value!r}.")
+
+        for param in ("n_components", "max_epochs", "batch_size", "patience"):
+            positive_int(param)
+        if self.n_components > n_features:
+            raise ValueError(
+                f"n_components={self.n_components} must be at most the number of "
+                f"features, {n_features}; the input has n_features = {n_features}."
+            )
+        if any(isinstance(h, bool) or not isinstance(h, Integral) or h < 1 for h in self.hidden_dims):
+            raise ValueError(
+                f"hidden_dims must be a tuple of positive integers; got {self.hidden_dims!r}."
+            )
+        if self.activation not in ACTIVATIONS:
+            raise ValueError(
+                f"Unknown activation {self.activation!r}; choose one of {sorted(ACTIVATIONS)}."
+            )
+        if not 0.0 <= self.dropout < 1.0:
+            raise ValueError(f"dropout must be in [0, 1); got {self.dropout!r}.")
+        if self.loss not in LOSSES:
+            raise ValueError(f"Unknown loss {self.loss!r}; choose 'mse' or 'bce'.")
+        if not (math.isfinite(self.lr) and self.lr > 0):
+            raise ValueError(f"lr must be a positive number; got {self.lr!r}.")
+        if isinstance(self.optimizer, str):
+            if self.optimizer not in OPTIMIZERS:
+                raise ValueError(
+                    f"Unknown optimizer {self.optimizer!r}; choose one of "
+                    f"{sorted(OPTIMIZERS)} or pass a torch.optim.Optimizer class."
+                )
+        elif not issubclass(self.optimizer, torch.optim.Optimizer):
+            raise TypeError(
+                f"optimizer must be a name or a torch.optim.Optimizer subclass; got {self.optimizer!r}."
+            )
+        if not 0.0 < self.validation_fraction < 1.0:
+            raise ValueError(
+                f"validation_fraction must be in (0, 1); got {self.validation_fraction!r}."
+            )
+        if self.n_threads is not None and (self.n_threads == 0 or self.n_threads < -1):
+            raise ValueError(
+                f"n_threads must be None, -1 or a positive integer; got {self.n_threads!r}."
+            )
+        self._check_module(name)
+
+    def _check_module(self, name):
+        module = self.module
+        if module is None:
+            if "hidden_dims" in self._routed_params("module") or "activation" in self._routed_params("module"):
+                raise ValueError(
+                    "Set hidden_dims / activation directly, not as module__ parameters, "
+                    "when using the default module."
+                )
+            return
+        classes = module if isinstance(module, tuple) else (module,)
+        if isinstance(module, tuple) and len(module) != 2:
+            raise TypeError(
+                f"module as a tuple must be (EncoderClass, DecoderClass); got {len(module)} items."
+            )
+        for cls in classes:
+            if not (isinstance(cls, type) and issubclass(cls, nn.Module)):
+                raise TypeError(
+                    f"module must be a torch.nn.Module subclass (not an instance) or a "
+                    f"pair of them; got {cls!r}."
+                )
+        if not isinstance(module, tuple):
+            missing = [m for m in ("encode", "decode") if not callable(getattr(module, m, None))]
+            if missing:
+                raise TypeError(
+                    f"module {module.__name__} must define encode(x) and decode(z); "
+                    f"missing: {missing}. Pass (Encoder, Decoder) classes instead to use "
+                    "their forward methods."
+                )
+
+    def _validate_input(self, X, reset):
+        _check_numeric_frame(X, type(self).__name__)
+        return validate_data(
+            self,
+            X,
+            reset=reset,
+            dtype=[np.float64, np.float32],
+            ensure_min_samples=2 if reset else 1,
+        )
+
+    # --- building the net -----------------------------------------------
+
+    def _module_spec(self, n_features):
+        """Return the module class and its ``module__`` keyword arguments."""
+        user_kwargs = self._routed_params("module")
+        if self.module is None:
+            kwargs = {
+                "n_features": n_features,
+                "n_components": self.n_components,
+                "hidden_dims": tuple(self.hidden_dims),
+                "activation": self.activation,
+                "dropout": self.dropout,
+            }
+            kwargs.update(user_kwargs)
+            return ResidualAutoencoder, kwargs
+        if isinstance(self.module, tuple):
+            encoder, decoder = self.module
+            kwargs = {
+                "encoder": encoder,
+                "decoder": decoder,
+                "n_features": n_features,
+                "n_components": self.n_components,
+            }
+            kwargs.update(user_kwargs)
+            return EncoderDecoder, kwargs
+        kwargs = data_kwargs(self.module, n_features, self.n_components)
+        kwargs.update(user_kwargs)
+        return self.module, kwargs
+
+    def _build_net(self, n_features, device, governor, valid_X):
+        module_cls, module_kwargs = self._module_spec(n_features)
+        optimizer = OPTIMIZERS.get(self.optimizer, self.optimizer)
+        callbacks = [("adaptive_threads", AdaptiveThreads(governor))]
+        if valid_X is not None:
+            callbacks.append(
+                (
+                    "early_stopping",
+                    EarlyStopping(monitor="valid_loss", patience=self.patience, load_best=True),
+                )
+            )
+        if self.verbose >= 2:
+            callbacks.append(("progress_bar", ProgressBar()))
+        train_split = None
+        if valid_X is not None:
+            train_split = predefined_split(InMemoryDataset(as_float32_tensor(valid_X, device)))
+        kwargs = {f"module__{key}": value for key, value in module_kwargs.items()}
+        kwargs.update(
+            {f"optimizer__{key}": value for key, value in self._routed_params("optimizer").items()}
+        )
+        return AutoencoderNet(
+            module=module_cls,
+            criterion=LOSSES[self.loss],
+            optimizer=optimizer,
+            lr=self.lr,
+            max_epochs=self.max_epochs,
+            batch_size=self.batch_size,
+            train_split=train_split,
+            callbacks=callbacks,
+            predict_nonlinearity=torch.sigmoid if self.loss == "bce" else None,
+            device=device,
+            verbose=int(self.verbose),
+            **kwargs,
+        )
+
+    # --- public API -----------------------------------------------------
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Train the autoencoder on ``X``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Numeric training data (ndarray or DataFrame), without NaN or inf.
+            With ``loss="bce"`` every value must lie in [0, 1].
+        y : None
+            Ignored; present for Pipeline compatibility.
+
+        Returns
+        -------
+        self : AutoencoderTransformer
+            The fitted estimator.
+        """
+        X = self._validate_input(X, reset=True)
+        n_samples, n_features = X.shape
+        self._check_params(n_features)
+        if self.loss == "bce" and (X.min() < 0 or X.max() > 1):
+            raise ValueError(
+                f"loss='bce' needs inputs in [0, 1]; got values in [{X.min():.3g}, {X.max():.3g}]. "
+                "Scale the data (e.g. MinMaxScaler) or use loss='mse'."
+            )
+        device = self._resolve_device()
+
+        with self._training_context(device) as (rng, governor):
+            X_train, X_valid = X, None
+            if self.early_stopping:
+                order = rng.permutation(n_samples)
+                n_valid = min(n_samples - 1, max(1, int(round(self.validation_fraction * n_samples))))
+                X_valid, X_train = X[order[:n_valid]], X[order[n_valid:]]
+            net = self._build_net(n_features, device, governor, X_valid)
+            net.initialize()
+            if self.module is None and self._routed_params("module").get("linear_path", True):
+                net.module_.init_linear_(linear_solution(X_train, self.n_components, self.loss, rng))
+            net.partial_fit(X_train)
+            codes = net.encode(X_train)
+
+        self._check_training_finite(net, codes)
+        self.net_ = net
+        self.device_ = device
+        self.history_ = net.history
+        self.n_epochs_ = len(net.history)
+        self.n_components_ = codes.shape[1]
+        self.code_mean_ = codes.mean(axis=0, dtype=np.float64)
+        std = codes.std(axis=0, dtype=np.float64)
+        self.code_scale_ = np.where(std > 1e-12, std, 1.0)
+        return self
+
+    def _check_training_finite(self, net, codes):
+        losses = np.asarray(net.history[:, "train_loss"], dtype=float)
+        bad = np.flatnonzero(~np.isfinite(losses))
+        if bad.size or not np.all(np.isfinite(codes)):
+            epoch = int(bad[0]) + 1 if bad.size else len(losses)
+            raise ValueError(
+                f"Training diverged: the loss became non-finite at epoch {epoch}. "
+                f"Lower lr (now {self.lr}) or scale the inputs (e.g. StandardScaler)."
+            )
+
+    def transform(self, X):
+        """Encode ``X`` into standardised codes.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        codes : ndarray of shape (n_samples, n_components_)
+            In ``X``'s float dtype (float64 for other inputs).
+        """
+        check_is_fitted(self)
+        X = self._validate_input(X, reset=False)
+        with self._inference_context():
+            codes = self.net_.encode(X)
+        codes -= self.code_mean_.astype(np.float32)
+        codes /= self.code_scale_.astype(np.float32)
+        return codes.astype(X.dtype, copy=False)
+
+    def inverse_transform(self, X):
+        """Decode codes back into the input space.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_components_)
+            Codes as returned by :meth:`transform`.
+
+        Returns
+        -------
+        X_reconstructed : ndarray of shape (n_samples, n_features_in_)
+            In the codes' float dtype.
+        """
+        check_is_fitted(self)
+        Z = check_array(X, dtype=[np.float64, np.float32], input_name="X")
+        if Z.shape[1] != self.n_components_:
+            raise ValueError(
+                f"inverse_transform expects codes with {self.n_components_} components "
+                f"(n_components_); got an array with {Z.shape[1]} columns."
+            )
+        raw = (Z * self.code_scale_ + self.code_mean_).astype(np.float32)
+        with self._inference_context():
+            reconstructed = self.net_.decode(raw)
+        return reconstructed.astype(Z.dtype, copy=False)
+
+    def score_samples(self, X):
+        """Negative mean squared reconstruction error of each sample.
+
+        Higher means better reconstructed (more typical of the training
+        data); low values flag outliers.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples,)
+        """
+        check_is_fitted(self)
+        X = self._validate_input(X, reset=False)
+        with self._inference_context():
+            return -self.net_.reconstruction_error(X)
+
+    def score(self, X, y=None):
+        """Negative mean squared reconstruction error (higher is better).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        score : float
+        """
+        return float(np.mean(self.score_samples(X)))
+
+    @property
+    def _n_features_out(self):
+        return self.n_components_
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
+        return tags
