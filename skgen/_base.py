@@ -25,21 +25,37 @@ class TorchEstimatorBase(BaseEstimator):
     ``module__width=64`` or ``optimizer__weight_decay=1e-4``). They are stored
     unchanged as attributes, reported by :meth:`get_params`, settable by
     :meth:`set_params` (so ``GridSearchCV`` can tune them) and forwarded to the
-    skorch net in ``fit``.
+    skorch net in ``fit``, which rejects any other extra name with a
+    ``TypeError`` (as scikit-learn asks, ``__init__`` and ``set_params`` never
+    raise).
     """
 
     _routed_prefixes = ("module", "optimizer")
 
-    def _store_routed_params(self, kwargs):
+    def _store_extra_params(self, kwargs):
+        # Stored as given; _check_extra_params names the bad ones in fit.
         for key, value in kwargs.items():
-            if not self._is_routed(key):
-                raise TypeError(
-                    f"{type(self).__name__}.__init__() got an unexpected keyword argument "
-                    f"{key!r}; extra arguments must start with one of "
-                    + ", ".join(f"'{p}__'" for p in self._routed_prefixes)
-                    + "."
-                )
             setattr(self, key, value)
+
+    def _extra_param_names(self):
+        """Names of keyword parameters given beyond the signature."""
+        named = set(self._get_param_names())
+        return [
+            key
+            for key in vars(self)
+            if key not in named and not key.startswith("_") and not key.endswith("_")
+        ]
+
+    def _check_extra_params(self):
+        """Raise a TypeError naming any extra parameter that is not routed."""
+        unknown = [key for key in self._extra_param_names() if not self._is_routed(key)]
+        if unknown:
+            raise TypeError(
+                f"{type(self).__name__} got unknown parameter(s) {sorted(unknown)}; "
+                "extra parameters must be named "
+                + " or ".join(f"'{p}__<name>'" for p in self._routed_prefixes)
+                + "."
+            )
 
     @classmethod
     def _is_routed(cls, key):
@@ -50,8 +66,8 @@ class TorchEstimatorBase(BaseEstimator):
         """Return ``{name: value}`` for the stored ``<prefix>__<name>`` parameters."""
         start = prefix + "__"
         return {
-            key[len(start) :]: value
-            for key, value in vars(self).items()
+            key[len(start) :]: getattr(self, key)
+            for key in self._extra_param_names()
             if key.startswith(start)
         }
 
@@ -70,7 +86,7 @@ class TorchEstimatorBase(BaseEstimator):
             ``<prefix>__<name>`` parameters.
         """
         params = super().get_params(deep=deep)
-        params.update({key: value for key, value in vars(self).items() if self._is_routed(key)})
+        params.update({key: getattr(self, key) for key in self._extra_param_names()})
         return params
 
     def set_params(self, **params):
@@ -80,15 +96,17 @@ class TorchEstimatorBase(BaseEstimator):
         ----------
         **params : dict
             Estimator parameters, including routed ``<prefix>__<name>`` ones.
+            Names are checked when ``fit`` runs.
 
         Returns
         -------
         self : estimator instance
         """
-        routed = {key: value for key, value in params.items() if self._is_routed(key)}
-        for key, value in routed.items():
+        named = set(self._get_param_names())
+        extra = {key: value for key, value in params.items() if key not in named}
+        for key, value in extra.items():
             setattr(self, key, value)
-        rest = {key: value for key, value in params.items() if key not in routed}
+        rest = {key: value for key, value in params.items() if key in named}
         if rest:
             super().set_params(**rest)
         return self

@@ -19,7 +19,7 @@ from ._base import TorchEstimatorBase
 from ._callbacks import AdaptiveThreads
 from ._data import InMemoryDataset, as_float32_tensor
 from ._modules import ACTIVATIONS, EncoderDecoder, ResidualAutoencoder, data_kwargs, linear_solution
-from ._nets import AutoencoderNet
+from ._nets import AutoencoderNet, default_optimizer_kwargs
 
 OPTIMIZERS = {
     "adam": torch.optim.Adam,
@@ -230,7 +230,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         self.device = device
         self.random_state = random_state
         self.verbose = verbose
-        self._store_routed_params(kwargs)
+        self._store_extra_params(kwargs)
 
     # --- validation -----------------------------------------------------
 
@@ -368,9 +368,15 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         if valid_X is not None:
             train_split = predefined_split(InMemoryDataset(as_float32_tensor(valid_X, device)))
         kwargs = {f"module__{key}": value for key, value in module_kwargs.items()}
-        kwargs.update(
-            {f"optimizer__{key}": value for key, value in self._routed_params("optimizer").items()}
-        )
+        user_optimizer_kwargs = self._routed_params("optimizer")
+        optimizer_kwargs = {}
+        if not {"fused", "foreach"} & set(user_optimizer_kwargs):
+            optimizer_kwargs = default_optimizer_kwargs(optimizer, device)
+        optimizer_kwargs.update(user_optimizer_kwargs)
+        kwargs.update({f"optimizer__{key}": value for key, value in optimizer_kwargs.items()})
+        if not self.verbose:
+            # skorch's PrintLog formats a table every epoch even when silent.
+            kwargs["callbacks__print_log"] = None
         return AutoencoderNet(
             module=module_cls,
             criterion=LOSSES[self.loss],
@@ -405,6 +411,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         self : AutoencoderTransformer
             The fitted estimator.
         """
+        self._check_extra_params()
         X = self._validate_input(X, reset=True)
         n_samples, n_features = X.shape
         self._check_params(n_features)
