@@ -169,6 +169,10 @@ class LoadProbe:
 
 
 _PROBE = LoadProbe()
+# Inference calls can come thousands of times a second (cross-validation,
+# small batches); a decision younger than this is reused.
+_DECISION_TTL_S = 0.25
+_last_decision = (-1.0, None, None)
 
 
 def adaptive_thread_count(max_threads=None, probe=None):
@@ -187,11 +191,19 @@ def adaptive_thread_count(max_threads=None, probe=None):
         At least 1; one thread more for each ``0.75`` of a core left free by
         other processes.
     """
-    if max_threads is None:
-        max_threads = usable_cpus()
-    probe = _PROBE if probe is None else probe
-    free = usable_cpus() - probe.others_busy_cores()
-    return int(max(1, min(max_threads, 1 + (free - 1) // _FREE_CORE_PER_THREAD)))
+    global _last_decision
+    now = time.monotonic()
+    if probe is None:
+        decided_at, cached_max, cached = _last_decision
+        if cached is not None and cached_max == max_threads and now - decided_at < _DECISION_TTL_S:
+            return cached
+    n_cpus = usable_cpus()
+    limit = n_cpus if max_threads is None else max_threads
+    free = n_cpus - (_PROBE if probe is None else probe).others_busy_cores()
+    n_threads = int(max(1, min(limit, 1 + (free - 1) // _FREE_CORE_PER_THREAD)))
+    if probe is None:
+        _last_decision = (now, max_threads, n_threads)
+    return n_threads
 
 
 class ThreadGovernor:

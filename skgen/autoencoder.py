@@ -312,6 +312,38 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
                     "their forward methods."
                 )
 
+    def _inference_input(self, X):
+        """Validate ``X`` for transform / scoring.
+
+        Returns ``(X, finite_checked)``. A plain 2-D float ndarray of the right
+        width (the common case inside pipelines) skips scikit-learn's
+        validation, whose fixed cost and full pass over ``X`` for NaN/inf
+        were 10-40% of a transform; the caller then checks finiteness with
+        :meth:`_check_finite_after`.
+        """
+        if (
+            type(X) is np.ndarray
+            and X.ndim == 2
+            and X.dtype in (np.float32, np.float64)
+            and X.shape[0] > 0
+            and X.shape[1] == self.n_features_in_
+            and not hasattr(self, "feature_names_in_")
+        ):
+            return X, False
+        return self._validate_input(X, reset=False), True
+
+    def _check_finite_after(self, X, output):
+        """Raise scikit-learn's NaN/inf error for ``X`` after a fast-path call.
+
+        The default module propagates a NaN or inf in any input feature to
+        every output of that row (each output is a dense linear function of
+        all inputs, and IEEE NaN*0 is NaN), so finite outputs prove finite
+        inputs. For user modules ``X`` itself is checked.
+        """
+        if isinstance(self.net_.module_, ResidualAutoencoder) and np.isfinite(output).all():
+            return
+        check_array(X, dtype=None, ensure_all_finite=True, input_name="X")
+
     def _validate_input(self, X, reset):
         _check_numeric_frame(X, type(self).__name__)
         return validate_data(
@@ -469,9 +501,11 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
             In ``X``'s float dtype (float64 for other inputs).
         """
         check_is_fitted(self)
-        X = self._validate_input(X, reset=False)
+        X, finite_checked = self._inference_input(X)
         with self._inference_context():
             codes = self.net_.encode(X)
+        if not finite_checked:
+            self._check_finite_after(X, codes)
         codes -= self.code_mean_.astype(np.float32)
         codes /= self.code_scale_.astype(np.float32)
         return codes.astype(X.dtype, copy=False)
@@ -516,9 +550,12 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         scores : ndarray of shape (n_samples,)
         """
         check_is_fitted(self)
-        X = self._validate_input(X, reset=False)
+        X, finite_checked = self._inference_input(X)
         with self._inference_context():
-            return -self.net_.reconstruction_error(X)
+            errors = self.net_.reconstruction_error(X)
+        if not finite_checked:
+            self._check_finite_after(X, errors)
+        return -errors
 
     def score(self, X, y=None):
         """Negative mean squared reconstruction error (higher is better).
