@@ -120,6 +120,32 @@ class ResidualAutoencoder(nn.Module):
         return self.decode(self.encode(x))
 
     @torch.no_grad()
+    def standardize_codes_(self, mean, scale):
+        """Reparametrise so that ``encode`` returns ``(z - mean) / scale``.
+
+        The encoder's last layers absorb the affine map and the decoder's
+        first layers its inverse, so reconstructions are unchanged and
+        standardised codes cost nothing at inference.
+        """
+        device = self.input_mean.device
+        mean = torch.as_tensor(mean, dtype=torch.float32, device=device)
+        scale = torch.as_tensor(scale, dtype=torch.float32, device=device)
+        last_layers = [self.encoder_mlp[-1]]
+        first_layers = [self.decoder_mlp[0]]
+        if self.linear_path:
+            last_layers.append(self.encoder_linear)
+            first_layers.append(self.decoder_linear)
+        # z = sum of the last layers' outputs: shift once, scale each.
+        last_layers[0].bias.sub_(mean)
+        for layer in last_layers:
+            layer.weight.div_(scale[:, None])
+            layer.bias.div_(scale)
+        for layer in first_layers:
+            layer.bias.add_(layer.weight @ mean)
+            layer.weight.mul_(scale[None, :])
+        return self
+
+    @torch.no_grad()
     def init_linear_(self, solution):
         """Load a :func:`linear_solution` into the buffers and linear maps."""
         device = self.input_mean.device

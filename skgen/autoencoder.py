@@ -144,9 +144,12 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
     device_ : str
         Device the network was trained on.
     code_mean_ : ndarray of shape (n_components_,)
-        Mean of the raw codes on the training data, removed by ``transform``.
+        Mean of the module's codes on the training data, removed by
+        ``transform``. Zeros for the default module, which is
+        reparametrised after training to emit standardised codes itself.
     code_scale_ : ndarray of shape (n_components_,)
-        Standard deviation of the raw codes on the training data.
+        Standard deviation of the module's codes on the training data
+        (ones for the default module).
     n_features_in_ : int
         Number of features seen during ``fit``.
     feature_names_in_ : ndarray of shape (n_features_in_,)
@@ -340,7 +343,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         all inputs, and IEEE NaN*0 is NaN), so finite outputs prove finite
         inputs. For user modules ``X`` itself is checked.
         """
-        if isinstance(self.net_.module_, ResidualAutoencoder) and np.isfinite(output).all():
+        if isinstance(self.net_.module_, ResidualAutoencoder) and math.isfinite(float(output.sum())):
             return
         check_array(X, dtype=None, ensure_all_finite=True, input_name="X")
 
@@ -473,9 +476,15 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         self.history_ = net.history
         self.n_epochs_ = len(net.history)
         self.n_components_ = codes.shape[1]
-        self.code_mean_ = codes.mean(axis=0, dtype=np.float64)
+        mean = codes.mean(axis=0, dtype=np.float64)
         std = codes.std(axis=0, dtype=np.float64)
-        self.code_scale_ = np.where(std > 1e-12, std, 1.0)
+        std = np.where(std > 1e-12, std, 1.0)
+        if isinstance(net.module_, ResidualAutoencoder):
+            # Folded into the network: its codes come out standardised.
+            net.module_.standardize_codes_(mean, std)
+            mean, std = np.zeros_like(mean), np.ones_like(std)
+        self.code_mean_ = mean
+        self.code_scale_ = std
         return self
 
     def _check_training_finite(self, net, codes):
@@ -506,8 +515,9 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
             codes = self.net_.encode(X)
         if not finite_checked:
             self._check_finite_after(X, codes)
-        codes -= self.code_mean_.astype(np.float32)
-        codes /= self.code_scale_.astype(np.float32)
+        if self.code_mean_.any() or (self.code_scale_ != 1).any():
+            codes -= self.code_mean_.astype(np.float32)
+            codes /= self.code_scale_.astype(np.float32)
         return codes.astype(X.dtype, copy=False)
 
     def inverse_transform(self, X):
@@ -530,7 +540,9 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
                 f"inverse_transform expects codes with {self.n_components_} components "
                 f"(n_components_); got an array with {Z.shape[1]} columns."
             )
-        raw = (Z * self.code_scale_ + self.code_mean_).astype(np.float32)
+        raw = Z
+        if self.code_mean_.any() or (self.code_scale_ != 1).any():
+            raw = Z * self.code_scale_ + self.code_mean_
         with self._inference_context():
             reconstructed = self.net_.decode(raw)
         return reconstructed.astype(Z.dtype, copy=False)

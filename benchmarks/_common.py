@@ -1,0 +1,116 @@
+"""Helpers shared by the benchmarks: data loading, load checks, timing."""
+
+import gzip
+import os
+import platform
+import statistics
+import sys
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "datasets"
+
+
+def read_idx(path):
+    """Read an IDX file (MNIST format), gzip-compressed or not."""
+    opener = gzip.open if str(path).endswith(".gz") else open
+    with opener(path, "rb") as f:
+        data = f.read()
+    ndim = data[3]
+    shape = tuple(int.from_bytes(data[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim))
+    return np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * ndim).reshape(shape)
+
+
+def load_mnist_split(n_train=8000):
+    """MNIST test images: first ``n_train`` of a seeded permutation for training,
+    the rest for evaluation. Pixels scaled to [0, 1] float32, flattened."""
+    images = read_idx(SHARED / "mnist-t10k-images-idx3-ubyte.gz")
+    labels = read_idx(SHARED / "mnist-t10k-labels-idx1-ubyte.gz")
+    X = images.reshape(len(images), -1).astype(np.float32) / 255.0
+    order = np.random.RandomState(0).permutation(len(X))
+    train, test = order[:n_train], order[n_train:]
+    return X[train], X[test], labels[train].astype(int), labels[test].astype(int)
+
+
+def load_digits_split():
+    """sklearn digits scaled to [0, 1] float32; stratified 75/25 split, seed 0."""
+    from sklearn.datasets import load_digits
+    from sklearn.model_selection import train_test_split
+
+    data = load_digits()
+    X = (data.data / 16.0).astype(np.float32)
+    return train_test_split(X, data.target, test_size=0.25, random_state=0, stratify=data.target)
+
+
+def machine_load():
+    """1-minute load average and the cores other processes keep busy now."""
+    from skgen._threads import LoadProbe
+
+    probe = LoadProbe()
+    probe.others_busy_cores()
+    time.sleep(0.5)
+    busy = probe.others_busy_cores()
+    return os.getloadavg()[0], busy
+
+
+def check_quiet(force, max_busy=0.3):
+    """Warn, or refuse without --force, when another process keeps a core busy."""
+    load1, busy = machine_load()
+    if busy > max_busy:
+        message = (
+            f"machine busy: other processes use {busy:.2f} cores (load average {load1:.2f}); "
+            "timings and ratios would be unreliable"
+        )
+        if not force:
+            sys.exit(message + ". Re-run on a quiet machine or pass --force.")
+        warnings.warn(message)
+    return load1, busy
+
+
+def environment_line():
+    import sklearn
+    import torch
+
+    return (
+        f"Python {platform.python_version()}, torch {torch.__version__}, scikit-learn "
+        f"{sklearn.__version__}, {os.cpu_count()} CPUs ({platform.machine()})"
+    )
+
+
+def timed(fn, repeats=1):
+    """Run ``fn`` ``repeats`` times; return (min seconds, last result)."""
+    times = []
+    result = None
+    for _ in range(repeats):
+        start = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - start)
+    return min(times), result
+
+
+def rows_per_second(fn, n_rows, min_time=0.3, repeats=5):
+    """Best-of-``repeats`` rows/s of ``fn``, each timing running ``fn`` for at least ``min_time`` s."""
+    fn()
+    number = 1
+    while True:
+        start = time.perf_counter()
+        for _ in range(number):
+            fn()
+        elapsed = time.perf_counter() - start
+        if elapsed >= min_time / 5:
+            break
+        number *= 2
+    best = float("inf")
+    for _ in range(repeats):
+        start = time.perf_counter()
+        for _ in range(number):
+            fn()
+        best = min(best, (time.perf_counter() - start) / number)
+    return n_rows / best
+
+
+def median(values):
+    return statistics.median(values)
