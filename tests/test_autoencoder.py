@@ -444,3 +444,57 @@ def test_grid_search_results_are_reproducible_across_n_jobs(digits):
         for n_jobs in (1, 2)
     ]
     np.testing.assert_allclose(scores[0], scores[1])
+
+
+class NanToNum(nn.Module):
+    """A user module that would hide NaN inputs if skgen did not check them."""
+
+    def __init__(self, n_features, n_components):
+        super().__init__()
+        self.enc = nn.Linear(n_features, n_components)
+        self.dec = nn.Linear(n_components, n_features)
+
+    def encode(self, x):
+        return self.enc(torch.nan_to_num(x))
+
+    def decode(self, z):
+        return self.dec(z)
+
+    def forward(self, x):
+        return self.decode(self.encode(x))
+
+
+@pytest.mark.parametrize("module", [None, NanToNum])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_nan_is_caught_at_inference_for_any_module(X_small, module, dtype):
+    ae = AutoencoderTransformer(n_components=2, module=module, **FAST).fit(X_small.astype(dtype))
+    X = X_small.astype(dtype)
+    X[7, 3] = np.nan
+    for method in (ae.transform, ae.score_samples, ae.score):
+        with pytest.raises(ValueError, match="Input X contains NaN"):
+            method(X)
+    Z = ae.transform(X_small.astype(dtype))
+    Z[0, 0] = np.inf
+    with pytest.raises(ValueError, match="infinity"):
+        ae.inverse_transform(Z)
+
+
+def test_dataframe_fit_then_array_transform_warns_like_sklearn(X_small):
+    df = pd.DataFrame(X_small, columns=[f"px{i}" for i in range(64)])
+    ae = AutoencoderTransformer(n_components=2, **FAST).fit(df)
+    with pytest.warns(UserWarning, match="does not have valid feature names"):
+        ae.transform(X_small)
+    with pytest.raises(ValueError, match="Feature names"):
+        ae.transform(df.rename(columns={"px0": "other"}))
+
+
+def test_user_module_codes_are_standardised_by_the_facade(X_small):
+    ae = AutoencoderTransformer(n_components=3, module=TinyAutoencoder, **FAST).fit(X_small)
+    codes = ae.transform(X_small)
+    np.testing.assert_allclose(codes.mean(axis=0), 0, atol=1e-5)
+    np.testing.assert_allclose(codes.std(axis=0), 1, atol=1e-4)
+    assert np.any(ae.code_scale_ != 1)
+    rec = ae.inverse_transform(codes)
+    with torch.no_grad():
+        direct = ae.net_.module_(torch.as_tensor(X_small, dtype=torch.float32)).numpy()
+    np.testing.assert_allclose(rec, direct, atol=1e-4)
