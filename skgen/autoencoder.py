@@ -238,8 +238,6 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
     # --- validation -----------------------------------------------------
 
     def _check_params(self, n_features):
-        name = type(self).__name__
-
         def positive_int(param):
             value = getattr(self, param)
             if isinstance(value, bool) or value < 1:
@@ -284,14 +282,14 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
             raise ValueError(
                 f"n_threads must be None, -1 or a positive integer; got {self.n_threads!r}."
             )
-        self._check_module(name)
+        self._check_module()
 
-    def _check_module(self, name):
+    def _check_module(self):
         module = self.module
         if module is None:
-            if "hidden_dims" in self._routed_params("module") or "activation" in self._routed_params("module"):
+            if {"hidden_dims", "activation", "dropout"} & set(self._routed_params("module")):
                 raise ValueError(
-                    "Set hidden_dims / activation directly, not as module__ parameters, "
+                    "Set hidden_dims / activation / dropout directly, not as module__ parameters, "
                     "when using the default module."
                 )
             return
