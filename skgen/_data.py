@@ -161,3 +161,120 @@ class SliceBatchIterator:
         for start in range(0, stop, self.batch_size):
             end = start + self.batch_size
             yield X[start:end], (None if y is None else y[start:end])
+
+
+class ConditionSpace:
+    """The levels of a model's discrete columns, as global condition indices.
+
+    Condition ``g = column_offset[j] + level`` stands for "column ``j`` has
+    this level". Holds level frequencies only, never rows, so a fitted model
+    keeps it without keeping any training data.
+
+    Parameters
+    ----------
+    level_counts : list of 1-D arrays
+        Rows per level, for each discrete column.
+    device : str, default="cpu"
+    """
+
+    def __init__(self, level_counts, device="cpu"):
+        self.n_levels = [len(c) for c in level_counts]
+        self.n_conditions = int(sum(self.n_levels))
+        if not self.n_levels:
+            return
+        self.column_offset = torch.tensor([0] + list(np.cumsum(self.n_levels)[:-1]), device=device)
+        freq = torch.zeros(len(self.n_levels), max(self.n_levels), dtype=torch.float64)
+        for j, counts in enumerate(level_counts):
+            freq[j, : len(counts)] = torch.as_tensor(np.asarray(counts, dtype=np.float64))
+        # Training-by-sampling draws levels by log-frequency (rare levels are
+        # seen far more often than in the data); sampling uses the frequency.
+        self.train_probs = torch.log1p(freq).float().to(device)
+        self.data_probs = freq.float().to(device)
+
+    def sample(self, n, probs, generator=None):
+        """Draw ``n`` condition indices: a column uniformly, then a level by ``probs``."""
+        columns = torch.randint(len(self.n_levels), (n,), device=probs.device, generator=generator)
+        levels = torch.multinomial(probs[columns], 1, generator=generator).squeeze(1)
+        return self.column_offset[columns] + levels
+
+
+class ConditionalDataset(Dataset):
+    """Encoded rows plus the index that training-by-sampling needs.
+
+    Parameters
+    ----------
+    X : torch.Tensor of shape (n_samples, n_encoded)
+    codes : torch.LongTensor of shape (n_samples, n_discrete) or None
+        Level index of each row in each discrete (conditionable) column.
+    space : ConditionSpace
+    """
+
+    def __init__(self, X, codes, space):
+        self.X = X
+        self.space = space
+        if space.n_conditions == 0:
+            return
+        device = X.device
+        n_columns = len(space.n_levels)
+        self.column_of = torch.repeat_interleave(
+            torch.arange(n_columns, device=device), torch.tensor(space.n_levels, device=device)
+        )
+        counts = torch.zeros(space.n_conditions, dtype=torch.long, device=device)
+        starts = torch.zeros(space.n_conditions, dtype=torch.long, device=device)
+        sorted_rows = torch.empty(n_columns, len(X), dtype=torch.long, device=device)
+        for j in range(n_columns):
+            column_codes = codes[:, j]
+            sorted_rows[j] = torch.argsort(column_codes, stable=True)
+            level_counts = torch.bincount(column_codes, minlength=space.n_levels[j])
+            g0 = int(space.column_offset[j])
+            counts[g0 : g0 + space.n_levels[j]] = level_counts
+            starts[g0 : g0 + space.n_levels[j]] = torch.cumsum(level_counts, 0) - level_counts
+        self.counts = counts
+        self.starts = starts
+        self.sorted_rows = sorted_rows
+
+    def __len__(self):
+        return len(self.X)
+
+    def __getitem__(self, index):
+        return self.X[index]
+
+    def rows_for(self, conditions, generator=None):
+        """One random row index carrying each condition's level."""
+        u = torch.rand(len(conditions), device=self.X.device, generator=generator)
+        offset = self.starts[conditions] + (u * self.counts[conditions]).long()
+        return self.sorted_rows[self.column_of[conditions], offset]
+
+
+class ConditionalBatchIterator:
+    """Training batches drawn by CTGAN's training-by-sampling.
+
+    Each step draws a condition per row (a discrete column uniformly, then
+    one of its levels by log-frequency) and a real row that carries it, and
+    yields ``(X_real, conditions)``. Without discrete columns it yields
+    uniformly drawn rows and ``None``. One epoch is ``len(dataset) //
+    batch_size`` steps (at least one).
+
+    Parameters
+    ----------
+    dataset : ConditionalDataset
+    batch_size : int
+    """
+
+    def __init__(self, dataset, batch_size, shuffle=True):
+        self.dataset = dataset
+        self.batch_size = int(batch_size)
+
+    def __len__(self):
+        return max(1, len(self.dataset) // self.batch_size)
+
+    def __iter__(self):
+        data = self.dataset
+        space = data.space
+        for _ in range(len(self)):
+            if space.n_conditions == 0:
+                rows = torch.randint(len(data), (self.batch_size,), device=data.X.device)
+                yield data.X[rows], None
+            else:
+                conditions = space.sample(self.batch_size, space.train_probs)
+                yield data.X[data.rows_for(conditions)], conditions

@@ -305,3 +305,121 @@ class EncoderDecoder(nn.Module):
 
     def forward(self, x):
         return self.decoder(self.encoder(x))
+
+
+# --- tabular GAN modules ------------------------------------------------------
+
+
+class BlockActivation(nn.Module):
+    """Applies (Gumbel-)softmax to the one-hot blocks of a generator's output.
+
+    The blocks are gathered into one padded ``(batch, n_blocks, max_width)``
+    tensor so that a single softmax serves them all, instead of a Python
+    loop over blocks.
+
+    Parameters
+    ----------
+    width : int
+        Width of the encoded rows.
+    blocks : list of (start, width)
+        Softmax blocks; every other column is numeric and passes unchanged.
+    """
+
+    def __init__(self, width, blocks):
+        super().__init__()
+        self.width = width
+        self.n_blocks = len(blocks)
+        max_width = max((w for _, w in blocks), default=1)
+        index = torch.zeros(max(self.n_blocks, 1), max_width, dtype=torch.long)
+        mask = torch.zeros(max(self.n_blocks, 1), max_width, dtype=torch.bool)
+        in_block = torch.zeros(width, dtype=torch.bool)
+        for b, (start, w) in enumerate(blocks):
+            index[b, :w] = torch.arange(start, start + w)
+            mask[b, :w] = True
+            in_block[start : start + w] = True
+        numeric = torch.flatnonzero(~in_block)
+        # Output column j comes from position order[j] of cat([numeric, blocks]).
+        source = torch.cat([numeric, index[mask]])
+        order = torch.empty(width, dtype=torch.long)
+        order[source] = torch.arange(width)
+        self.register_buffer("index", index, persistent=False)
+        self.register_buffer("mask", mask, persistent=False)
+        self.register_buffer("numeric", numeric, persistent=False)
+        self.register_buffer("order", order, persistent=False)
+
+    def block_logits(self, out):
+        """Padded block logits ``(batch, n_blocks, max_width)``; padding is -inf."""
+        return out[:, self.index].masked_fill(~self.mask, float("-inf"))
+
+    def forward(self, out, tau=0.2, gumbel=True):
+        if self.n_blocks == 0:
+            return out
+        logits = self.block_logits(out)
+        if gumbel:
+            logits = logits - torch.empty_like(logits).exponential_().log()
+        probs = torch.softmax(logits / tau, dim=-1)
+        return torch.cat([out[:, self.numeric], probs[:, self.mask]], dim=1)[:, self.order]
+
+
+class TabularGenerator(nn.Module):
+    """MLP generator: ``(noise, condition) -> encoded row`` (pre-activation).
+
+    Parameters
+    ----------
+    latent_dim : int
+        Noise width.
+    cond_dim : int
+        Width of the condition vector (0 for an unconditional model).
+    output_dim : int
+        Width of the encoded rows.
+    hidden_dims : sequence of int, default=(256, 256)
+        Hidden widths; each hidden layer is Linear -> BatchNorm -> ReLU and its
+        output is concatenated to its input (as in CTGAN's residual layers).
+    """
+
+    def __init__(self, latent_dim, cond_dim, output_dim, hidden_dims=(256, 256)):
+        super().__init__()
+        self.blocks = nn.ModuleList()
+        width = latent_dim + cond_dim
+        for hidden in hidden_dims:
+            self.blocks.append(nn.Sequential(nn.Linear(width, hidden), nn.BatchNorm1d(hidden), nn.ReLU()))
+            width += hidden
+        self.out = nn.Linear(width, output_dim)
+
+    def forward(self, noise, cond=None):
+        x = noise if cond is None else torch.cat([noise, cond], dim=1)
+        for block in self.blocks:
+            x = torch.cat([block(x), x], dim=1)
+        return self.out(x)
+
+
+class TabularDiscriminator(nn.Module):
+    """PacGAN critic: scores packs of ``pac`` rows (with their conditions).
+
+    Parameters
+    ----------
+    input_dim : int
+        Width of the encoded rows.
+    cond_dim : int
+        Width of the condition vector.
+    pac : int, default=10
+        Rows per pack; the batch size must be a multiple of it.
+    hidden_dims : sequence of int, default=(256, 256)
+    dropout : float, default=0.5
+    """
+
+    def __init__(self, input_dim, cond_dim, pac=10, hidden_dims=(256, 256), dropout=0.5):
+        super().__init__()
+        self.pac = pac
+        self.pack_width = (input_dim + cond_dim) * pac
+        layers = []
+        width = self.pack_width
+        for hidden in hidden_dims:
+            layers += [nn.Linear(width, hidden), nn.LeakyReLU(0.2), nn.Dropout(dropout)]
+            width = hidden
+        layers.append(nn.Linear(width, 1))
+        self.net = nn.Sequential(*layers)
+
+    def forward(self, rows, cond=None):
+        x = rows if cond is None else torch.cat([rows, cond], dim=1)
+        return self.net(x.reshape(-1, self.pack_width))

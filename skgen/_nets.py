@@ -7,7 +7,13 @@ from skorch.callbacks import Callback
 from skorch.dataset import unpack_data
 from skorch.utils import is_dataset
 
-from ._data import INFERENCE_BATCH_SIZE, InMemoryDataset, SliceBatchIterator, as_float32_tensor
+from ._data import (
+    INFERENCE_BATCH_SIZE,
+    ConditionalBatchIterator,
+    InMemoryDataset,
+    SliceBatchIterator,
+    as_float32_tensor,
+)
 
 
 def _supports_fused_adam():
@@ -141,3 +147,187 @@ class AutoencoderNet(LeanNetMixin, NeuralNet):
             return torch.mean((self._reconstruct(x) - x) ** 2, dim=1)
 
         return self._batched(row_mse, X).numpy().astype(np.float64)
+
+
+class TabularGANNet(LeanNetMixin, NeuralNet):
+    """A conditional tabular GAN as one skorch net.
+
+    ``module`` is the generator (skorch's ``module__`` routing applies);
+    the discriminator is built from ``discriminator`` and
+    ``discriminator_kwargs`` and has its own optimizer. ``train_step``
+    alternates one discriminator and one generator update per batch.
+
+    Parameters
+    ----------
+    module : type of torch.nn.Module
+        Generator: ``forward(noise, cond)`` returns pre-activation rows.
+    discriminator : type of torch.nn.Module
+        ``forward(rows, cond)`` returns one score per pack of rows.
+    discriminator_kwargs : dict
+    activation : BlockActivation
+        Turns generator outputs into rows (Gumbel-softmax on the blocks).
+    condition_blocks : LongTensor of shape (n_conditions, 2)
+        For each global condition: its softmax block and position in it.
+    latent_dim : int
+    gan_loss : {"wgan-gp", "bce"}
+    gp_weight : float
+    pac : int
+    """
+
+    def __init__(
+        self,
+        module,
+        *args,
+        discriminator=None,
+        discriminator_kwargs=None,
+        activation=None,
+        condition_blocks=None,
+        latent_dim=128,
+        gan_loss="wgan-gp",
+        gp_weight=10.0,
+        pac=10,
+        **kwargs,
+    ):
+        kwargs.setdefault("iterator_train", ConditionalBatchIterator)
+        kwargs.setdefault("train_split", None)
+        kwargs.setdefault("criterion", torch.nn.BCEWithLogitsLoss)
+        super().__init__(module, *args, **kwargs)
+        self.discriminator = discriminator
+        self.discriminator_kwargs = discriminator_kwargs
+        self.activation = activation
+        self.condition_blocks = condition_blocks
+        self.latent_dim = latent_dim
+        self.gan_loss = gan_loss
+        self.gp_weight = gp_weight
+        self.pac = pac
+
+    def initialize_module(self):
+        super().initialize_module()
+        self.discriminator_ = self.discriminator(**(self.discriminator_kwargs or {}))
+        self.activation_ = self.activation.to(self.device)
+        return self
+
+    def initialize_optimizer(self, *args, **kwargs):
+        _, generator_kwargs = self.get_params_for_optimizer("optimizer", self.module_.named_parameters())
+        _, discriminator_kwargs = self.get_params_for_optimizer(
+            "optimizer", self.discriminator_.named_parameters()
+        )
+        self.optimizer_ = self.optimizer(self.module_.parameters(), **generator_kwargs)
+        self.optimizer_discriminator_ = self.optimizer(self.discriminator_.parameters(), **discriminator_kwargs)
+        return self
+
+    def get_dataset(self, X, y=None):
+        if is_dataset(X):
+            return X
+        raise TypeError("TabularGANNet trains on a ConditionalDataset.")
+
+    # --- one training step ----------------------------------------------
+
+    def _condition_vector(self, conditions, n):
+        if conditions is None:
+            return None
+        cond = torch.zeros(n, len(self.condition_blocks), device=conditions.device)
+        cond[torch.arange(n, device=conditions.device), conditions] = 1.0
+        return cond
+
+    def _fake(self, n, cond):
+        noise = torch.randn(n, self.latent_dim, device=self.device)
+        raw = self.module_(noise, cond)
+        return raw, self.activation_(raw)
+
+    def _gradient_penalty(self, real, fake, cond):
+        pac = self.pac
+        alpha = torch.rand(len(real) // pac, 1, 1, device=real.device)
+        alpha = alpha.expand(-1, pac, real.shape[1]).reshape(real.shape)
+        mixed = (alpha * real + (1 - alpha) * fake).requires_grad_(True)
+        score = self.discriminator_(mixed, cond)
+        (grad,) = torch.autograd.grad(score.sum(), mixed, create_graph=True)
+        norms = grad.reshape(-1, pac * real.shape[1]).norm(2, dim=1)
+        return ((norms - 1) ** 2).mean()
+
+    def _condition_loss(self, raw, conditions):
+        if conditions is None:
+            return raw.new_zeros(())
+        logits = self.activation_.block_logits(raw)
+        block, position = self.condition_blocks[conditions].unbind(1)
+        rows = torch.arange(len(raw), device=raw.device)
+        chosen = logits[rows, block]
+        return (torch.logsumexp(chosen, dim=1) - chosen[rows, position]).mean()
+
+    def train_step(self, batch, **fit_params):
+        real, conditions = batch
+        n = len(real)
+        self._set_training(True)
+        cond = self._condition_vector(conditions, n)
+        bce = torch.nn.functional.binary_cross_entropy_with_logits
+
+        _, fake = self._fake(n, cond)
+        fake = fake.detach()
+        d_real = self.discriminator_(real, cond)
+        d_fake = self.discriminator_(fake, cond)
+        if self.gan_loss == "wgan-gp":
+            loss_d = d_fake.mean() - d_real.mean()
+            loss_d = loss_d + self.gp_weight * self._gradient_penalty(real, fake, cond)
+        else:
+            loss_d = bce(d_real, torch.ones_like(d_real)) + bce(d_fake, torch.zeros_like(d_fake))
+        self.optimizer_discriminator_.zero_grad(set_to_none=True)
+        loss_d.backward()
+        self.optimizer_discriminator_.step()
+
+        raw, fake = self._fake(n, cond)
+        d_fake = self.discriminator_(fake, cond)
+        if self.gan_loss == "wgan-gp":
+            loss_g = -d_fake.mean()
+        else:
+            loss_g = bce(d_fake, torch.ones_like(d_fake))
+        loss_g = loss_g + self._condition_loss(raw, conditions)
+        self.optimizer_.zero_grad(set_to_none=True)
+        loss_g.backward()
+        self.optimizer_.step()
+        self.history.record_batch("discriminator_loss", loss_d.item())
+        return {"loss": loss_g.detach(), "y_pred": None}
+
+    # --- sampling ---------------------------------------------------------
+
+    def generate(self, n, conditions=None, forced=None, generator=None, batch_size=8192):
+        """Generate ``n`` encoded rows (float32 ndarray, blocks as scores).
+
+        Parameters
+        ----------
+        n : int
+        conditions : LongTensor of shape (n,) or None
+            Global condition index per row (as in training), or None.
+        forced : list of LongTensor or None
+            Global condition indices whose block output is set to that level
+            in every row (multi-column ``conditions`` of ``sample``).
+        generator : torch.Generator
+            Source of the noise.
+        """
+        self._set_training(False)
+        chunks = []
+        device = self.device
+        with torch.inference_mode():
+            for start in range(0, n, batch_size):
+                m = min(batch_size, n - start)
+                noise = torch.randn(m, self.latent_dim, generator=generator, device=device)
+                cond = None
+                if conditions is not None:
+                    cond = self._condition_vector(conditions[start : start + m].to(device), m)
+                    for g in forced or ():
+                        cond[:, g] = 1.0
+                raw = self.module_(noise, cond)
+                if self.activation_.n_blocks:
+                    # Gumbel-max: argmax of logits + Gumbel noise samples the
+                    # block's softmax distribution, as in training.
+                    gumbel = -torch.empty(m, *self.activation_.index.shape, device=device).exponential_(
+                        generator=generator
+                    ).log()
+                    logits = self.activation_.block_logits(raw) + gumbel
+                    if forced:
+                        block, position = self.condition_blocks[torch.stack(list(forced))].unbind(1)
+                        logits[:, block] = float("-inf")
+                        logits[:, block, position] = 0.0
+                    raw = raw.clone()
+                    raw[:, self.activation_.index[self.activation_.mask]] = logits[:, self.activation_.mask]
+                chunks.append(raw.cpu())
+        return torch.cat(chunks).numpy()

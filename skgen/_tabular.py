@@ -1,0 +1,409 @@
+"""DataFrame <-> float matrix codec for tabular GANs.
+
+Each column gets a kind and becomes one or more *segments* of the encoded
+matrix: a ``"numeric"`` segment is one float column (quantile-normalised to a
+standard normal), a ``"softmax"`` segment is a one-hot block. The generator
+emits numeric segments as they are and softmax segments through a
+(Gumbel-)softmax; decoding takes the argmax of each block.
+
+- continuous / integer / datetime: values that hold a large share of the rows
+  (a point mass, e.g. ``capital-gain == 0`` in 90% of Adult) become categories
+  of a softmax block, the rest is quantile-normalised; integers with few
+  distinct values are encoded as categories outright. Decoding restores
+  rounding, the observed range and the dtype.
+- categorical (object, string, ``category``) and boolean: one-hot over the
+  levels; at most ``max_categories`` levels are kept (the rarest are pooled
+  into one level and drawn back from their observed frequencies).
+- missing values: a two-level softmax block (present / missing) for numeric
+  columns; an extra level for categorical columns. They come back as missing.
+
+The codec never sees torch: it works on numpy arrays and pandas frames.
+"""
+
+import numpy as np
+import pandas as pd
+from pandas.api import types as ptypes
+from sklearn.preprocessing import QuantileTransformer
+
+CONTINUOUS, INTEGER, DATETIME, BOOLEAN, CATEGORICAL = (
+    "continuous",
+    "integer",
+    "datetime",
+    "boolean",
+    "categorical",
+)
+KINDS = (CONTINUOUS, INTEGER, DATETIME, BOOLEAN, CATEGORICAL)
+
+_MISSING = "__skgen_missing__"
+_OTHER = "__skgen_other__"
+
+
+def infer_kind(series):
+    """Kind of a pandas Series: one of :data:`KINDS`."""
+    dtype = series.dtype
+    if ptypes.is_bool_dtype(dtype):
+        return BOOLEAN
+    if isinstance(dtype, pd.CategoricalDtype):
+        return CATEGORICAL
+    if ptypes.is_datetime64_any_dtype(dtype):
+        return DATETIME
+    if ptypes.is_integer_dtype(dtype):
+        return INTEGER
+    if ptypes.is_float_dtype(dtype):
+        return CONTINUOUS
+    if ptypes.is_object_dtype(dtype) or ptypes.is_string_dtype(dtype):
+        values = series.dropna()
+        if len(values) and values.map(lambda v: isinstance(v, (bool, np.bool_))).all():
+            return BOOLEAN
+        return CATEGORICAL
+    raise TypeError(
+        f"Column {series.name!r} has dtype {dtype}, which skgen cannot model; "
+        "convert it to a numeric, boolean, categorical or datetime column."
+    )
+
+
+class _Segment:
+    """One block of the encoded matrix."""
+
+    __slots__ = ("kind", "start", "width", "column")
+
+    def __init__(self, kind, start, width, column):
+        self.kind = kind  # "numeric" or "softmax"
+        self.start = start
+        self.width = width
+        self.column = column
+
+
+class _ColumnCodec:
+    """Encoding of one column (state only; the work is in TabularCodec)."""
+
+    def __init__(self, name, kind, dtype):
+        self.name = name
+        self.kind = kind
+        self.dtype = dtype
+        self.constant = None  # the value of a constant column (no segments)
+        self.has_missing = False
+        self.missing_rate = 0.0
+        self.levels = None  # discrete levels, in block order
+        self.other_values = None  # pooled rare levels and their probabilities
+        self.other_probs = None
+        self.spikes = None  # point-mass values of a numeric column
+        self.quantiles = None  # fitted QuantileTransformer
+        self.low = None
+        self.high = None
+        self.segments = []
+        self.discrete_segment = None  # the block a condition on this column uses
+
+
+class TabularCodec:
+    """Encode a DataFrame into a float32 matrix a GAN can learn, and back.
+
+    Parameters
+    ----------
+    categorical_columns : list of str or None, default=None
+        Columns to treat as categorical whatever their dtype (e.g. integer
+        codes). Others are inferred from the dtype.
+    max_categories : int, default=100
+        Most levels kept per categorical column; rarer levels are pooled and
+        drawn back from their observed frequencies when decoding.
+    spike_share : float, default=0.05
+        A numeric value holding at least this share of the rows is encoded as
+        a category of its own (at most 10 such values per column).
+    discrete_threshold : int, default=20
+        Integer columns with at most this many distinct values are encoded
+        as categories.
+    random_state : int or None, default=0
+        Seeds the quantile transformer's subsampling.
+    """
+
+    def __init__(
+        self,
+        categorical_columns=None,
+        max_categories=100,
+        spike_share=0.05,
+        discrete_threshold=20,
+        random_state=0,
+    ):
+        self.categorical_columns = categorical_columns
+        self.max_categories = max_categories
+        self.spike_share = spike_share
+        self.discrete_threshold = discrete_threshold
+        self.random_state = random_state
+
+    # --- fitting ----------------------------------------------------------
+
+    def fit(self, frame):
+        """Learn each column's encoding from ``frame`` (a DataFrame)."""
+        if frame.shape[0] == 0:
+            raise ValueError("Cannot fit on an empty DataFrame (0 rows).")
+        if frame.shape[1] == 0:
+            raise ValueError("Cannot fit on a DataFrame with no columns.")
+        if frame.columns.duplicated().any():
+            dup = list(frame.columns[frame.columns.duplicated()])
+            raise ValueError(f"Duplicate column names: {dup}.")
+        forced = set(self.categorical_columns or ())
+        unknown = forced - set(frame.columns)
+        if unknown:
+            raise ValueError(f"categorical_columns names unknown column(s): {sorted(map(str, unknown))}.")
+        self.columns_ = list(frame.columns)
+        self.codecs_ = []
+        for name in self.columns_:
+            series = frame[name]
+            if series.isna().all():
+                raise ValueError(f"Column {name!r} has only missing values; drop it before fitting.")
+            kind = CATEGORICAL if name in forced else infer_kind(series)
+            codec = _ColumnCodec(name, kind, series.dtype)
+            codec.has_missing = bool(series.isna().any())
+            codec.missing_rate = float(series.isna().mean())
+            if kind in (CATEGORICAL, BOOLEAN):
+                self._fit_discrete(codec, series)
+            else:
+                self._fit_numeric(codec, series)
+            self.codecs_.append(codec)
+        self._layout()
+        return self
+
+    def _fit_discrete(self, codec, series):
+        filled = series.astype(object).where(series.notna(), _MISSING)
+        counts = filled.value_counts(sort=True)
+        if len(counts) == 1:
+            codec.constant = counts.index[0]
+            return
+        if len(counts) > self.max_categories:
+            kept = counts.iloc[: self.max_categories - 1]
+            rare = counts.iloc[self.max_categories - 1 :]
+            codec.other_values = np.array(rare.index, dtype=object)
+            codec.other_probs = (rare.to_numpy() / rare.sum()).astype(float)
+            codec.levels = list(kept.index) + [_OTHER]
+        else:
+            codec.levels = list(counts.index)
+
+    def _numeric_values(self, codec, series):
+        """Non-missing values as float64 (datetimes as int64 nanoseconds)."""
+        values = series.dropna()
+        if codec.kind == DATETIME:
+            return values.astype("int64").to_numpy(dtype=np.float64)
+        return values.to_numpy(dtype=np.float64)
+
+    def _fit_numeric(self, codec, series):
+        values = self._numeric_values(codec, series)
+        if not np.all(np.isfinite(values)):
+            raise ValueError(f"Column {codec.name!r} contains infinite values.")
+        codec.low, codec.high = float(values.min()), float(values.max())
+        uniques, counts = np.unique(values, return_counts=True)
+        if len(uniques) == 1 and not codec.has_missing:
+            codec.constant = uniques[0]
+            return
+        if codec.kind == INTEGER and len(uniques) <= self.discrete_threshold:
+            codec.levels = list(uniques[np.argsort(-counts, kind="stable")])
+            return
+        share = counts / len(values)
+        order = np.argsort(-share, kind="stable")[:10]
+        spikes = uniques[order][share[order] >= self.spike_share]
+        codec.spikes = np.sort(spikes)
+        rest = values[~np.isin(values, codec.spikes)]
+        if len(rest):
+            codec.quantiles = QuantileTransformer(
+                n_quantiles=int(min(1000, len(rest))),
+                output_distribution="normal",
+                subsample=200_000,
+                random_state=self.random_state,
+            ).fit(rest.reshape(-1, 1))
+
+    def _layout(self):
+        segments = []
+        start = 0
+
+        def add(kind, width, codec):
+            nonlocal start
+            segment = _Segment(kind, start, width, codec.name)
+            codec.segments.append(segment)
+            segments.append(segment)
+            start += width
+            return segment
+
+        for codec in self.codecs_:
+            codec.segments = []
+            if codec.constant is not None:
+                continue
+            if codec.levels is not None:
+                codec.discrete_segment = add("softmax", len(codec.levels), codec)
+                continue
+            if codec.has_missing:
+                add("softmax", 2, codec)  # present, missing
+            if len(codec.spikes):
+                add("softmax", len(codec.spikes) + (codec.quantiles is not None), codec)
+            if codec.quantiles is not None:
+                add("numeric", 1, codec)
+        self.segments_ = segments
+        self.n_encoded_ = start
+
+    # --- encoding ---------------------------------------------------------
+
+    def transform(self, frame):
+        """Encode ``frame`` (same columns as in fit) to a float32 matrix."""
+        out = np.zeros((len(frame), self.n_encoded_), dtype=np.float32)
+        for codec in self.codecs_:
+            if codec.constant is not None:
+                continue
+            series = frame[codec.name]
+            if codec.levels is not None and codec.kind in (CATEGORICAL, BOOLEAN):
+                self._encode_levels(codec, series.astype(object).where(series.notna(), _MISSING), out)
+            elif codec.levels is not None:  # low-cardinality integer
+                self._encode_levels(codec, series, out)
+            else:
+                self._encode_numeric(codec, series, out)
+        return out
+
+    def _encode_levels(self, codec, values, out):
+        index = {level: i for i, level in enumerate(codec.levels)}
+        other = index.get(_OTHER)
+        codes = np.array([index.get(v, other) for v in values.tolist()], dtype=object)
+        if any(c is None for c in codes):
+            bad = sorted({str(v) for v, c in zip(values.tolist(), codes) if c is None})[:5]
+            raise ValueError(f"Column {codec.name!r} has values not seen in fit: {bad}.")
+        out[np.arange(len(values)), codec.discrete_segment.start + codes.astype(int)] = 1.0
+
+    def discrete_codes(self, frame, codec):
+        """Integer level index of each row for a discrete column."""
+        series = frame[codec.name]
+        if codec.kind in (CATEGORICAL, BOOLEAN):
+            series = series.astype(object).where(series.notna(), _MISSING)
+        index = {level: i for i, level in enumerate(codec.levels)}
+        other = index.get(_OTHER, -1)
+        return np.array([index.get(v, other) for v in series.tolist()], dtype=np.int64)
+
+    def _encode_numeric(self, codec, series, out):
+        missing = series.isna().to_numpy()
+        segments = iter(codec.segments)
+        if codec.has_missing:
+            seg = next(segments)
+            out[:, seg.start] = ~missing
+            out[:, seg.start + 1] = missing
+        values = np.zeros(len(series))
+        present = ~missing
+        if codec.kind == DATETIME:
+            values[present] = series[present].astype("int64").to_numpy(dtype=np.float64)
+        else:
+            values[present] = series[present].to_numpy(dtype=np.float64)
+        is_rest = present.copy()
+        if len(codec.spikes):
+            seg = next(segments)
+            spike_index = np.searchsorted(codec.spikes, values)
+            spike_index = np.clip(spike_index, 0, len(codec.spikes) - 1)
+            is_spike = present & (codec.spikes[spike_index] == values)
+            is_rest = present & ~is_spike
+            rows = np.flatnonzero(is_spike)
+            out[rows, seg.start + spike_index[rows]] = 1.0
+            if codec.quantiles is not None:
+                out[np.flatnonzero(is_rest), seg.start + len(codec.spikes)] = 1.0
+        if codec.quantiles is not None:
+            seg = next(segments)
+            if is_rest.any():
+                z = codec.quantiles.transform(values[is_rest].reshape(-1, 1)).ravel()
+                out[is_rest, seg.start] = z
+
+    # --- decoding ---------------------------------------------------------
+
+    def inverse_transform(self, matrix, rng=None):
+        """Decode a matrix (softmax blocks as one-hot or scores) to a DataFrame.
+
+        Parameters
+        ----------
+        matrix : ndarray of shape (n_samples, n_encoded_)
+        rng : numpy.random.RandomState or None
+            Draws pooled rare levels back from their frequencies.
+
+        Returns
+        -------
+        frame : pandas.DataFrame
+            The fitted columns, in order, with their dtypes.
+        """
+        rng = np.random.RandomState(0) if rng is None else rng
+        n = len(matrix)
+        data = {}
+        for codec in self.codecs_:
+            data[codec.name] = self._decode_column(codec, matrix, n, rng)
+        return pd.DataFrame(data, columns=self.columns_)
+
+    def _argmax(self, matrix, segment):
+        return np.argmax(matrix[:, segment.start : segment.start + segment.width], axis=1)
+
+    def _decode_column(self, codec, matrix, n, rng):
+        if codec.constant is not None:
+            if codec.constant == _MISSING:
+                values = np.full(n, None, dtype=object)
+            else:
+                values = np.full(n, codec.constant, dtype=object if codec.kind in (CATEGORICAL, BOOLEAN) else float)
+            return self._restore_dtype(codec, values, np.zeros(n, dtype=bool))
+        if codec.levels is not None:
+            idx = self._argmax(matrix, codec.discrete_segment)
+            levels = np.empty(len(codec.levels), dtype=object)
+            levels[:] = codec.levels
+            values = levels[idx]
+            if codec.other_values is not None:
+                pooled = values == _OTHER
+                if pooled.any():
+                    values[pooled] = rng.choice(codec.other_values, size=int(pooled.sum()), p=codec.other_probs)
+            missing = values == _MISSING
+            if codec.kind == INTEGER:
+                values = values.astype(np.float64)
+            return self._restore_dtype(codec, values, missing)
+        segments = iter(codec.segments)
+        missing = np.zeros(n, dtype=bool)
+        if codec.has_missing:
+            missing = self._argmax(matrix, next(segments)) == 1
+        values = np.zeros(n)
+        use_rest = np.ones(n, dtype=bool)
+        if len(codec.spikes):
+            choice = self._argmax(matrix, next(segments))
+            use_rest = choice == len(codec.spikes)
+            spike_rows = ~use_rest
+            values[spike_rows] = codec.spikes[choice[spike_rows]]
+        if codec.quantiles is not None:
+            seg = next(segments)
+            if use_rest.any():
+                z = matrix[use_rest, seg.start].astype(np.float64).reshape(-1, 1)
+                values[use_rest] = codec.quantiles.inverse_transform(z).ravel()
+        values = np.clip(values, codec.low, codec.high)
+        if codec.kind in (INTEGER, DATETIME):
+            values = np.round(values)
+        return self._restore_dtype(codec, values, missing)
+
+    def _restore_dtype(self, codec, values, missing):
+        dtype = codec.dtype
+        if codec.kind == DATETIME:
+            out = pd.Series(values.astype(np.int64)).astype("datetime64[ns]")
+            if getattr(dtype, "tz", None) is not None:
+                out = out.dt.tz_localize("UTC").dt.tz_convert(dtype.tz)
+            out = out.astype(dtype)
+            out[missing] = pd.NaT
+            return out.to_numpy() if getattr(dtype, "tz", None) is None else out.array
+        if codec.kind == CATEGORICAL and isinstance(dtype, pd.CategoricalDtype):
+            values = values.copy()
+            values[missing] = np.nan
+            return pd.Categorical(values, dtype=dtype)
+        if codec.kind in (CATEGORICAL, BOOLEAN) and not ptypes.is_integer_dtype(dtype) and not ptypes.is_float_dtype(dtype):
+            values = values.copy()
+            if missing.any():
+                values[missing] = None if ptypes.is_object_dtype(dtype) else pd.NA
+            if ptypes.is_object_dtype(dtype):
+                return values
+            return pd.array(values, dtype=dtype)
+        # numeric dtypes (and categorical-forced numeric columns)
+        if codec.kind == CATEGORICAL:
+            values = pd.to_numeric(pd.Series(values).where(~missing, np.nan)).to_numpy(dtype=np.float64)
+        values = np.asarray(values, dtype=np.float64)
+        if ptypes.is_integer_dtype(dtype) and not isinstance(dtype, np.dtype):
+            # nullable Int64 and friends
+            arr = pd.array(np.round(values).astype(np.int64), dtype=dtype)
+            arr[missing] = pd.NA
+            return arr
+        if ptypes.is_integer_dtype(dtype) or ptypes.is_bool_dtype(dtype):
+            info = np.iinfo(dtype) if ptypes.is_integer_dtype(dtype) else None
+            if info is not None:
+                values = np.clip(np.round(values), info.min, info.max)
+            return values.astype(dtype)
+        values = values.copy()
+        values[missing] = np.nan
+        return values.astype(dtype)

@@ -1,0 +1,497 @@
+"""GANSampler: learns a table's distribution and samples synthetic rows."""
+
+import math
+from numbers import Integral, Real
+
+import numpy as np
+import pandas as pd
+import torch
+from sklearn.base import BaseEstimator
+from sklearn.utils import check_random_state
+from sklearn.utils.validation import check_is_fitted
+from sklearn_compat.base import _fit_context
+
+from ._base import TorchEstimatorBase
+from ._callbacks import AdaptiveThreads
+from ._data import ConditionalDataset, ConditionSpace
+from ._modules import BlockActivation, TabularDiscriminator, TabularGenerator
+from ._nets import TabularGANNet, default_optimizer_kwargs
+from ._tabular import TabularCodec
+
+GAN_LOSSES = ("wgan-gp", "bce")
+
+
+class GANSampler(TorchEstimatorBase):
+    """Synthetic data from a conditional GAN.
+
+    Fitted on a table (a pandas DataFrame, or a 2-D array), ``sample``
+    returns new rows with the same columns, dtypes, categories and value
+    ranges. Columns are encoded by ``skgen._tabular.TabularCodec``: numeric
+    columns are quantile-normalised with their point masses (e.g. a value
+    held by 40% of rows) as separate categories, categorical and boolean
+    columns are one-hot, and missing values are learned and come back at the
+    same rate.
+
+    The generator is conditioned on one discrete column's level at a time
+    and trained by sampling those conditions by log-frequency (as in CTGAN),
+    so rare categories are learned, and ``sample(n, conditions={...})``
+    generates rows with the requested values directly. The default loss is
+    WGAN-GP with PacGAN packing; ``loss="bce"`` gives the classic
+    non-saturating GAN.
+
+    Parameters
+    ----------
+    generator : type of torch.nn.Module or None, default=None
+        Generator class; None uses ``skgen._modules.TabularGenerator``. It is
+        built as ``generator(latent_dim=..., cond_dim=..., output_dim=...,
+        **generator__params)`` and ``forward(noise, cond)`` must return
+        ``(n, output_dim)`` pre-activation rows.
+    discriminator : type of torch.nn.Module or None, default=None
+        Critic class; None uses ``skgen._modules.TabularDiscriminator``,
+        built as ``discriminator(input_dim=..., cond_dim=..., pac=...,
+        **discriminator__params)``; ``forward(rows, cond)`` returns one score
+        per pack of ``pac`` rows.
+    latent_dim : int, default=128
+        Width of the generator's noise input.
+    generator_dims : tuple of int, default=(256, 256)
+        Hidden widths of the default generator.
+    discriminator_dims : tuple of int, default=(256, 256)
+        Hidden widths of the default discriminator.
+    loss : {"wgan-gp", "bce"}, default="wgan-gp"
+        GAN objective: Wasserstein with gradient penalty, or the classic
+        non-saturating cross-entropy GAN.
+    pac : int, default=10
+        Rows per discriminator pack (PacGAN); ``batch_size`` is rounded down
+        to a multiple of it.
+    gp_weight : float, default=10.0
+        Weight of the gradient penalty (``loss="wgan-gp"``).
+    lr : float, default=2e-4
+        Adam learning rate of both networks.
+    betas : tuple of float, default=(0.5, 0.9)
+        Adam's betas.
+    weight_decay : float, default=1e-6
+        Adam's weight decay.
+    max_epochs : int, default=300
+        Passes over the data (each ``n_rows // batch_size`` steps).
+    batch_size : int, default=500
+        Rows per step.
+    conditional : bool, default=True
+        Condition the generator on discrete columns (needed for
+        ``sample(conditions=...)``).
+    categorical_columns : list of str or None, default=None
+        Columns to treat as categorical whatever their dtype.
+    max_categories : int, default=100
+        Most levels kept per categorical column; rarer levels are pooled
+        while training and drawn back from their observed frequencies.
+    n_threads : int or None, default=None
+        Torch CPU threads; None adapts to the load (see
+        :class:`AutoencoderTransformer`).
+    device : str, default="auto"
+        ``"auto"`` (CUDA when available, else CPU), ``"cpu"``, ``"cuda"``...
+    random_state : int, RandomState instance or None, default=None
+        Seeds initialisation and training; an int gives identical samples on
+        CPU for the same ``sample`` call.
+    verbose : int, default=0
+        0 is silent, 1 prints one line per epoch, 2 adds a progress bar.
+    **kwargs
+        ``generator__<name>``, ``discriminator__<name>`` and
+        ``optimizer__<name>`` parameters, tunable with ``GridSearchCV``.
+
+    Attributes
+    ----------
+    net_ : skgen._nets.TabularGANNet
+        The fitted skorch net (``net_.module_`` is the generator,
+        ``net_.discriminator_`` the critic).
+    codec_ : skgen._tabular.TabularCodec
+        The fitted column encoding.
+    history_ : skorch.History
+        Per-epoch ``train_loss`` (generator) and per-batch
+        ``discriminator_loss``.
+    n_features_in_ : int
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Column names, when fitted on a DataFrame.
+    device_ : str
+    condition_space_ : skgen._data.ConditionSpace
+        Levels and frequencies of the discrete columns (no rows are kept:
+        a pickled sampler holds no training data).
+
+    See Also
+    --------
+    sklearn.mixture.GaussianMixture : A classical density model with ``sample``.
+    sklearn.neighbors.KernelDensity : Per-call ``random_state`` in ``sample``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from skgen import GANSampler
+    >>> df = pd.DataFrame({"x": [0.1, 0.5, 0.9, 0.3] * 25, "c": ["a", "b", "b", "a"] * 25})
+    >>> sampler = GANSampler(max_epochs=2, batch_size=50, random_state=0).fit(df)
+    >>> synthetic = sampler.sample(5, random_state=0)
+    >>> list(synthetic.columns), synthetic.dtypes.tolist()
+    (['x', 'c'], [dtype('float64'), dtype('O')])
+    >>> sampler.sample(3, conditions={"c": "b"})["c"].tolist()
+    ['b', 'b', 'b']
+    """
+
+    _routed_prefixes = ("generator", "discriminator", "optimizer")
+
+    _parameter_constraints = {
+        "generator": [type, None],
+        "discriminator": [type, None],
+        "latent_dim": [Integral],
+        "generator_dims": [tuple, list],
+        "discriminator_dims": [tuple, list],
+        "loss": [str],
+        "pac": [Integral],
+        "gp_weight": [Real],
+        "lr": [Real],
+        "betas": [tuple, list],
+        "weight_decay": [Real],
+        "max_epochs": [Integral],
+        "batch_size": [Integral],
+        "conditional": ["boolean"],
+        "categorical_columns": [list, tuple, None],
+        "max_categories": [Integral],
+        "n_threads": [Integral, None],
+        "device": [str, torch.device],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+    }
+
+    def __init__(
+        self,
+        *,
+        generator=None,
+        discriminator=None,
+        latent_dim=128,
+        generator_dims=(256, 256),
+        discriminator_dims=(256, 256),
+        loss="wgan-gp",
+        pac=10,
+        gp_weight=10.0,
+        lr=2e-4,
+        betas=(0.5, 0.9),
+        weight_decay=1e-6,
+        max_epochs=300,
+        batch_size=500,
+        conditional=True,
+        categorical_columns=None,
+        max_categories=100,
+        n_threads=None,
+        device="auto",
+        random_state=None,
+        verbose=0,
+        **kwargs,
+    ):
+        self.generator = generator
+        self.discriminator = discriminator
+        self.latent_dim = latent_dim
+        self.generator_dims = generator_dims
+        self.discriminator_dims = discriminator_dims
+        self.loss = loss
+        self.pac = pac
+        self.gp_weight = gp_weight
+        self.lr = lr
+        self.betas = betas
+        self.weight_decay = weight_decay
+        self.max_epochs = max_epochs
+        self.batch_size = batch_size
+        self.conditional = conditional
+        self.categorical_columns = categorical_columns
+        self.max_categories = max_categories
+        self.n_threads = n_threads
+        self.device = device
+        self.random_state = random_state
+        self.verbose = verbose
+        self._store_extra_params(kwargs)
+
+    # --- validation -----------------------------------------------------
+
+    def _check_params(self):
+        for name in ("latent_dim", "pac", "max_epochs", "batch_size", "max_categories"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or value < 1:
+                raise ValueError(f"{name} must be a positive integer; got {value!r}.")
+        if self.max_categories < 2:
+            raise ValueError(f"max_categories must be at least 2; got {self.max_categories}.")
+        if self.batch_size < self.pac:
+            raise ValueError(f"batch_size={self.batch_size} must be at least pac={self.pac}.")
+        if self.loss not in GAN_LOSSES:
+            raise ValueError(f"Unknown loss {self.loss!r}; choose one of {GAN_LOSSES}.")
+        for name in ("lr", "gp_weight", "weight_decay"):
+            value = getattr(self, name)
+            if not math.isfinite(value) or value < 0 or (name == "lr" and value == 0):
+                raise ValueError(f"{name} must be a non-negative finite number (lr > 0); got {value!r}.")
+        if len(self.betas) != 2 or not all(0 <= b < 1 for b in self.betas):
+            raise ValueError(f"betas must be two numbers in [0, 1); got {self.betas!r}.")
+        for name in ("generator_dims", "discriminator_dims"):
+            dims = getattr(self, name)
+            if any(isinstance(h, bool) or not isinstance(h, Integral) or h < 1 for h in dims):
+                raise ValueError(f"{name} must be a tuple of positive integers; got {dims!r}.")
+        if self.n_threads is not None and (self.n_threads == 0 or self.n_threads < -1):
+            raise ValueError(f"n_threads must be None, -1 or a positive integer; got {self.n_threads!r}.")
+        for name in ("generator", "discriminator"):
+            cls = getattr(self, name)
+            if cls is not None and not (isinstance(cls, type) and issubclass(cls, torch.nn.Module)):
+                raise TypeError(f"{name} must be a torch.nn.Module subclass or None; got {cls!r}.")
+
+    def _as_frame(self, X, reset):
+        """Accept a DataFrame or a 2-D array; return a DataFrame (never a view to modify)."""
+        if isinstance(X, pd.DataFrame):
+            frame = X
+            if reset:
+                self._fitted_on_array = False
+        else:
+            array = np.asarray(X)
+            if array.ndim != 2:
+                raise ValueError(
+                    f"Expected a DataFrame or a 2D array, got an array of shape {array.shape}; "
+                    "reshape 1-D data with X.reshape(-1, 1)."
+                )
+            frame = pd.DataFrame(array)
+            if reset:
+                self._fitted_on_array = True
+        if reset:
+            if frame.shape[0] < 2:
+                raise ValueError(
+                    f"GANSampler needs at least 2 rows to fit; got {frame.shape[0]} sample(s)."
+                )
+            if frame.shape[1] == 0:
+                raise ValueError("GANSampler needs at least one column; got 0 features.")
+            self.n_features_in_ = frame.shape[1]
+            if isinstance(X, pd.DataFrame) and all(isinstance(c, str) for c in frame.columns):
+                self.feature_names_in_ = np.asarray(frame.columns, dtype=object)
+            elif hasattr(self, "feature_names_in_"):
+                del self.feature_names_in_
+        return frame
+
+    # --- fit ----------------------------------------------------------------
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Learn the distribution of ``X``.
+
+        Parameters
+        ----------
+        X : DataFrame or array-like of shape (n_samples, n_features)
+            The table: numeric, integer, boolean, categorical, string and
+            datetime columns; missing values allowed (not a column that is
+            entirely missing).
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : GANSampler
+        """
+        self._check_extra_params()
+        self._check_params()
+        frame = self._as_frame(X, reset=True)
+        device = self._resolve_device()
+        codec = TabularCodec(
+            categorical_columns=self.categorical_columns, max_categories=self.max_categories
+        ).fit(frame)
+        encoded = codec.transform(frame)
+
+        discrete = [c for c in codec.codecs_ if c.discrete_segment is not None] if self.conditional else []
+        blocks = [(s.start, s.width) for s in codec.segments_ if s.kind == "softmax"]
+        block_of_start = {start: b for b, (start, _) in enumerate(blocks)}
+        condition_blocks = [
+            (block_of_start[c.discrete_segment.start], level) for c in discrete for level in range(len(c.levels))
+        ]
+        cond_dim = len(condition_blocks)
+
+        with self._training_context(device) as (rng, governor):
+            codes = None
+            level_counts = []
+            if discrete:
+                codes_np = np.stack([codec.discrete_codes(frame, c) for c in discrete], axis=1)
+                level_counts = [np.bincount(codes_np[:, j], minlength=len(c.levels)) for j, c in enumerate(discrete)]
+                codes = torch.from_numpy(codes_np).to(device)
+            space = ConditionSpace(level_counts, device)
+            dataset = ConditionalDataset(torch.from_numpy(encoded).to(device), codes, space)
+            net = self._build_net(codec.n_encoded_, cond_dim, blocks, condition_blocks, device, governor)
+            net.initialize()
+            net.partial_fit(dataset)
+
+        losses = np.asarray(net.history[:, "train_loss"], dtype=float)
+        if not np.all(np.isfinite(losses)):
+            epoch = int(np.flatnonzero(~np.isfinite(losses))[0]) + 1
+            raise ValueError(
+                f"Training diverged: the generator loss became non-finite at epoch {epoch}. "
+                f"Lower lr (now {self.lr}) or use loss='wgan-gp'."
+            )
+        self.net_ = net
+        self.codec_ = codec
+        self.history_ = net.history
+        self.device_ = device
+        self.n_epochs_ = len(net.history)
+        self.condition_space_ = space
+        self._discrete_columns = [c.name for c in discrete]
+        # A generator state for sample(random_state=None): continues from the fit's seed.
+        self._sample_rng = np.random.RandomState(check_random_state(self.random_state).randint(2**31 - 1))
+        return self
+
+    def _build_net(self, width, cond_dim, blocks, condition_blocks, device, governor):
+        generator = self.generator or TabularGenerator
+        discriminator = self.discriminator or TabularDiscriminator
+        generator_kwargs = {"latent_dim": self.latent_dim, "cond_dim": cond_dim, "output_dim": width}
+        if self.generator is None:
+            generator_kwargs["hidden_dims"] = tuple(self.generator_dims)
+        generator_kwargs.update(self._routed_params("generator"))
+        discriminator_kwargs = {"input_dim": width, "cond_dim": cond_dim, "pac": self.pac}
+        if self.discriminator is None:
+            discriminator_kwargs["hidden_dims"] = tuple(self.discriminator_dims)
+        discriminator_kwargs.update(self._routed_params("discriminator"))
+        optimizer_kwargs = {"betas": tuple(self.betas), "weight_decay": self.weight_decay}
+        user_optimizer = self._routed_params("optimizer")
+        if not {"fused", "foreach"} & set(user_optimizer):
+            optimizer_kwargs.update(default_optimizer_kwargs(torch.optim.Adam, device))
+        optimizer_kwargs.update(user_optimizer)
+        kwargs = {f"module__{k}": v for k, v in generator_kwargs.items()}
+        kwargs.update({f"optimizer__{k}": v for k, v in optimizer_kwargs.items()})
+        if not self.verbose:
+            kwargs["callbacks__print_log"] = None
+        callbacks = [("adaptive_threads", AdaptiveThreads(governor))]
+        if self.verbose >= 2:
+            from skorch.callbacks import ProgressBar
+
+            callbacks.append(("progress_bar", ProgressBar()))
+        block_tensor = torch.tensor(condition_blocks, dtype=torch.long, device=device).reshape(-1, 2)
+        return TabularGANNet(
+            generator,
+            discriminator=discriminator,
+            discriminator_kwargs=discriminator_kwargs,
+            activation=BlockActivation(width, blocks),
+            condition_blocks=block_tensor,
+            latent_dim=self.latent_dim,
+            gan_loss=self.loss,
+            gp_weight=self.gp_weight,
+            pac=self.pac,
+            optimizer=torch.optim.Adam,
+            lr=self.lr,
+            max_epochs=self.max_epochs,
+            batch_size=(self.batch_size // self.pac) * self.pac,
+            callbacks=callbacks,
+            device=device,
+            verbose=int(self.verbose),
+            **kwargs,
+        )
+
+    # --- sample ---------------------------------------------------------------
+
+    def _resolve_conditions(self, conditions, n_samples):
+        """Turn ``{"col": value}`` into per-row and forced condition indices."""
+        if conditions is None:
+            return None, []
+        if not isinstance(conditions, dict) or not conditions:
+            raise TypeError('conditions must be a non-empty dict like {"column": value}.')
+        space = self.condition_space_
+        forced = []
+        names = list(self.codec_.columns_)
+        for column, value in conditions.items():
+            if column not in names:
+                raise ValueError(f"Unknown column {column!r} in conditions; columns are {names}.")
+            if column not in self._discrete_columns:
+                raise ValueError(
+                    f"Cannot condition on column {column!r}: only discrete (categorical, boolean "
+                    f"or low-cardinality integer) columns can be conditioned on; these are "
+                    f"{self._discrete_columns}."
+                )
+            j = self._discrete_columns.index(column)
+            codec = next(c for c in self.codec_.codecs_ if c.name == column)
+            matches = [i for i, level in enumerate(codec.levels) if _same_value(level, value)]
+            if not matches:
+                shown = [lv for lv in codec.levels if not isinstance(lv, str) or not lv.startswith("__skgen")]
+                raise ValueError(
+                    f"Value {value!r} of column {column!r} was not seen in fit (or was pooled as "
+                    f"a rare level); known values: {shown[:20]}."
+                )
+            forced.append(int(space.column_offset[j]) + matches[0])
+        rows = torch.full((n_samples,), forced[0], dtype=torch.long)
+        return rows, [torch.tensor(g) for g in forced]
+
+    def sample(self, n_samples=1, *, conditions=None, random_state=None):
+        """Generate synthetic rows.
+
+        Parameters
+        ----------
+        n_samples : int, default=1
+            Number of rows.
+        conditions : dict or None, default=None
+            ``{column: value}`` for discrete columns: every row carries these
+            values, and the other columns follow their distribution given
+            them. Generated directly by the conditional generator, not by
+            rejection.
+        random_state : int, RandomState instance or None, default=None
+            Seed for this call (as in ``KernelDensity.sample``); None draws
+            from the sampler's own generator, so successive calls differ.
+
+        Returns
+        -------
+        samples : DataFrame or ndarray of shape (n_samples, n_features_in_)
+            Like the training data: a DataFrame with the same columns and
+            dtypes, or an ndarray if fitted on an array.
+        """
+        check_is_fitted(self)
+        if isinstance(n_samples, bool) or not isinstance(n_samples, Integral) or n_samples < 1:
+            raise ValueError(f"n_samples must be a positive integer; got {n_samples!r}.")
+        rng = self._sample_rng if random_state is None else check_random_state(random_state)
+        seed = int(rng.randint(2**31 - 1))
+        device = self.net_.device
+        generator = torch.Generator(device=device).manual_seed(seed)
+        rows, forced = self._resolve_conditions(conditions, n_samples)
+        space = self.condition_space_
+        if rows is None and space.n_conditions:
+            rows = space.sample(n_samples, space.data_probs, generator=generator)
+        forced = [g.to(device) for g in forced]
+        with self._inference_context():
+            encoded = self.net_.generate(n_samples, rows, forced=forced, generator=generator)
+        frame = self.codec_.inverse_transform(encoded, rng=np.random.RandomState(seed))
+        if getattr(self, "_fitted_on_array", False):
+            return frame.to_numpy()
+        return frame
+
+    def score(self, X, y=None):
+        """Quality of synthetic rows against ``X`` (higher is better).
+
+        Samples ``len(X)`` rows (fixed seed) and returns
+        :func:`skgen.metrics.quality_score` against ``X``: the mean of the
+        column-shape and column-pair similarities, in [0, 1].
+
+        Parameters
+        ----------
+        X : DataFrame or array-like of shape (n_samples, n_features)
+            Real (held-out) rows.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        score : float
+        """
+        from .metrics import quality_score
+
+        check_is_fitted(self)
+        frame = self._as_frame(X, reset=False)
+        synthetic = self.sample(len(frame), random_state=0)
+        if not isinstance(synthetic, pd.DataFrame):
+            synthetic = pd.DataFrame(synthetic)
+        return quality_score(frame, synthetic)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True
+        tags.input_tags.categorical = True
+        tags.input_tags.string = True
+        tags.non_deterministic = False
+        return tags
+
+
+def _same_value(level, value):
+    if isinstance(level, float) and isinstance(value, float) and math.isnan(level) and math.isnan(value):
+        return True
+    try:
+        return bool(level == value)
+    except (TypeError, ValueError):
+        return False
