@@ -1,0 +1,209 @@
+"""GANSampler against CTGAN and TVAE on the Adult table, side by side.
+
+Adult (``../shared/datasets/adult.csv``), 80/20 split with seed 0. Each
+synthesizer runs in its own process (so peak memory is its own) with the same
+torch thread count, fits on the 80%, samples as many rows as the training
+set, and is scored against the real rows:
+
+- quality: SDMetrics' QualityReport (when ``sdmetrics`` is installed) and
+  ``skgen.metrics.quality_score`` (column shapes / pairs) against the 20%;
+- utility: ``skgen.metrics.tstr_score`` for ``income`` (HistGradientBoosting
+  trained on the synthetic rows, tested on the real 20%);
+- privacy: ``skgen.metrics.dcr_score`` (median distance to closest training
+  record vs real holdout rows, exact copies, near-copies);
+- speed: fit seconds, seconds/epoch, sample rows/s; peak RSS.
+
+CTGAN/TVAE come from the ``ctgan`` package (Business Source License): it is
+installed in the benchmark's environment only and none of its code is used
+by skgen. ``pip install ctgan sdmetrics`` after installing torch.
+
+    python benchmarks/bench_tabular.py                 # full run (~25 min)
+    python benchmarks/bench_tabular.py --quick         # skgen only, few epochs
+"""
+
+import argparse
+import concurrent.futures
+import datetime
+import multiprocessing
+import os
+import resource
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import SHARED, check_quiet, environment_line, machine_load  # noqa: E402
+
+RESULTS = Path(__file__).resolve().parent / "results" / "tabular.md"
+DISCRETE = ["workclass", "education", "marital-status", "occupation", "relationship", "race", "sex",
+            "native-country", "income"]
+TARGET = "income"
+
+
+def load_adult():
+    from sklearn.model_selection import train_test_split
+
+    frame = pd.read_csv(SHARED / "adult.csv", skipinitialspace=True)
+    train, test = train_test_split(frame, test_size=0.2, random_state=0)
+    return train.reset_index(drop=True), test.reset_index(drop=True)
+
+
+def _fit_and_sample(name, params, threads):
+    """Runs in a child process: fit, sample, evaluate."""
+    import torch
+
+    torch.set_num_threads(threads)
+    train, test = load_adult()
+    start = time.perf_counter()
+    if name.startswith("skgen"):
+        from skgen import GANSampler
+
+        model = GANSampler(random_state=0, n_threads=threads, **params).fit(train)
+        epochs = model.n_epochs_
+        sample = lambda n, seed: model.sample(n, random_state=seed)  # noqa: E731
+    else:
+        import ctgan
+
+        cls = {"CTGAN": ctgan.CTGAN, "TVAE": ctgan.TVAE}[name.split()[0]]
+        torch.manual_seed(0)
+        model = cls(**params)
+        model.fit(train, discrete_columns=DISCRETE)
+        epochs = params["epochs"]
+        sample = lambda n, seed: model.sample(n)  # noqa: E731
+    fit_s = time.perf_counter() - start
+    sample(1000, 1)
+    start = time.perf_counter()
+    sample(100_000, 2)
+    rows_per_s = 100_000 / (time.perf_counter() - start)
+    synthetic = sample(len(train), 0)
+    return {
+        "name": name,
+        "fit_s": fit_s,
+        "epochs": epochs,
+        "rows_per_s": rows_per_s,
+        "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        **evaluate(train, test, synthetic),
+    }
+
+
+def evaluate(train, test, synthetic):
+    from skgen.metrics import column_pairs_score, column_shapes_score, dcr_score, tstr_score
+
+    synthetic = synthetic[list(train.columns)]
+    out = {
+        "shapes": column_shapes_score(test, synthetic),
+        "pairs": column_pairs_score(test, synthetic),
+    }
+    out["quality"] = 0.5 * (out["shapes"] + out["pairs"])
+    try:
+        from sdmetrics.reports.single_table import QualityReport
+
+        metadata = {"columns": {}}
+        for column in train.columns:
+            sdtype = "categorical" if column in DISCRETE else "numerical"
+            metadata["columns"][column] = {"sdtype": sdtype}
+        report = QualityReport()
+        report.generate(test, synthetic, metadata, verbose=False)
+        props = report.get_properties().set_index("Property")["Score"]
+        out["sdm_quality"] = report.get_score()
+        out["sdm_shapes"] = props.get("Column Shapes")
+        out["sdm_pairs"] = props.get("Column Pair Trends")
+    except ImportError:
+        pass
+    tstr = tstr_score(synthetic, test, TARGET, real_train=train)
+    out.update({f"tstr_{k}": v for k, v in tstr.items()})
+    out.update(dcr_score(train, synthetic, test))
+    return out
+
+
+def real_reference():
+    train, test = load_adult()
+    out = evaluate(train, test, train.sample(len(test), random_state=0))
+    out.update({"name": "real data (train rows vs test)", "fit_s": None, "epochs": None, "rows_per_s": None,
+                "peak_mb": None})
+    return out
+
+
+def run_isolated(name, params, threads):
+    context = multiprocessing.get_context("spawn")
+    with concurrent.futures.ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+        return pool.submit(_fit_and_sample, name, params, threads).result()
+
+
+def fmt(value, spec):
+    return "—" if value is None or (isinstance(value, float) and np.isnan(value)) else format(value, spec)
+
+
+def write_report(rows, args, load_before, load_after, elapsed):
+    lines = [
+        "# Tabular synthesis benchmark (Adult)",
+        "",
+        f"Written by `benchmarks/bench_tabular.py` on {datetime.date.today().isoformat()}. {environment_line()}.",
+        f"Torch threads: {args.threads} for every model; each model in its own process. 80/20 split, seed 0; "
+        f"synthetic rows = training rows. Load before: load average {load_before[0]:.2f}, other processes on "
+        f"{load_before[1]:.2f} cores; after: {load_after[0]:.2f} / {load_after[1]:.2f}. Total {elapsed / 60:.1f} min.",
+        "",
+        "Quality against the real 20%: SDMetrics QualityReport (overall, shapes / pairs) and skgen.metrics "
+        "(same definitions). TSTR: HistGradientBoosting trained on synthetic rows, tested on the real 20% "
+        "(train-on-real in the last row). DCR: median distance to the closest training row (real holdout rows "
+        "give the reference); near-copies: share of synthetic rows closer to a training row than 95% of "
+        "holdout rows are.",
+        "",
+        "| model | epochs | fit s | s/epoch | sample rows/s | peak RSS MB | SDMetrics quality (shapes / pairs) "
+        "| skgen quality (shapes / pairs) | TSTR ROC-AUC | TSTR acc | TSTR F1 | median DCR | exact copies | near-copies |",
+        "|---|---:|---:|---:|---:|---:|---|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in rows:
+        real = r["name"].startswith("real")
+        sdm = (f"{r['sdm_quality']:.3f} ({r['sdm_shapes']:.3f} / {r['sdm_pairs']:.3f})"
+               if "sdm_quality" in r else "—")
+        auc = r["tstr_real_roc_auc"] if real else r["tstr_roc_auc"]
+        acc = r["tstr_real_accuracy"] if real else r["tstr_accuracy"]
+        f1 = r["tstr_real_f1"] if real else r["tstr_f1"]
+        dcr = r["holdout_median_dcr"] if real else r["synthetic_median_dcr"]
+        copies = r["holdout_exact_copies"] if real else r["synthetic_exact_copies"]
+        near = "5.0% (by definition)" if real else f"{100 * r['near_copies']:.1f}%"
+        s_epoch = None if r["fit_s"] is None else r["fit_s"] / r["epochs"]
+        lines.append(
+            f"| {r['name']} | {fmt(r['epochs'], 'd')} | {fmt(r['fit_s'], '.1f')} | {fmt(s_epoch, '.2f')} | "
+            f"{fmt(r['rows_per_s'], ',.0f')} | {fmt(r['peak_mb'], ',.0f')} | {sdm} | "
+            f"{r['quality']:.3f} ({r['shapes']:.3f} / {r['pairs']:.3f}) | {auc:.3f} | {acc:.3f} | {f1:.3f} | "
+            f"{dcr:.3f} | {100 * copies:.2f}% | {near} |"
+        )
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text("\n".join(lines) + "\n")
+    print(f"wrote {RESULTS}")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="skgen only, 5 epochs")
+    parser.add_argument("--threads", type=int, default=1, help="torch threads per model (reference table: 1)")
+    parser.add_argument("--skgen-epochs", type=int, nargs="+", default=[100])
+    parser.add_argument("--ctgan-epochs", type=int, default=100)
+    parser.add_argument("--tvae-epochs", type=int, default=300)
+    parser.add_argument("--force", action="store_true", help="run even if the machine is busy")
+    args = parser.parse_args()
+    load_before = check_quiet(args.force)
+    start = time.perf_counter()
+    jobs = [(f"skgen GANSampler ({e} epochs)", {"max_epochs": e}) for e in ([5] if args.quick else args.skgen_epochs)]
+    if not args.quick:
+        jobs += [(f"CTGAN ({args.ctgan_epochs} epochs)", {"epochs": args.ctgan_epochs}),
+                 (f"TVAE ({args.tvae_epochs} epochs)", {"epochs": args.tvae_epochs})]
+    rows = []
+    for name, params in jobs:
+        print(f"running {name}", flush=True)
+        try:
+            rows.append(run_isolated(name, params, args.threads))
+        except ImportError as error:
+            print(f"skipped {name}: {error}")
+        print(rows[-1] if rows else "", flush=True)
+    rows.append(real_reference())
+    write_report(rows, args, load_before, machine_load(), time.perf_counter() - start)
+
+
+if __name__ == "__main__":
+    main()

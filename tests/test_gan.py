@@ -1,0 +1,196 @@
+"""Behaviour of GANSampler on tables: API, dtypes, conditions, sklearn tooling."""
+
+import pickle
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
+from sklearn.model_selection import GridSearchCV
+
+from skgen import GANSampler
+from skgen._modules import TabularGenerator
+
+from .test_tabular import mixed_frame
+
+FAST = dict(max_epochs=2, batch_size=100, random_state=0, generator_dims=(32,), discriminator_dims=(32,))
+
+
+@pytest.fixture(scope="module")
+def frame():
+    return mixed_frame(400)
+
+
+@pytest.fixture(scope="module")
+def fitted(frame):
+    return GANSampler(**FAST).fit(frame)
+
+
+def test_sample_has_the_training_columns_and_dtypes(frame, fitted):
+    synthetic = fitted.sample(300, random_state=0)
+    assert isinstance(synthetic, pd.DataFrame) and len(synthetic) == 300
+    assert list(synthetic.columns) == list(frame.columns)
+    for column in frame.columns:
+        assert synthetic[column].dtype == frame[column].dtype, column
+    assert synthetic["cat"].cat.categories.tolist() == frame["cat"].cat.categories.tolist()
+    assert set(synthetic["city"].dropna()) <= set(frame["city"].dropna())
+    assert synthetic["real"].between(frame["real"].min(), frame["real"].max()).all()
+
+
+def test_missing_values_come_back(frame):
+    sampler = GANSampler(**{**FAST, "max_epochs": 30}).fit(frame)
+    synthetic = sampler.sample(2000, random_state=0)
+    rate = synthetic["with_nan"].isna().mean()
+    assert 0.1 < rate < 0.4  # 25% in the data
+    assert synthetic["city"].isna().any()
+
+
+def test_sample_reproducibility(frame, fitted):
+    a = fitted.sample(50, random_state=3)
+    b = fitted.sample(50, random_state=3)
+    pd.testing.assert_frame_equal(a, b)
+    c = fitted.sample(50)
+    d = fitted.sample(50)
+    assert not c.equals(d)
+    refit = GANSampler(**FAST).fit(frame)
+    pd.testing.assert_frame_equal(refit.sample(50, random_state=3), a)
+
+
+def test_conditions_are_met_directly(fitted):
+    synthetic = fitted.sample(200, conditions={"city": "rome"}, random_state=0)
+    assert (synthetic["city"] == "rome").mean() >= 0.95
+    both = fitted.sample(100, conditions={"city": "oslo", "flag": True}, random_state=0)
+    assert (both["city"] == "oslo").all() and both["flag"].all()
+    ints = fitted.sample(50, conditions={"count": 3}, random_state=0)
+    assert (ints["count"] == 3).all()
+
+
+@pytest.mark.parametrize(
+    "conditions, error, match",
+    [
+        ({"nope": 1}, ValueError, "Unknown column"),
+        ({"city": "tokyo"}, ValueError, "not seen in fit"),
+        ({"real": 1.0}, ValueError, "only discrete"),
+        ("city", TypeError, "dict"),
+    ],
+)
+def test_bad_conditions(fitted, conditions, error, match):
+    with pytest.raises(error, match=match):
+        fitted.sample(5, conditions=conditions)
+
+
+@pytest.mark.parametrize("n", [0, -1, 2.5, True])
+def test_bad_n_samples(fitted, n):
+    with pytest.raises(ValueError, match="n_samples"):
+        fitted.sample(n)
+
+
+def test_unfitted_sample_raises():
+    with pytest.raises(NotFittedError):
+        GANSampler().sample(3)
+
+
+@pytest.mark.parametrize(
+    "data, match",
+    [
+        (pd.DataFrame({"a": []}), "at least 2 rows"),
+        (pd.DataFrame({"a": [1.0]}), "at least 2 rows"),
+        (pd.DataFrame({"a": [np.nan] * 5, "b": range(5)}), "only missing values"),
+        (np.zeros(5), "2D array"),
+    ],
+)
+def test_bad_training_data(data, match):
+    with pytest.raises(ValueError, match=match):
+        GANSampler(**FAST).fit(data)
+
+
+@pytest.mark.parametrize(
+    "params, error, match",
+    [
+        (dict(loss="hinge"), ValueError, "Unknown loss"),
+        (dict(batch_size=5, pac=10), ValueError, "at least pac"),
+        (dict(lr=0.0), ValueError, "lr"),
+        (dict(betas=(0.5,)), ValueError, "betas"),
+        (dict(generator_dims=(0,)), ValueError, "generator_dims"),
+        (dict(generator__bogus=1), TypeError, "bogus"),
+        (dict(gen__width=1), TypeError, "unknown parameter"),
+    ],
+)
+def test_bad_parameters(frame, params, error, match):
+    with pytest.raises(error, match=match):
+        GANSampler(**{**FAST, **params}).fit(frame.iloc[:100])
+
+
+def test_edge_tables_do_not_crash():
+    rng = np.random.RandomState(0)
+    one_numeric = pd.DataFrame({"x": rng.randn(100)})
+    assert GANSampler(**FAST).fit(one_numeric).sample(10).shape == (10, 1)
+    odd = pd.DataFrame(
+        {
+            "const": 7.0,
+            "single": "only",
+            "huge": rng.randint(0, 2**62, 100).astype(np.int64),
+            "many": [f"id{i}" for i in rng.randint(0, 3000, 100)],
+        }
+    )
+    out = GANSampler(**FAST, max_categories=20).fit(odd).sample(20)
+    assert (out["const"] == 7.0).all() and (out["single"] == "only").all()
+    assert out["huge"].dtype == np.int64
+
+
+def test_ndarray_in_ndarray_out():
+    X = np.random.RandomState(0).randn(200, 3)
+    sampler = GANSampler(**FAST).fit(X)
+    out = sampler.sample(7)
+    assert isinstance(out, np.ndarray) and out.shape == (7, 3)
+
+
+def test_user_frame_is_not_modified(frame):
+    copy = frame.copy()
+    GANSampler(**FAST).fit(frame).sample(5)
+    pd.testing.assert_frame_equal(frame, copy)
+
+
+def test_bce_loss_and_unconditional_mode(frame):
+    sampler = GANSampler(**FAST, loss="bce", conditional=False).fit(frame)
+    assert sampler.sample(20).shape == (20, frame.shape[1])
+    with pytest.raises(ValueError, match="only discrete"):
+        sampler.sample(5, conditions={"city": "rome"})
+
+
+class WideGenerator(TabularGenerator):
+    def __init__(self, latent_dim, cond_dim, output_dim, width=8):
+        super().__init__(latent_dim, cond_dim, output_dim, hidden_dims=(width,))
+        self.width = width
+
+
+def test_user_generator_with_tunable_parameter(frame):
+    sampler = GANSampler(**FAST, generator=WideGenerator, generator__width=5).fit(frame)
+    assert sampler.net_.module_.width == 5
+    assert clone(sampler).get_params()["generator__width"] == 5
+
+
+def test_pickle_round_trip_keeps_sampling_and_no_training_rows(fitted):
+    blob = pickle.dumps(fitted)
+    restored = pickle.loads(blob)
+    pd.testing.assert_frame_equal(restored.sample(20, random_state=1), fitted.sample(20, random_state=1))
+    assert not any(isinstance(v, torch.Tensor) and v.shape[0] == 400 for v in vars(restored).values())
+
+
+def test_score_and_grid_search(frame):
+    sampler = GANSampler(**FAST)
+    search = GridSearchCV(sampler, {"loss": ["wgan-gp", "bce"], "generator_dims": [(16,), (32,)]}, cv=2)
+    search.fit(frame)
+    scores = search.cv_results_["mean_test_score"]
+    assert len(scores) == 4 and np.all((scores > 0) & (scores <= 1))
+    assert 0 < search.best_estimator_.score(frame) <= 1
+
+
+def test_global_torch_rng_untouched(frame):
+    torch.manual_seed(5)
+    expected = torch.rand(2)
+    torch.manual_seed(5)
+    GANSampler(**FAST).fit(frame).sample(10)
+    torch.testing.assert_close(torch.rand(2), expected)

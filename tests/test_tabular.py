@@ -1,0 +1,128 @@
+"""The DataFrame <-> matrix codec (skgen._tabular)."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from skgen._tabular import BOOLEAN, CATEGORICAL, CONTINUOUS, DATETIME, INTEGER, TabularCodec, infer_kind
+
+
+def mixed_frame(n=200, seed=0):
+    rng = np.random.RandomState(seed)
+    frame = pd.DataFrame(
+        {
+            "real": rng.randn(n) * 3 + 1,
+            "spiky": np.where(rng.rand(n) < 0.6, 0.0, rng.exponential(1000, n)),
+            "count": rng.randint(0, 5, n),
+            "big_int": rng.randint(0, 10**12, n).astype(np.int64),
+            "flag": rng.rand(n) > 0.3,
+            "nullable_flag": pd.array(np.where(rng.rand(n) < 0.1, None, rng.rand(n) > 0.5), dtype="boolean"),
+            "city": rng.choice(["paris", "rome", "oslo"], n).astype(object),
+            "cat": pd.Categorical(rng.choice(["a", "b", "c"], n), categories=["c", "b", "a", "unused"]),
+            "text": pd.array(rng.choice(["x", "y"], n), dtype="string"),
+            "when": pd.Timestamp("2020-01-01") + pd.to_timedelta(rng.randint(0, 1000, n), unit="D"),
+            "nullable_int": pd.array(np.where(rng.rand(n) < 0.2, None, rng.randint(0, 100, n)), dtype="Int64"),
+            "with_nan": np.where(rng.rand(n) < 0.25, np.nan, rng.randn(n)),
+        }
+    )
+    frame.loc[rng.rand(n) < 0.1, "city"] = None
+    return frame
+
+
+def test_kinds_are_inferred():
+    frame = mixed_frame()
+    kinds = {name: infer_kind(frame[name]) for name in frame.columns}
+    assert kinds["real"] == CONTINUOUS and kinds["count"] == INTEGER and kinds["when"] == DATETIME
+    assert kinds["flag"] == BOOLEAN and kinds["nullable_flag"] == BOOLEAN
+    assert kinds["city"] == CATEGORICAL and kinds["cat"] == CATEGORICAL and kinds["text"] == CATEGORICAL
+
+
+def test_round_trip_returns_the_rows():
+    frame = mixed_frame()
+    codec = TabularCodec().fit(frame)
+    decoded = codec.inverse_transform(codec.transform(frame))
+    assert list(decoded.columns) == list(frame.columns)
+    for column in frame.columns:
+        assert decoded[column].dtype == frame[column].dtype, column
+    for column in ("count", "flag", "nullable_flag", "city", "cat", "text", "when", "nullable_int", "big_int"):
+        pd.testing.assert_series_equal(decoded[column], frame[column], check_exact=column != "big_int",
+                                       rtol=1e-9, obj=column)
+    for column in ("real", "spiky", "with_nan"):
+        np.testing.assert_allclose(decoded[column], frame[column], rtol=1e-4, atol=1e-4, err_msg=column)
+    assert decoded["cat"].cat.categories.tolist() == ["c", "b", "a", "unused"]
+
+
+def test_spikes_become_categories():
+    frame = mixed_frame()
+    codec = TabularCodec().fit(frame)
+    spiky = next(c for c in codec.codecs_ if c.name == "spiky")
+    assert 0.0 in spiky.spikes
+    assert [s.kind for s in spiky.segments] == ["softmax", "numeric"]
+
+
+def test_missing_values_get_an_indicator():
+    frame = mixed_frame()
+    codec = TabularCodec().fit(frame)
+    with_nan = next(c for c in codec.codecs_ if c.name == "with_nan")
+    assert with_nan.has_missing and with_nan.segments[0].width == 2
+    decoded = codec.inverse_transform(codec.transform(frame))
+    assert decoded["with_nan"].isna().sum() == frame["with_nan"].isna().sum()
+    assert decoded["city"].isna().sum() == frame["city"].isna().sum()
+
+
+def test_constant_and_single_column_frames():
+    frame = pd.DataFrame({"const": [3.0] * 10, "one_level": ["a"] * 10, "x": np.arange(10.0)})
+    codec = TabularCodec().fit(frame)
+    decoded = codec.inverse_transform(codec.transform(frame))
+    pd.testing.assert_frame_equal(decoded, frame)
+    single = pd.DataFrame({"x": np.linspace(0, 1, 50)})
+    codec = TabularCodec().fit(single)
+    assert codec.n_encoded_ == 1
+
+
+def test_high_cardinality_is_capped_and_drawn_back():
+    rng = np.random.RandomState(0)
+    frame = pd.DataFrame({"id": [f"u{i}" for i in rng.randint(0, 5000, 20000)]})
+    codec = TabularCodec(max_categories=50).fit(frame)
+    assert codec.n_encoded_ == 50
+    decoded = codec.inverse_transform(codec.transform(frame), rng=np.random.RandomState(0))
+    assert decoded["id"].nunique() > 1000  # pooled levels come back, not one placeholder
+    assert set(decoded["id"]) <= set(frame["id"])
+
+
+def test_values_stay_in_range_and_integers_round():
+    frame = mixed_frame()
+    codec = TabularCodec().fit(frame)
+    noisy = codec.transform(frame) + np.random.RandomState(0).randn(len(frame), codec.n_encoded_).astype(np.float32) * 3
+    decoded = codec.inverse_transform(noisy)
+    assert decoded["real"].between(frame["real"].min(), frame["real"].max()).all()
+    assert decoded["big_int"].between(frame["big_int"].min(), frame["big_int"].max()).all()
+    assert decoded["big_int"].dtype == np.int64
+
+
+@pytest.mark.parametrize(
+    "frame, match",
+    [
+        (pd.DataFrame({"a": []}), "empty"),
+        (pd.DataFrame(index=range(3)), "no columns"),
+        (pd.DataFrame({"a": [np.nan, np.nan]}), "only missing values"),
+        (pd.DataFrame({"a": [1.0, np.inf]}), "infinite"),
+        (pd.DataFrame({"a": [1 + 2j, 3j]}), "cannot model"),
+    ],
+)
+def test_bad_frames(frame, match):
+    with pytest.raises((ValueError, TypeError), match=match):
+        TabularCodec().fit(frame)
+
+
+def test_unknown_forced_categorical_column():
+    with pytest.raises(ValueError, match="unknown column"):
+        TabularCodec(categorical_columns=["nope"]).fit(pd.DataFrame({"a": [1, 2]}))
+
+
+def test_input_frame_is_not_modified():
+    frame = mixed_frame()
+    copy = frame.copy()
+    codec = TabularCodec().fit(frame)
+    codec.transform(frame)
+    pd.testing.assert_frame_equal(frame, copy)
