@@ -182,14 +182,21 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="skgen only, 5 epochs")
     parser.add_argument("--threads", type=int, default=1, help="torch threads per model (reference table: 1)")
-    parser.add_argument("--skgen-epochs", type=int, nargs="+", default=[100])
+    parser.add_argument(
+        "--skgen", nargs="+", default=["max_epochs=40,batch_size=250", "max_epochs=60"],
+        help="GANSampler settings to run, each as comma-separated name=value pairs",
+    )
     parser.add_argument("--ctgan-epochs", type=int, default=100)
     parser.add_argument("--tvae-epochs", type=int, default=300)
     parser.add_argument("--force", action="store_true", help="run even if the machine is busy")
     args = parser.parse_args()
     load_before = check_quiet(args.force)
     start = time.perf_counter()
-    jobs = [(f"skgen GANSampler ({e} epochs)", {"max_epochs": e}) for e in ([5] if args.quick else args.skgen_epochs)]
+    configs = ["max_epochs=5"] if args.quick else args.skgen
+    jobs = []
+    for config in configs:
+        params = {k: int(v) if v.isdigit() else float(v) for k, v in (item.split("=") for item in config.split(","))}
+        jobs.append((f"skgen GANSampler ({config.replace(',', ', ')})", params))
     if not args.quick:
         jobs += [(f"CTGAN ({args.ctgan_epochs} epochs)", {"epochs": args.ctgan_epochs}),
                  (f"TVAE ({args.tvae_epochs} epochs)", {"epochs": args.tvae_epochs})]

@@ -1,5 +1,7 @@
 """skorch nets: how each skgen model trains and runs inference."""
 
+import copy
+
 import numpy as np
 import torch
 from skorch import NeuralNet
@@ -14,6 +16,7 @@ from ._data import (
     SliceBatchIterator,
     as_float32_tensor,
 )
+from ._modules import BlockActivation
 
 
 def _supports_fused_adam():
@@ -164,14 +167,22 @@ class TabularGANNet(LeanNetMixin, NeuralNet):
     discriminator : type of torch.nn.Module
         ``forward(rows, cond)`` returns one score per pack of rows.
     discriminator_kwargs : dict
-    activation : BlockActivation
-        Turns generator outputs into rows (Gumbel-softmax on the blocks).
+    blocks : list of (start, width)
+        The softmax blocks of the encoded rows (``module__output_dim`` wide);
+        they get a Gumbel-softmax (:class:`BlockActivation`).
     condition_blocks : LongTensor of shape (n_conditions, 2)
         For each global condition: its softmax block and position in it.
+    condition_spans : list of (start, width, position)
+        For each global condition: its block's first encoded column, the
+        block's width and the level's position in it.
     latent_dim : int
     gan_loss : {"wgan-gp", "bce"}
     gp_weight : float
     pac : int
+    ema_decay : float or None
+        Keep an exponential moving average of the generator's weights
+        (``generator_ema_``), used for sampling; None samples from the raw
+        generator.
     """
 
     def __init__(
@@ -180,12 +191,14 @@ class TabularGANNet(LeanNetMixin, NeuralNet):
         *args,
         discriminator=None,
         discriminator_kwargs=None,
-        activation=None,
+        blocks=(),
         condition_blocks=None,
+        condition_spans=(),
         latent_dim=128,
         gan_loss="wgan-gp",
         gp_weight=10.0,
         pac=10,
+        ema_decay=None,
         **kwargs,
     ):
         kwargs.setdefault("iterator_train", ConditionalBatchIterator)
@@ -194,18 +207,40 @@ class TabularGANNet(LeanNetMixin, NeuralNet):
         super().__init__(module, *args, **kwargs)
         self.discriminator = discriminator
         self.discriminator_kwargs = discriminator_kwargs
-        self.activation = activation
+        self.blocks = blocks
         self.condition_blocks = condition_blocks
+        self.condition_spans = condition_spans
         self.latent_dim = latent_dim
         self.gan_loss = gan_loss
         self.gp_weight = gp_weight
         self.pac = pac
+        self.ema_decay = ema_decay
 
     def initialize_module(self):
         super().initialize_module()
         self.discriminator_ = self.discriminator(**(self.discriminator_kwargs or {}))
-        self.activation_ = self.activation.to(self.device)
+        width = self.module__output_dim
+        self.activation_ = BlockActivation(width, list(self.blocks)).to(self.device)
+        if self.ema_decay:
+            self.generator_ema_ = copy.deepcopy(self.module_)
+            self.generator_ema_.requires_grad_(False)
+            self.ema_steps_ = 0
         return self
+
+    @torch.no_grad()
+    def _update_ema(self):
+        """Move the averaged generator towards the current one (with a warm-up
+        so early, poor weights fade quickly)."""
+        self.ema_steps_ += 1
+        decay = min(self.ema_decay, (1 + self.ema_steps_) / (10 + self.ema_steps_))
+        ema_params = list(self.generator_ema_.parameters())
+        torch._foreach_lerp_(ema_params, list(self.module_.parameters()), 1.0 - decay)
+        for ema_buffer, buffer in zip(self.generator_ema_.buffers(), self.module_.buffers()):
+            ema_buffer.copy_(buffer)
+
+    def sampling_generator(self):
+        """The generator used by :meth:`generate`: the average when kept."""
+        return getattr(self, "generator_ema_", None) or self.module_
 
     def initialize_optimizer(self, *args, **kwargs):
         _, generator_kwargs = self.get_params_for_optimizer("optimizer", self.module_.named_parameters())
@@ -261,29 +296,40 @@ class TabularGANNet(LeanNetMixin, NeuralNet):
         cond = self._condition_vector(conditions, n)
         bce = torch.nn.functional.binary_cross_entropy_with_logits
 
-        _, fake = self._fake(n, cond)
-        fake = fake.detach()
+        # One generator pass serves both updates (as in PyTorch's DCGAN
+        # example): the critic learns on the detached rows, then the
+        # generator is scored by the updated critic.
+        raw, fake = self._fake(n, cond)
+        fake_rows = fake.detach()
         d_real = self.discriminator_(real, cond)
-        d_fake = self.discriminator_(fake, cond)
+        d_fake = self.discriminator_(fake_rows, cond)
         if self.gan_loss == "wgan-gp":
             loss_d = d_fake.mean() - d_real.mean()
-            loss_d = loss_d + self.gp_weight * self._gradient_penalty(real, fake, cond)
+            loss_d = loss_d + self.gp_weight * self._gradient_penalty(real, fake_rows, cond)
         else:
             loss_d = bce(d_real, torch.ones_like(d_real)) + bce(d_fake, torch.zeros_like(d_fake))
         self.optimizer_discriminator_.zero_grad(set_to_none=True)
         loss_d.backward()
         self.optimizer_discriminator_.step()
 
-        raw, fake = self._fake(n, cond)
-        d_fake = self.discriminator_(fake, cond)
-        if self.gan_loss == "wgan-gp":
-            loss_g = -d_fake.mean()
-        else:
-            loss_g = bce(d_fake, torch.ones_like(d_fake))
-        loss_g = loss_g + self._condition_loss(raw, conditions)
-        self.optimizer_.zero_grad(set_to_none=True)
-        loss_g.backward()
+        critic_params = list(self.discriminator_.parameters())
+        for p in critic_params:  # no critic weight gradients in the generator step
+            p.requires_grad_(False)
+        try:
+            d_fake = self.discriminator_(fake, cond)
+            if self.gan_loss == "wgan-gp":
+                loss_g = -d_fake.mean()
+            else:
+                loss_g = bce(d_fake, torch.ones_like(d_fake))
+            loss_g = loss_g + self._condition_loss(raw, conditions)
+            self.optimizer_.zero_grad(set_to_none=True)
+            loss_g.backward()
+        finally:
+            for p in critic_params:
+                p.requires_grad_(True)
         self.optimizer_.step()
+        if self.ema_decay:
+            self._update_ema()
         self.history.record_batch("discriminator_loss", loss_d.item())
         return {"loss": loss_g.detach(), "y_pred": None}
 
@@ -304,6 +350,7 @@ class TabularGANNet(LeanNetMixin, NeuralNet):
             Source of the noise.
         """
         self._set_training(False)
+        generator_module = self.sampling_generator()
         chunks = []
         device = self.device
         with torch.inference_mode():
@@ -315,19 +362,16 @@ class TabularGANNet(LeanNetMixin, NeuralNet):
                     cond = self._condition_vector(conditions[start : start + m].to(device), m)
                     for g in forced or ():
                         cond[:, g] = 1.0
-                raw = self.module_(noise, cond)
-                if self.activation_.n_blocks:
-                    # Gumbel-max: argmax of logits + Gumbel noise samples the
-                    # block's softmax distribution, as in training.
-                    gumbel = -torch.empty(m, *self.activation_.index.shape, device=device).exponential_(
-                        generator=generator
-                    ).log()
-                    logits = self.activation_.block_logits(raw) + gumbel
-                    if forced:
-                        block, position = self.condition_blocks[torch.stack(list(forced))].unbind(1)
-                        logits[:, block] = float("-inf")
-                        logits[:, block, position] = 0.0
-                    raw = raw.clone()
-                    raw[:, self.activation_.index[self.activation_.mask]] = logits[:, self.activation_.mask]
+                raw = generator_module(noise, cond)
+                activation = self.activation_
+                if activation.n_blocks:
+                    # Gumbel-max: the argmax of logits + Gumbel noise (taken
+                    # when decoding) samples each block's softmax, as in training.
+                    columns = activation.block_columns
+                    raw[:, columns] += activation.gumbel_like(raw[:, columns], generator=generator)
+                    for g in forced or ():
+                        start, width, position = self.condition_spans[int(g)]
+                        raw[:, start : start + width] = float("-inf")
+                        raw[:, start + position] = 0.0
                 chunks.append(raw.cpu())
         return torch.cat(chunks).numpy()

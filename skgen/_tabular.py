@@ -62,6 +62,28 @@ def infer_kind(series):
     )
 
 
+def _datetime_unit(dtype):
+    unit = getattr(dtype, "unit", None)
+    if unit is None:
+        unit = np.datetime_data(np.dtype(dtype))[0]
+    return unit
+
+
+_NS_PER_UNIT = {"s": 10**9, "ms": 10**6, "us": 10**3, "ns": 1}
+
+
+def _datetime_step(values, unit):
+    """Coarsest of day/hour/minute/second/ms/us/ns that all values fall on."""
+    per_unit = _NS_PER_UNIT.get(unit, 1)
+    for step_ns in (86_400 * 10**9, 3_600 * 10**9, 60 * 10**9, 10**9, 10**6, 10**3, 1):
+        if step_ns % per_unit:
+            continue
+        step = step_ns // per_unit
+        if np.all(values % step == 0):
+            return float(step)
+    return 1.0
+
+
 class _Segment:
     """One block of the encoded matrix."""
 
@@ -91,6 +113,7 @@ class _ColumnCodec:
         self.quantiles = None  # fitted QuantileTransformer
         self.low = None
         self.high = None
+        self.step = 1.0  # datetimes: the coarsest unit (day, hour, ...) all values fall on
         self.segments = []
         self.discrete_segment = None  # the block a condition on this column uses
 
@@ -190,6 +213,8 @@ class TabularCodec:
         if not np.all(np.isfinite(values)):
             raise ValueError(f"Column {codec.name!r} contains infinite values.")
         codec.low, codec.high = float(values.min()), float(values.max())
+        if codec.kind == DATETIME:
+            codec.step = _datetime_step(series.dropna().astype("int64").to_numpy(), _datetime_unit(codec.dtype))
         uniques, counts = np.unique(values, return_counts=True)
         if len(uniques) == 1 and not codec.has_missing:
             codec.constant = uniques[0]
@@ -366,19 +391,22 @@ class TabularCodec:
                 z = matrix[use_rest, seg.start].astype(np.float64).reshape(-1, 1)
                 values[use_rest] = codec.quantiles.inverse_transform(z).ravel()
         values = np.clip(values, codec.low, codec.high)
-        if codec.kind in (INTEGER, DATETIME):
+        if codec.kind == INTEGER:
             values = np.round(values)
+        elif codec.kind == DATETIME:
+            values = np.round(values / codec.step) * codec.step
         return self._restore_dtype(codec, values, missing)
 
     def _restore_dtype(self, codec, values, missing):
         dtype = codec.dtype
         if codec.kind == DATETIME:
-            out = pd.Series(values.astype(np.int64)).astype("datetime64[ns]")
+            unit = _datetime_unit(dtype)
+            stamps = values.astype(np.int64).astype(f"datetime64[{unit}]")
+            stamps[missing] = np.datetime64("NaT")
+            out = pd.Series(stamps)
             if getattr(dtype, "tz", None) is not None:
                 out = out.dt.tz_localize("UTC").dt.tz_convert(dtype.tz)
-            out = out.astype(dtype)
-            out[missing] = pd.NaT
-            return out.to_numpy() if getattr(dtype, "tz", None) is None else out.array
+            return out.astype(dtype).array
         if codec.kind == CATEGORICAL and isinstance(dtype, pd.CategoricalDtype):
             values = values.copy()
             values[missing] = np.nan

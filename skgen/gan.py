@@ -14,7 +14,7 @@ from sklearn_compat.base import _fit_context
 from ._base import TorchEstimatorBase
 from ._callbacks import AdaptiveThreads
 from ._data import ConditionalDataset, ConditionSpace
-from ._modules import BlockActivation, TabularDiscriminator, TabularGenerator
+from ._modules import TabularDiscriminator, TabularGenerator
 from ._nets import TabularGANNet, default_optimizer_kwargs
 from ._tabular import TabularCodec
 
@@ -71,6 +71,10 @@ class GANSampler(TorchEstimatorBase):
         Adam's betas.
     weight_decay : float, default=1e-6
         Adam's weight decay.
+    ema_decay : float or None, default=0.999
+        Samples come from an exponential moving average of the generator's
+        weights (with a short warm-up), which smooths out the oscillation of
+        GAN training; None samples from the last weights.
     max_epochs : int, default=300
         Passes over the data (each ``n_rows // batch_size`` steps).
     batch_size : int, default=500
@@ -147,6 +151,7 @@ class GANSampler(TorchEstimatorBase):
         "lr": [Real],
         "betas": [tuple, list],
         "weight_decay": [Real],
+        "ema_decay": [Real, None],
         "max_epochs": [Integral],
         "batch_size": [Integral],
         "conditional": ["boolean"],
@@ -172,6 +177,7 @@ class GANSampler(TorchEstimatorBase):
         lr=2e-4,
         betas=(0.5, 0.9),
         weight_decay=1e-6,
+        ema_decay=0.999,
         max_epochs=300,
         batch_size=500,
         conditional=True,
@@ -194,6 +200,7 @@ class GANSampler(TorchEstimatorBase):
         self.lr = lr
         self.betas = betas
         self.weight_decay = weight_decay
+        self.ema_decay = ema_decay
         self.max_epochs = max_epochs
         self.batch_size = batch_size
         self.conditional = conditional
@@ -222,6 +229,8 @@ class GANSampler(TorchEstimatorBase):
             value = getattr(self, name)
             if not math.isfinite(value) or value < 0 or (name == "lr" and value == 0):
                 raise ValueError(f"{name} must be a non-negative finite number (lr > 0); got {value!r}.")
+        if self.ema_decay is not None and not 0 < self.ema_decay < 1:
+            raise ValueError(f"ema_decay must be None or in (0, 1); got {self.ema_decay!r}.")
         if len(self.betas) != 2 or not all(0 <= b < 1 for b in self.betas):
             raise ValueError(f"betas must be two numbers in [0, 1); got {self.betas!r}.")
         for name in ("generator_dims", "discriminator_dims"):
@@ -299,6 +308,9 @@ class GANSampler(TorchEstimatorBase):
         condition_blocks = [
             (block_of_start[c.discrete_segment.start], level) for c in discrete for level in range(len(c.levels))
         ]
+        condition_spans = [
+            (c.discrete_segment.start, c.discrete_segment.width, level) for c in discrete for level in range(len(c.levels))
+        ]
         cond_dim = len(condition_blocks)
 
         with self._training_context(device) as (rng, governor):
@@ -310,7 +322,7 @@ class GANSampler(TorchEstimatorBase):
                 codes = torch.from_numpy(codes_np).to(device)
             space = ConditionSpace(level_counts, device)
             dataset = ConditionalDataset(torch.from_numpy(encoded).to(device), codes, space)
-            net = self._build_net(codec.n_encoded_, cond_dim, blocks, condition_blocks, device, governor)
+            net = self._build_net(codec.n_encoded_, cond_dim, blocks, condition_blocks, condition_spans, device, governor)
             net.initialize()
             net.partial_fit(dataset)
 
@@ -332,7 +344,7 @@ class GANSampler(TorchEstimatorBase):
         self._sample_rng = np.random.RandomState(check_random_state(self.random_state).randint(2**31 - 1))
         return self
 
-    def _build_net(self, width, cond_dim, blocks, condition_blocks, device, governor):
+    def _build_net(self, width, cond_dim, blocks, condition_blocks, condition_spans, device, governor):
         generator = self.generator or TabularGenerator
         discriminator = self.discriminator or TabularDiscriminator
         generator_kwargs = {"latent_dim": self.latent_dim, "cond_dim": cond_dim, "output_dim": width}
@@ -362,12 +374,14 @@ class GANSampler(TorchEstimatorBase):
             generator,
             discriminator=discriminator,
             discriminator_kwargs=discriminator_kwargs,
-            activation=BlockActivation(width, blocks),
+            blocks=blocks,
             condition_blocks=block_tensor,
+            condition_spans=condition_spans,
             latent_dim=self.latent_dim,
             gan_loss=self.loss,
             gp_weight=self.gp_weight,
             pac=self.pac,
+            ema_decay=self.ema_decay,
             optimizer=torch.optim.Adam,
             lr=self.lr,
             max_epochs=self.max_epochs,
