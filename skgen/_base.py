@@ -7,6 +7,7 @@ from ``fit``.
 """
 
 import contextlib
+from numbers import Integral
 
 import numpy as np
 import torch
@@ -15,6 +16,26 @@ from sklearn.utils import check_random_state
 
 from ._data import resolve_device
 from ._threads import ThreadGovernor
+
+
+def check_positive_ints(estimator, names):
+    """Raise a ValueError naming the first parameter that is not a positive int."""
+    for name in names:
+        value = getattr(estimator, name)
+        if isinstance(value, bool) or value < 1:
+            raise ValueError(f"{name} must be a positive integer; got {value!r}.")
+
+
+def check_layer_widths(name, widths):
+    """Raise a ValueError unless ``widths`` is a sequence of positive ints."""
+    if any(isinstance(w, bool) or not isinstance(w, Integral) or w < 1 for w in widths):
+        raise ValueError(f"{name} must be a tuple of positive integers; got {widths!r}.")
+
+
+def check_n_threads(n_threads):
+    """``n_threads`` must be None, -1 or a positive int."""
+    if n_threads is not None and (n_threads == 0 or n_threads < -1):
+        raise ValueError(f"n_threads must be None, -1 or a positive integer; got {n_threads!r}.")
 
 
 class TorchEstimatorBase(BaseEstimator):

@@ -188,14 +188,18 @@ class ConditionSpace:
             freq[j, : len(counts)] = torch.as_tensor(np.asarray(counts, dtype=np.float64))
         # Training-by-sampling draws levels by log-frequency (rare levels are
         # seen far more often than in the data); sampling uses the frequency.
-        self.train_probs = torch.log1p(freq).float().to(device)
-        self.data_probs = freq.float().to(device)
+        # Stored as the joint probability of each condition (a column drawn
+        # uniformly, then a level), so one 1-D multinomial draws a batch.
+        self.train_probs = self._joint(torch.log1p(freq)).to(device)
+        self.data_probs = self._joint(freq).to(device)
+
+    def _joint(self, weights):
+        per_level = weights / weights.sum(dim=1, keepdim=True) / len(self.n_levels)
+        return torch.cat([per_level[j, :k] for j, k in enumerate(self.n_levels)]).float()
 
     def sample(self, n, probs, generator=None):
-        """Draw ``n`` condition indices: a column uniformly, then a level by ``probs``."""
-        columns = torch.randint(len(self.n_levels), (n,), device=probs.device, generator=generator)
-        levels = torch.multinomial(probs[columns], 1, generator=generator).squeeze(1)
-        return self.column_offset[columns] + levels
+        """Draw ``n`` condition indices from the joint probabilities ``probs``."""
+        return torch.multinomial(probs, n, replacement=True, generator=generator)
 
 
 class ConditionalDataset(Dataset):

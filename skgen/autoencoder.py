@@ -15,7 +15,7 @@ from skorch.callbacks import EarlyStopping, ProgressBar
 from skorch.helper import predefined_split
 from torch import nn
 
-from ._base import TorchEstimatorBase
+from ._base import TorchEstimatorBase, check_layer_widths, check_n_threads, check_positive_ints
 from ._callbacks import AdaptiveThreads
 from ._data import InMemoryDataset, as_float32_tensor
 from ._modules import ACTIVATIONS, EncoderDecoder, ResidualAutoencoder, data_kwargs, linear_solution
@@ -238,22 +238,13 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
     # --- validation -----------------------------------------------------
 
     def _check_params(self, n_features):
-        def positive_int(param):
-            value = getattr(self, param)
-            if isinstance(value, bool) or value < 1:
-                raise ValueError(f"{param} must be a positive integer; got {value!r}.")
-
-        for param in ("n_components", "max_epochs", "batch_size", "patience"):
-            positive_int(param)
+        check_positive_ints(self, ("n_components", "max_epochs", "batch_size", "patience"))
         if self.n_components > n_features:
             raise ValueError(
                 f"n_components={self.n_components} must be at most the number of "
                 f"features, {n_features}; the input has n_features = {n_features}."
             )
-        if any(isinstance(h, bool) or not isinstance(h, Integral) or h < 1 for h in self.hidden_dims):
-            raise ValueError(
-                f"hidden_dims must be a tuple of positive integers; got {self.hidden_dims!r}."
-            )
+        check_layer_widths("hidden_dims", self.hidden_dims)
         if self.activation not in ACTIVATIONS:
             raise ValueError(
                 f"Unknown activation {self.activation!r}; choose one of {sorted(ACTIVATIONS)}."
@@ -278,10 +269,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
             raise ValueError(
                 f"validation_fraction must be in (0, 1); got {self.validation_fraction!r}."
             )
-        if self.n_threads is not None and (self.n_threads == 0 or self.n_threads < -1):
-            raise ValueError(
-                f"n_threads must be None, -1 or a positive integer; got {self.n_threads!r}."
-            )
+        check_n_threads(self.n_threads)
         self._check_module()
 
     def _check_module(self):

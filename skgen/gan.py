@@ -6,12 +6,11 @@ from numbers import Integral, Real
 import numpy as np
 import pandas as pd
 import torch
-from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 from sklearn_compat.base import _fit_context
 
-from ._base import TorchEstimatorBase
+from ._base import TorchEstimatorBase, check_layer_widths, check_n_threads, check_positive_ints
 from ._callbacks import AdaptiveThreads
 from ._data import ConditionalDataset, ConditionSpace
 from ._modules import TabularDiscriminator, TabularGenerator
@@ -53,8 +52,10 @@ class GANSampler(TorchEstimatorBase):
         per pack of ``pac`` rows.
     latent_dim : int, default=128
         Width of the generator's noise input.
-    generator_dims : tuple of int, default=(256, 256)
-        Hidden widths of the default generator.
+    generator_dims : tuple of int, default=(256,)
+        Hidden widths of the default generator (each a residual block whose
+        output is concatenated to its input). One block matched two in
+        quality and TSTR on Adult at half the cost per row.
     discriminator_dims : tuple of int, default=(256, 256)
         Hidden widths of the default discriminator.
     loss : {"wgan-gp", "bce"}, default="wgan-gp"
@@ -169,7 +170,7 @@ class GANSampler(TorchEstimatorBase):
         generator=None,
         discriminator=None,
         latent_dim=128,
-        generator_dims=(256, 256),
+        generator_dims=(256,),
         discriminator_dims=(256, 256),
         loss="wgan-gp",
         pac=10,
@@ -215,10 +216,7 @@ class GANSampler(TorchEstimatorBase):
     # --- validation -----------------------------------------------------
 
     def _check_params(self):
-        for name in ("latent_dim", "pac", "max_epochs", "batch_size", "max_categories"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or value < 1:
-                raise ValueError(f"{name} must be a positive integer; got {value!r}.")
+        check_positive_ints(self, ("latent_dim", "pac", "max_epochs", "batch_size", "max_categories"))
         if self.max_categories < 2:
             raise ValueError(f"max_categories must be at least 2; got {self.max_categories}.")
         if self.batch_size < self.pac:
@@ -234,11 +232,8 @@ class GANSampler(TorchEstimatorBase):
         if len(self.betas) != 2 or not all(0 <= b < 1 for b in self.betas):
             raise ValueError(f"betas must be two numbers in [0, 1); got {self.betas!r}.")
         for name in ("generator_dims", "discriminator_dims"):
-            dims = getattr(self, name)
-            if any(isinstance(h, bool) or not isinstance(h, Integral) or h < 1 for h in dims):
-                raise ValueError(f"{name} must be a tuple of positive integers; got {dims!r}.")
-        if self.n_threads is not None and (self.n_threads == 0 or self.n_threads < -1):
-            raise ValueError(f"n_threads must be None, -1 or a positive integer; got {self.n_threads!r}.")
+            check_layer_widths(name, getattr(self, name))
+        check_n_threads(self.n_threads)
         for name in ("generator", "discriminator"):
             cls = getattr(self, name)
             if cls is not None and not (isinstance(cls, type) and issubclass(cls, torch.nn.Module)):

@@ -72,3 +72,35 @@ def test_resolve_auto_matches_availability():
 def test_resolve_unknown_device(device):
     with pytest.raises(ValueError, match="device"):
         resolve_device(device)
+
+
+def _space_and_data():
+    from skgen._data import ConditionalDataset, ConditionSpace
+
+    rng = np.random.RandomState(0)
+    codes = np.stack([rng.choice(3, 5000, p=[0.9, 0.09, 0.01]), rng.choice(2, 5000)], axis=1)
+    counts = [np.bincount(codes[:, j], minlength=k) for j, k in enumerate((3, 2))]
+    space = ConditionSpace(counts)
+    X = torch.arange(5000, dtype=torch.float32).reshape(-1, 1)
+    return space, ConditionalDataset(X, torch.from_numpy(codes), space), codes
+
+
+def test_condition_space_frequencies():
+    space, _, codes = _space_and_data()
+    assert space.n_conditions == 5
+    torch.manual_seed(0)
+    drawn = space.sample(200_000, space.data_probs)
+    share = torch.bincount(drawn, minlength=5).double() / len(drawn)
+    # column chosen uniformly (1/2), then the level by its frequency
+    np.testing.assert_allclose(share[:3].numpy(), 0.5 * np.array([0.9, 0.09, 0.01]), atol=0.01)
+    train = torch.bincount(space.sample(200_000, space.train_probs), minlength=5).double() / 200_000
+    assert train[2] > 5 * share[2]  # log-frequency oversamples the rare level
+
+
+def test_rows_for_returns_rows_with_the_condition():
+    space, data, codes = _space_and_data()
+    conditions = torch.tensor([0, 1, 2, 3, 4] * 200)
+    rows = data.rows_for(conditions).numpy()
+    column = np.where(conditions.numpy() < 3, 0, 1)
+    level = np.where(conditions.numpy() < 3, conditions.numpy(), conditions.numpy() - 3)
+    assert np.all(codes[rows, column] == level)
