@@ -56,6 +56,8 @@ def infer_kind(series):
         if len(values) and values.map(lambda v: isinstance(v, (bool, np.bool_))).all():
             return BOOLEAN
         return CATEGORICAL
+    if ptypes.is_complex_dtype(dtype):
+        raise ValueError(f"Complex data not supported: column {series.name!r} has dtype {dtype}.")
     raise TypeError(
         f"Column {series.name!r} has dtype {dtype}, which skgen cannot model; "
         "convert it to a numeric, boolean, categorical or datetime column."

@@ -5,6 +5,7 @@ from numbers import Integral, Real
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 import torch
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
@@ -241,6 +242,11 @@ class GANSampler(TorchEstimatorBase):
 
     def _as_frame(self, X, reset):
         """Accept a DataFrame or a 2-D array; return a DataFrame (never a view to modify)."""
+        if sp.issparse(X):
+            raise TypeError(
+                "GANSampler does not support sparse input; pass a DataFrame or a dense "
+                "array (e.g. X.toarray())."
+            )
         if isinstance(X, pd.DataFrame):
             frame = X
             if reset:
@@ -261,12 +267,27 @@ class GANSampler(TorchEstimatorBase):
                     f"GANSampler needs at least 2 rows to fit; got {frame.shape[0]} sample(s)."
                 )
             if frame.shape[1] == 0:
-                raise ValueError("GANSampler needs at least one column; got 0 features.")
+                raise ValueError(
+                    f"Found array with 0 feature(s) (shape={frame.shape}) while a minimum of 1 "
+                    "is required by GANSampler."
+                )
             self.n_features_in_ = frame.shape[1]
             if isinstance(X, pd.DataFrame) and all(isinstance(c, str) for c in frame.columns):
                 self.feature_names_in_ = np.asarray(frame.columns, dtype=object)
             elif hasattr(self, "feature_names_in_"):
                 del self.feature_names_in_
+        elif frame.shape[1] != self.n_features_in_:
+            raise ValueError(
+                f"X has {frame.shape[1]} features, but GANSampler is expecting "
+                f"{self.n_features_in_} features as input."
+            )
+        elif list(frame.columns) != list(self.codec_.columns_):
+            if isinstance(X, pd.DataFrame) and hasattr(self, "feature_names_in_"):
+                raise ValueError(
+                    f"X has columns {list(frame.columns)}, but GANSampler was fitted with "
+                    f"{list(self.codec_.columns_)}."
+                )
+            frame = frame.set_axis(self.codec_.columns_, axis=1)
         return frame
 
     # --- fit ----------------------------------------------------------------

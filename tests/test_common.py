@@ -5,10 +5,16 @@ Expected failures: none. Every check runs and must pass.
 
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from skgen import AutoencoderTransformer
+from skgen import AutoencoderTransformer, GANSampler
 
-# Small settings keep the ~50 checks fast; nothing is skipped.
-ESTIMATORS = [AutoencoderTransformer(max_epochs=3, hidden_dims=(8,), batch_size=16, random_state=0)]
+# Small settings keep the checks fast; nothing is skipped.
+ESTIMATORS = [
+    AutoencoderTransformer(max_epochs=3, hidden_dims=(8,), batch_size=16, random_state=0),
+    GANSampler(
+        max_epochs=2, batch_size=20, pac=2, latent_dim=8, generator_dims=(8,),
+        discriminator_dims=(8,), random_state=0,
+    ),
+]
 EXPECTED_FAILED_CHECKS = {}
 
 

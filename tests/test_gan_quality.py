@@ -27,7 +27,7 @@ def tables():
 
 @pytest.fixture(scope="module")
 def sampler(tables):
-    return GANSampler(max_epochs=80, batch_size=100, random_state=0).fit(tables[0])
+    return GANSampler(max_epochs=150, batch_size=100, random_state=0).fit(tables[0])
 
 
 def test_pairs_beat_independent_marginals(tables, sampler):

@@ -108,7 +108,8 @@ def test_values_stay_in_range_and_integers_round():
         (pd.DataFrame(index=range(3)), "no columns"),
         (pd.DataFrame({"a": [np.nan, np.nan]}), "only missing values"),
         (pd.DataFrame({"a": [1.0, np.inf]}), "infinite"),
-        (pd.DataFrame({"a": [1 + 2j, 3j]}), "cannot model"),
+        (pd.DataFrame({"a": [1 + 2j, 3j]}), "Complex data not supported"),
+        (pd.DataFrame({"a": pd.to_timedelta([1, 2], unit="D")}), "cannot model"),
     ],
 )
 def test_bad_frames(frame, match):
