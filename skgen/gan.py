@@ -133,8 +133,8 @@ class GANSampler(TorchEstimatorBase):
     >>> df = pd.DataFrame({"x": [0.1, 0.5, 0.9, 0.3] * 25, "c": ["a", "b", "b", "a"] * 25})
     >>> sampler = GANSampler(max_epochs=2, batch_size=50, random_state=0).fit(df)
     >>> synthetic = sampler.sample(5, random_state=0)
-    >>> list(synthetic.columns), synthetic.dtypes.tolist()
-    (['x', 'c'], [dtype('float64'), dtype('O')])
+    >>> list(synthetic.columns), synthetic.dtypes.equals(df.dtypes)
+    (['x', 'c'], True)
     >>> sampler.sample(3, conditions={"c": "b"})["c"].tolist()
     ['b', 'b', 'b']
     """
