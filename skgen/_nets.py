@@ -351,8 +351,8 @@ class TabularGANNet(LeanNetMixin, NeuralNet):
         """
         self._set_training(False)
         generator_module = self.sampling_generator()
-        chunks = []
         device = self.device
+        out = None
         with torch.inference_mode():
             for start in range(0, n, batch_size):
                 m = min(batch_size, n - start)
@@ -370,8 +370,10 @@ class TabularGANNet(LeanNetMixin, NeuralNet):
                     columns = activation.block_columns
                     raw[:, columns] += activation.gumbel_like(raw[:, columns], generator=generator)
                     for g in forced or ():
-                        start, width, position = self.condition_spans[int(g)]
-                        raw[:, start : start + width] = float("-inf")
-                        raw[:, start + position] = 0.0
-                chunks.append(raw.cpu())
-        return torch.cat(chunks).numpy()
+                        block_start, width, position = self.condition_spans[int(g)]
+                        raw[:, block_start : block_start + width] = float("-inf")
+                        raw[:, block_start + position] = 0.0
+                if out is None:
+                    out = torch.empty(n, raw.shape[1], dtype=raw.dtype)
+                out[start : start + m] = raw
+        return out.numpy()

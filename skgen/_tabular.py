@@ -86,6 +86,14 @@ def _datetime_step(values, unit):
     return 1.0
 
 
+def _index_of(levels, marker):
+    """Position of a marker level (missing / pooled) or -1."""
+    for i, level in enumerate(levels):
+        if isinstance(level, str) and level == marker:
+            return i
+    return -1
+
+
 class _Segment:
     """One block of the encoded matrix."""
 
@@ -365,14 +373,16 @@ class TabularCodec:
             return self._restore_dtype(codec, values, np.zeros(n, dtype=bool))
         if codec.levels is not None:
             idx = self._argmax(matrix, codec.discrete_segment)
+            # Compare level indices, not the (object) values: much faster.
+            missing = idx == _index_of(codec.levels, _MISSING)
+            pooled = idx == _index_of(codec.levels, _OTHER)
+            if isinstance(codec.dtype, pd.CategoricalDtype) and not pooled.any():
+                return self._categorical_from_levels(codec, idx)
             levels = np.empty(len(codec.levels), dtype=object)
             levels[:] = codec.levels
             values = levels[idx]
-            if codec.other_values is not None:
-                pooled = values == _OTHER
-                if pooled.any():
-                    values[pooled] = rng.choice(codec.other_values, size=int(pooled.sum()), p=codec.other_probs)
-            missing = values == _MISSING
+            if pooled.any():
+                values[pooled] = rng.choice(codec.other_values, size=int(pooled.sum()), p=codec.other_probs)
             if codec.kind == INTEGER:
                 values = values.astype(np.float64)
             return self._restore_dtype(codec, values, missing)
@@ -398,6 +408,15 @@ class TabularCodec:
         elif codec.kind == DATETIME:
             values = np.round(values / codec.step) * codec.step
         return self._restore_dtype(codec, values, missing)
+
+    @staticmethod
+    def _categorical_from_levels(codec, idx):
+        """A ``category`` column straight from level indices (no hashing)."""
+        categories = codec.dtype.categories
+        to_code = np.array(
+            [-1 if level == _MISSING else categories.get_loc(level) for level in codec.levels], dtype=np.int64
+        )
+        return pd.Categorical.from_codes(to_code[idx], dtype=codec.dtype)
 
     def _restore_dtype(self, codec, values, missing):
         dtype = codec.dtype

@@ -65,6 +65,8 @@ def test_conditions_are_met_directly(fitted):
     assert (both["city"] == "oslo").all() and both["flag"].all()
     ints = fitted.sample(50, conditions={"count": 3}, random_state=0)
     assert (ints["count"] == 3).all()
+    many = fitted.sample(20_000, conditions={"city": "rome"}, random_state=0)  # several chunks
+    assert len(many) == 20_000 and (many["city"] == "rome").all()
 
 
 @pytest.mark.parametrize(
