@@ -146,7 +146,8 @@ def write_report(rows, args, load_before, load_after, elapsed):
         f"{load_before[1]:.2f} cores; after: {load_after[0]:.2f} / {load_after[1]:.2f}. Total {elapsed / 60:.1f} min.",
         "",
         "Quality against the real 20%: SDMetrics QualityReport (overall, shapes / pairs) and skgen.metrics "
-        "(same definitions). TSTR: HistGradientBoosting trained on synthetic rows, tested on the real 20% "
+        "(same definitions, except that numeric columns in mixed pairs are binned on the real data's edges "
+        "for both tables, where SDMetrics bins each table on its own). TSTR: HistGradientBoosting trained on synthetic rows, tested on the real 20% "
         "(train-on-real in the last row). DCR: median distance to the closest training row (real holdout rows "
         "give the reference); near-copies: share of synthetic rows closer to a training row than 95% of "
         "holdout rows are.",

@@ -265,7 +265,7 @@ class ConditionalBatchIterator:
     batch_size : int
     """
 
-    def __init__(self, dataset, batch_size, shuffle=True):
+    def __init__(self, dataset, batch_size):
         self.dataset = dataset
         self.batch_size = int(batch_size)
 

@@ -6,7 +6,6 @@ import numpy as np
 import torch
 from skorch import NeuralNet
 from skorch.callbacks import Callback
-from skorch.dataset import unpack_data
 from skorch.utils import is_dataset
 
 from ._data import (
@@ -53,8 +52,8 @@ class LeanNetMixin:
         getattr(self, method_name)(self, **cb_kwargs)
         callbacks = getattr(self, "callbacks_", ())
         cache = self.__dict__.get("_hook_cache")
-        if cache is None or cache[0] is not callbacks or len(cache[1]) != len(callbacks):
-            cache = (callbacks, list(callbacks), {})
+        if cache is None or cache[0] is not callbacks or cache[1] != len(callbacks):
+            cache = (callbacks, len(callbacks), {})
             self.__dict__["_hook_cache"] = cache
         listeners = cache[2].get(method_name)
         if listeners is None:
@@ -107,14 +106,6 @@ class AutoencoderNet(LeanNetMixin, NeuralNet):
     def get_loss(self, y_pred, y_true, X=None, training=False):
         # The target of an autoencoder is its input.
         return self.criterion_(y_pred, X)
-
-    def train_step_single(self, batch, **fit_params):
-        self._set_training(True)
-        Xi, _ = unpack_data(batch)
-        y_pred = self.infer(Xi, **fit_params)
-        loss = self.get_loss(y_pred, None, X=Xi, training=True)
-        loss.backward()
-        return {"loss": loss, "y_pred": y_pred}
 
     # --- inference -------------------------------------------------------
 

@@ -1,7 +1,10 @@
 """Quality, utility and privacy metrics for synthetic data.
 
 Fidelity follows the definitions of SDMetrics' quality report, so figures are
-comparable with published ones:
+comparable with published ones (one deliberate difference: in a pair of a
+numeric and a categorical column, SDMetrics bins each table's numeric column
+on that table's own range, which hides a shifted synthetic column; here both
+tables are binned on the real data's edges):
 
 - :func:`column_shapes_score`: per column, ``1 - KS statistic`` (numeric and
   datetime) or ``1 - total variation distance`` (categorical, boolean),
