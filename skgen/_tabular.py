@@ -299,15 +299,6 @@ class TabularCodec:
             raise ValueError(f"Column {codec.name!r} has values not seen in fit: {bad}.")
         out[np.arange(len(values)), codec.discrete_segment.start + codes.astype(int)] = 1.0
 
-    def discrete_codes(self, frame, codec):
-        """Integer level index of each row for a discrete column."""
-        series = frame[codec.name]
-        if codec.kind in (CATEGORICAL, BOOLEAN):
-            series = series.astype(object).where(series.notna(), _MISSING)
-        index = {level: i for i, level in enumerate(codec.levels)}
-        other = index.get(_OTHER, -1)
-        return np.array([index.get(v, other) for v in series.tolist()], dtype=np.int64)
-
     def _encode_numeric(self, codec, series, out):
         missing = series.isna().to_numpy()
         segments = iter(codec.segments)

@@ -333,7 +333,12 @@ class GANSampler(TorchEstimatorBase):
             codes = None
             level_counts = []
             if discrete:
-                codes_np = np.stack([codec.discrete_codes(frame, c) for c in discrete], axis=1)
+                # The level of each row is the hot position of its one-hot block.
+                codes_np = np.stack(
+                    [encoded[:, c.discrete_segment.start : c.discrete_segment.start + c.discrete_segment.width].argmax(1)
+                     for c in discrete],
+                    axis=1,
+                ).astype(np.int64)
                 level_counts = [np.bincount(codes_np[:, j], minlength=len(c.levels)) for j, c in enumerate(discrete)]
                 codes = torch.from_numpy(codes_np).to(device)
             space = ConditionSpace(level_counts, device)
