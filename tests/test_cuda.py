@@ -30,3 +30,18 @@ def test_cuda_model_pickles(digits):
     ae = AutoencoderTransformer(n_components=2, max_epochs=2, device="cuda", random_state=0).fit(digits[0])
     restored = pickle.loads(pickle.dumps(ae))
     np.testing.assert_allclose(ae.transform(digits[0]), restored.transform(digits[0]), rtol=1e-5)
+
+
+def test_gan_sampler_trains_and_samples_on_cuda():
+    import pandas as pd
+
+    from skgen import GANSampler
+
+    rng = np.random.RandomState(0)
+    frame = pd.DataFrame({"x": rng.randn(400), "c": rng.choice(["a", "b"], 400)})
+    sampler = GANSampler(max_epochs=2, batch_size=100, random_state=0).fit(frame)
+    assert sampler.device_.startswith("cuda")
+    out = sampler.sample(50, conditions={"c": "b"}, random_state=0)
+    assert (out["c"] == "b").all() and out.dtypes.equals(frame.dtypes)
+    restored = pickle.loads(pickle.dumps(sampler))
+    pd.testing.assert_frame_equal(restored.sample(20, random_state=1), sampler.sample(20, random_state=1))
