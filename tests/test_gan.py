@@ -196,3 +196,14 @@ def test_global_torch_rng_untouched(frame):
     torch.manual_seed(5)
     GANSampler(**FAST).fit(frame).sample(10)
     torch.testing.assert_close(torch.rand(2), expected)
+
+
+def test_pipeline_style_use(frame):
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import FunctionTransformer
+
+    drop_dates = FunctionTransformer(lambda df: df.drop(columns=["when"]))
+    pipe = make_pipeline(drop_dates, GANSampler(**FAST)).fit(frame)
+    assert 0 < pipe.score(frame) <= 1
+    synthetic = pipe[-1].sample(10, random_state=0)
+    assert "when" not in synthetic.columns and len(synthetic) == 10
