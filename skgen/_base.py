@@ -13,8 +13,11 @@ import numpy as np
 import torch
 from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state
+from skorch.callbacks import ProgressBar
 
+from ._callbacks import AdaptiveThreads
 from ._data import resolve_device
+from ._nets import default_optimizer_kwargs
 from ._threads import ThreadGovernor
 
 
@@ -164,6 +167,30 @@ class TorchEstimatorBase(BaseEstimator):
         rng = check_random_state(self.random_state)
         with ThreadGovernor(self.n_threads) as governor, self._torch_rng(rng, device):
             yield rng, governor
+
+    def _net_kwargs(self, governor, optimizer, device, optimizer_defaults=None, callbacks=()):
+        """Keyword arguments every skgen net gets from its estimator.
+
+        Callbacks: the adaptive-thread governor, then ``callbacks``, then a
+        progress bar with ``verbose >= 2``; skorch's PrintLog is removed when
+        silent (it formats a table every epoch even then). Optimizer
+        arguments: ``optimizer_defaults``, the fused implementation unless the
+        user chose ``fused`` or ``foreach``, then the user's
+        ``optimizer__<name>`` values.
+        """
+        user = self._routed_params("optimizer")
+        optimizer_kwargs = dict(optimizer_defaults or {})
+        if not {"fused", "foreach"} & set(user):
+            optimizer_kwargs.update(default_optimizer_kwargs(optimizer, device))
+        optimizer_kwargs.update(user)
+        net_callbacks = [("adaptive_threads", AdaptiveThreads(governor)), *callbacks]
+        if self.verbose >= 2:
+            net_callbacks.append(("progress_bar", ProgressBar()))
+        kwargs = {f"optimizer__{key}": value for key, value in optimizer_kwargs.items()}
+        if not self.verbose:
+            kwargs["callbacks__print_log"] = None
+        kwargs.update(callbacks=net_callbacks, optimizer=optimizer, device=device, verbose=int(self.verbose))
+        return kwargs
 
     def _inference_context(self):
         return ThreadGovernor(self.n_threads)

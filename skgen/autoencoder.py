@@ -11,15 +11,14 @@ from sklearn.utils import check_array
 from sklearn.utils.validation import check_is_fitted
 from sklearn_compat.base import _fit_context
 from sklearn_compat.utils.validation import validate_data
-from skorch.callbacks import EarlyStopping, ProgressBar
+from skorch.callbacks import EarlyStopping
 from skorch.helper import predefined_split
 from torch import nn
 
 from ._base import TorchEstimatorBase, check_layer_widths, check_n_threads, check_positive_ints
-from ._callbacks import AdaptiveThreads
 from ._data import InMemoryDataset, as_float32_tensor
 from ._modules import ACTIVATIONS, EncoderDecoder, ResidualAutoencoder, data_kwargs, linear_solution
-from ._nets import AutoencoderNet, default_optimizer_kwargs
+from ._nets import AutoencoderNet
 
 OPTIMIZERS = {
     "adam": torch.optim.Adam,
@@ -374,8 +373,8 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
 
     def _build_net(self, n_features, device, governor, valid_X):
         module_cls, module_kwargs = self._module_spec(n_features)
-        optimizer = OPTIMIZERS.get(self.optimizer, self.optimizer)
-        callbacks = [("adaptive_threads", AdaptiveThreads(governor))]
+        callbacks = []
+        train_split = None
         if valid_X is not None:
             callbacks.append(
                 (
@@ -383,33 +382,18 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
                     EarlyStopping(monitor="valid_loss", patience=self.patience, load_best=True),
                 )
             )
-        if self.verbose >= 2:
-            callbacks.append(("progress_bar", ProgressBar()))
-        train_split = None
-        if valid_X is not None:
             train_split = predefined_split(InMemoryDataset(as_float32_tensor(valid_X, device)))
+        optimizer = OPTIMIZERS.get(self.optimizer, self.optimizer)
         kwargs = {f"module__{key}": value for key, value in module_kwargs.items()}
-        user_optimizer_kwargs = self._routed_params("optimizer")
-        optimizer_kwargs = {}
-        if not {"fused", "foreach"} & set(user_optimizer_kwargs):
-            optimizer_kwargs = default_optimizer_kwargs(optimizer, device)
-        optimizer_kwargs.update(user_optimizer_kwargs)
-        kwargs.update({f"optimizer__{key}": value for key, value in optimizer_kwargs.items()})
-        if not self.verbose:
-            # skorch's PrintLog formats a table every epoch even when silent.
-            kwargs["callbacks__print_log"] = None
+        kwargs.update(self._net_kwargs(governor, optimizer, device, callbacks=callbacks))
         return AutoencoderNet(
             module=module_cls,
             criterion=LOSSES[self.loss],
-            optimizer=optimizer,
             lr=self.lr,
             max_epochs=self.max_epochs,
             batch_size=self.batch_size,
             train_split=train_split,
-            callbacks=callbacks,
             predict_nonlinearity=torch.sigmoid if self.loss == "bce" else None,
-            device=device,
-            verbose=int(self.verbose),
             **kwargs,
         )
 

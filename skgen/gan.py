@@ -12,10 +12,9 @@ from sklearn.utils.validation import check_is_fitted
 from sklearn_compat.base import _fit_context
 
 from ._base import TorchEstimatorBase, check_layer_widths, check_n_threads, check_positive_ints
-from ._callbacks import AdaptiveThreads
 from ._data import ConditionalDataset, ConditionSpace
 from ._modules import TabularDiscriminator, TabularGenerator
-from ._nets import TabularGANNet, default_optimizer_kwargs
+from ._nets import TabularGANNet
 from ._tabular import TabularCodec
 
 GAN_LOSSES = ("wgan-gp", "bce")
@@ -376,20 +375,15 @@ class GANSampler(TorchEstimatorBase):
         if self.discriminator is None:
             discriminator_kwargs["hidden_dims"] = tuple(self.discriminator_dims)
         discriminator_kwargs.update(self._routed_params("discriminator"))
-        optimizer_kwargs = {"betas": tuple(self.betas), "weight_decay": self.weight_decay}
-        user_optimizer = self._routed_params("optimizer")
-        if not {"fused", "foreach"} & set(user_optimizer):
-            optimizer_kwargs.update(default_optimizer_kwargs(torch.optim.Adam, device))
-        optimizer_kwargs.update(user_optimizer)
         kwargs = {f"module__{k}": v for k, v in generator_kwargs.items()}
-        kwargs.update({f"optimizer__{k}": v for k, v in optimizer_kwargs.items()})
-        if not self.verbose:
-            kwargs["callbacks__print_log"] = None
-        callbacks = [("adaptive_threads", AdaptiveThreads(governor))]
-        if self.verbose >= 2:
-            from skorch.callbacks import ProgressBar
-
-            callbacks.append(("progress_bar", ProgressBar()))
+        kwargs.update(
+            self._net_kwargs(
+                governor,
+                torch.optim.Adam,
+                device,
+                optimizer_defaults={"betas": tuple(self.betas), "weight_decay": self.weight_decay},
+            )
+        )
         block_tensor = torch.tensor(condition_blocks, dtype=torch.long, device=device).reshape(-1, 2)
         return TabularGANNet(
             generator,
@@ -403,13 +397,9 @@ class GANSampler(TorchEstimatorBase):
             gp_weight=self.gp_weight,
             pac=self.pac,
             ema_decay=self.ema_decay,
-            optimizer=torch.optim.Adam,
             lr=self.lr,
             max_epochs=self.max_epochs,
             batch_size=(self.batch_size // self.pac) * self.pac,
-            callbacks=callbacks,
-            device=device,
-            verbose=int(self.verbose),
             **kwargs,
         )
 
