@@ -34,12 +34,6 @@ def test_iterator_keeps_labels_aligned():
         assert torch.equal(xb.flatten().long() * 10, yb)
 
 
-def test_drop_last():
-    X = torch.zeros(10, 1)
-    it = SliceBatchIterator(InMemoryDataset(X), batch_size=4, drop_last=True)
-    assert [len(xb) for xb, _ in it] == [4, 4] and len(it) == 2
-
-
 def test_dataset_rejects_mismatched_lengths():
     with pytest.raises(ValueError, match="X has 3 rows but y has 2"):
         InMemoryDataset(torch.zeros(3, 1), torch.zeros(2))
