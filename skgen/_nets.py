@@ -163,9 +163,6 @@ class TabularGANNet(LeanNetMixin, NeuralNet):
         they get a Gumbel-softmax (:class:`BlockActivation`).
     condition_blocks : LongTensor of shape (n_conditions, 2)
         For each global condition: its softmax block and position in it.
-    condition_spans : list of (start, width, position)
-        For each global condition: its block's first encoded column, the
-        block's width and the level's position in it.
     latent_dim : int
     gan_loss : {"wgan-gp", "bce"}
     gp_weight : float
@@ -184,7 +181,6 @@ class TabularGANNet(LeanNetMixin, NeuralNet):
         discriminator_kwargs=None,
         blocks=(),
         condition_blocks=None,
-        condition_spans=(),
         latent_dim=128,
         gan_loss="wgan-gp",
         gp_weight=10.0,
@@ -200,7 +196,6 @@ class TabularGANNet(LeanNetMixin, NeuralNet):
         self.discriminator_kwargs = discriminator_kwargs
         self.blocks = blocks
         self.condition_blocks = condition_blocks
-        self.condition_spans = condition_spans
         self.latent_dim = latent_dim
         self.gan_loss = gan_loss
         self.gp_weight = gp_weight
@@ -327,7 +322,7 @@ class TabularGANNet(LeanNetMixin, NeuralNet):
     # --- sampling ---------------------------------------------------------
 
     def generate(self, n, conditions=None, forced=None, generator=None, batch_size=8192):
-        """Generate ``n`` encoded rows (float32 ndarray, blocks as scores).
+        """Generate ``n`` encoded rows and the level drawn in each softmax block.
 
         Parameters
         ----------
@@ -335,15 +330,26 @@ class TabularGANNet(LeanNetMixin, NeuralNet):
         conditions : LongTensor of shape (n,) or None
             Global condition index per row (as in training), or None.
         forced : list of LongTensor or None
-            Global condition indices whose block output is set to that level
-            in every row (multi-column ``conditions`` of ``sample``).
+            Global condition indices whose block is set to that level in
+            every row (multi-column ``conditions`` of ``sample``).
         generator : torch.Generator
             Source of the noise.
+
+        Returns
+        -------
+        rows : float32 ndarray of shape (n, width)
+            Generator output; its numeric columns are the encoded values.
+        choices : int64 ndarray of shape (n, n_blocks)
+            The level drawn in each softmax block (Gumbel-max: the argmax of
+            logits plus Gumbel noise samples the block's softmax, as in
+            training).
         """
         self._set_training(False)
         generator_module = self.sampling_generator()
         device = self.device
-        out = None
+        activation = self.activation_
+        forced_levels = [tuple(int(v) for v in self.condition_blocks[int(g)]) for g in forced or ()]
+        rows = choices = None
         with torch.inference_mode():
             for start in range(0, n, batch_size):
                 m = min(batch_size, n - start)
@@ -354,17 +360,19 @@ class TabularGANNet(LeanNetMixin, NeuralNet):
                     for g in forced or ():
                         cond[:, g] = 1.0
                 raw = generator_module(noise, cond)
-                activation = self.activation_
+                if rows is None:
+                    rows = torch.empty(n, raw.shape[1], dtype=raw.dtype)
+                    choices = torch.empty(n, activation.n_blocks, dtype=torch.long)
+                rows[start : start + m] = raw
                 if activation.n_blocks:
-                    # Gumbel-max: the argmax of logits + Gumbel noise (taken
-                    # when decoding) samples each block's softmax, as in training.
-                    columns = activation.block_columns
-                    raw[:, columns] += activation.gumbel_like(raw[:, columns], generator=generator)
-                    for g in forced or ():
-                        block_start, width, position = self.condition_spans[int(g)]
-                        raw[:, block_start : block_start + width] = float("-inf")
-                        raw[:, block_start + position] = 0.0
-                if out is None:
-                    out = torch.empty(n, raw.shape[1], dtype=raw.dtype)
-                out[start : start + m] = raw
-        return out.numpy()
+                    gumbel = activation.gumbel_like(
+                        raw.new_empty(m, len(activation.block_columns)), generator=generator
+                    )
+                    offset = 0
+                    for b, (block_start, width) in enumerate(self.blocks):
+                        scores = raw[:, block_start : block_start + width] + gumbel[:, offset : offset + width]
+                        choices[start : start + m, b] = scores.argmax(1)
+                        offset += width
+            for block, position in forced_levels:
+                choices[:, block] = position
+        return rows.numpy(), choices.numpy()

@@ -331,7 +331,7 @@ class TabularCodec:
 
     # --- decoding ---------------------------------------------------------
 
-    def inverse_transform(self, matrix, rng=None):
+    def inverse_transform(self, matrix, rng=None, choices=None):
         """Decode a matrix (softmax blocks as one-hot or scores) to a DataFrame.
 
         Parameters
@@ -339,6 +339,9 @@ class TabularCodec:
         matrix : ndarray of shape (n_samples, n_encoded_)
         rng : numpy.random.RandomState or None
             Draws pooled rare levels back from their frequencies.
+        choices : int ndarray of shape (n_samples, n_softmax_blocks) or None
+            The level of each softmax block (in segment order), when already
+            drawn; None takes the argmax of each block of ``matrix``.
 
         Returns
         -------
@@ -347,15 +350,18 @@ class TabularCodec:
         """
         rng = np.random.RandomState(0) if rng is None else rng
         n = len(matrix)
-        data = {}
-        for codec in self.codecs_:
-            data[codec.name] = self._decode_column(codec, matrix, n, rng)
+        if choices is None:
+            level_of = lambda segment: np.argmax(  # noqa: E731
+                matrix[:, segment.start : segment.start + segment.width], axis=1
+            )
+        else:
+            starts = [segment.start for segment in self.segments_ if segment.kind == "softmax"]
+            by_start = {start: choices[:, b] for b, start in enumerate(starts)}
+            level_of = lambda segment: by_start[segment.start]  # noqa: E731
+        data = {codec.name: self._decode_column(codec, matrix, n, rng, level_of) for codec in self.codecs_}
         return pd.DataFrame(data, columns=self.columns_)
 
-    def _argmax(self, matrix, segment):
-        return np.argmax(matrix[:, segment.start : segment.start + segment.width], axis=1)
-
-    def _decode_column(self, codec, matrix, n, rng):
+    def _decode_column(self, codec, matrix, n, rng, level_of):
         if codec.constant is not None:
             if codec.constant == _MISSING:
                 values = np.full(n, None, dtype=object)
@@ -363,7 +369,7 @@ class TabularCodec:
                 values = np.full(n, codec.constant, dtype=object if codec.kind in (CATEGORICAL, BOOLEAN) else float)
             return self._restore_dtype(codec, values, np.zeros(n, dtype=bool))
         if codec.levels is not None:
-            idx = self._argmax(matrix, codec.discrete_segment)
+            idx = level_of(codec.discrete_segment)
             # Compare level indices, not the (object) values: much faster.
             missing = idx == _index_of(codec.levels, _MISSING)
             pooled = idx == _index_of(codec.levels, _OTHER)
@@ -380,11 +386,11 @@ class TabularCodec:
         segments = iter(codec.segments)
         missing = np.zeros(n, dtype=bool)
         if codec.has_missing:
-            missing = self._argmax(matrix, next(segments)) == 1
+            missing = level_of(next(segments)) == 1
         values = np.zeros(n)
         use_rest = np.ones(n, dtype=bool)
         if len(codec.spikes):
-            choice = self._argmax(matrix, next(segments))
+            choice = level_of(next(segments))
             use_rest = choice == len(codec.spikes)
             spike_rows = ~use_rest
             values[spike_rows] = codec.spikes[choice[spike_rows]]

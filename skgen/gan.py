@@ -323,9 +323,6 @@ class GANSampler(TorchEstimatorBase):
         condition_blocks = [
             (block_of_start[c.discrete_segment.start], level) for c in discrete for level in range(len(c.levels))
         ]
-        condition_spans = [
-            (c.discrete_segment.start, c.discrete_segment.width, level) for c in discrete for level in range(len(c.levels))
-        ]
         cond_dim = len(condition_blocks)
 
         with self._training_context(device) as (rng, governor):
@@ -342,7 +339,7 @@ class GANSampler(TorchEstimatorBase):
                 codes = torch.from_numpy(codes_np).to(device)
             space = ConditionSpace(level_counts, device)
             dataset = ConditionalDataset(torch.from_numpy(encoded).to(device), codes, space)
-            net = self._build_net(codec.n_encoded_, cond_dim, blocks, condition_blocks, condition_spans, device, governor)
+            net = self._build_net(codec.n_encoded_, cond_dim, blocks, condition_blocks, device, governor)
             net.initialize()
             net.partial_fit(dataset)
 
@@ -364,7 +361,7 @@ class GANSampler(TorchEstimatorBase):
         self._sample_rng = np.random.RandomState(check_random_state(self.random_state).randint(2**31 - 1))
         return self
 
-    def _build_net(self, width, cond_dim, blocks, condition_blocks, condition_spans, device, governor):
+    def _build_net(self, width, cond_dim, blocks, condition_blocks, device, governor):
         generator = self.generator or TabularGenerator
         discriminator = self.discriminator or TabularDiscriminator
         generator_kwargs = {"latent_dim": self.latent_dim, "cond_dim": cond_dim, "output_dim": width}
@@ -391,7 +388,6 @@ class GANSampler(TorchEstimatorBase):
             discriminator_kwargs=discriminator_kwargs,
             blocks=blocks,
             condition_blocks=block_tensor,
-            condition_spans=condition_spans,
             latent_dim=self.latent_dim,
             gan_loss=self.loss,
             gp_weight=self.gp_weight,
@@ -471,8 +467,8 @@ class GANSampler(TorchEstimatorBase):
             rows = space.sample(n_samples, space.data_probs, generator=generator)
         forced = [g.to(device) for g in forced]
         with self._inference_context():
-            encoded = self.net_.generate(n_samples, rows, forced=forced, generator=generator)
-        frame = self.codec_.inverse_transform(encoded, rng=np.random.RandomState(seed))
+            encoded, choices = self.net_.generate(n_samples, rows, forced=forced, generator=generator)
+        frame = self.codec_.inverse_transform(encoded, rng=np.random.RandomState(seed), choices=choices)
         if getattr(self, "_fitted_on_array", False):
             return frame.to_numpy()
         return frame

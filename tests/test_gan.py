@@ -40,7 +40,7 @@ def test_sample_has_the_training_columns_and_dtypes(frame, fitted):
 
 
 def test_missing_values_come_back(frame):
-    sampler = GANSampler(**{**FAST, "max_epochs": 30}).fit(frame)
+    sampler = GANSampler(**{**FAST, "max_epochs": 80}).fit(frame)
     synthetic = sampler.sample(2000, random_state=0)
     rate = synthetic["with_nan"].isna().mean()
     assert 0.1 < rate < 0.4  # 25% in the data
