@@ -15,6 +15,12 @@ Run from the repository root::
     python benchmarks/bench_autoencoder.py --quick    # digits only, few epochs
 
 Writes ``benchmarks/results/autoencoder.md``.
+
+``--label-aware`` runs only the label-aware section instead: on the MNIST
+split, LogisticRegression accuracy on k-dimensional codes of PCA, the plain
+autoencoder, the label-aware autoencoder (``supervision="classification"``)
+and UMAP (unsupervised, and supervised with ``fit(X, y)``), with fit times.
+Writes ``benchmarks/results/label_aware.md``.
 """
 
 import argparse
@@ -45,6 +51,7 @@ from skgen._modules import ResidualAutoencoder, linear_solution  # noqa: E402
 from skgen._nets import default_optimizer_kwargs  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results" / "autoencoder.md"
+LABEL_AWARE_RESULTS = RESULTS.with_name("label_aware.md")
 BATCH_SIZE = 256
 LR = 1e-3
 TRANSFORM_CHUNK = 2048
@@ -308,6 +315,78 @@ def write_report(args, threads, load_before, load_after, sections, thread_rows, 
     print(f"wrote {RESULTS}")
 
 
+# --- label-aware codes ------------------------------------------------------------
+
+
+def label_aware_methods(epochs, threads):
+    """(name, fit(X, y) -> object with transform) for the label-aware table."""
+    import umap
+
+    def skgen_method(**params):
+        return lambda X, y, k: fit_skgen_supervised(X, y, k, epochs, threads, **params)
+
+    return [
+        ("PCA", lambda X, y, k: PCA(n_components=k, random_state=0).fit(X)),
+        (f"AutoencoderTransformer ({epochs} epochs)", skgen_method()),
+        (f"AutoencoderTransformer, supervision='classification' ({epochs} epochs)",
+         skgen_method(supervision="classification")),
+        (f"AutoencoderTransformer, supervision='classification', hidden_dims=(256, 128), dropout=0.2 ({epochs} epochs)",
+         skgen_method(supervision="classification", hidden_dims=(256, 128), dropout=0.2)),
+        ("UMAP (unsupervised)", lambda X, y, k: umap.UMAP(n_components=k, random_state=0).fit(X)),
+        ("UMAP, supervised (fit(X, y))", lambda X, y, k: umap.UMAP(n_components=k, random_state=0).fit(X, y)),
+    ]
+
+
+def fit_skgen_supervised(X, y, k, epochs, threads, **params):
+    return AutoencoderTransformer(
+        n_components=k, max_epochs=epochs, batch_size=BATCH_SIZE, lr=LR, n_threads=threads, random_state=0,
+        **params,
+    ).fit(X, y)
+
+
+def bench_label_aware(args, threads):
+    X_train, X_test, y_train, y_test = load_mnist_split()
+    import umap
+
+    # numba compiles UMAP on first use: pay that before timing anything.
+    umap.UMAP(n_components=2, random_state=0, n_epochs=10).fit(X_train[:300], y_train[:300]).transform(X_train[:10])
+    fit_skgen_supervised(X_train[:300], y_train[:300], 2, 1, threads, supervision="classification")
+    rows = []
+    for name, fit in label_aware_methods(args.epochs, threads):
+        for k in args.components:
+            start = time.perf_counter()
+            model = fit(X_train, y_train, k)
+            fit_s = time.perf_counter() - start
+            acc = accuracy(model.transform(X_train), y_train, model.transform(X_test), y_test)
+            print(f"{name} k={k}: accuracy {acc:.4f}, fit {fit_s:.1f} s", flush=True)
+            rows.append((name, k, acc, fit_s))
+    return rows
+
+
+def write_label_aware_report(args, threads, load_before, load_after, rows, elapsed):
+    lines = [
+        "# Label-aware codes (MNIST)",
+        "",
+        f"Written by `benchmarks/bench_autoencoder.py --label-aware` on {datetime.date.today().isoformat()}. "
+        f"{environment_line()}. Torch threads: {threads}. Load before: load average {load_before[0]:.2f}, "
+        f"other processes on {load_before[1]:.2f} cores; after: {load_after[0]:.2f} / {load_after[1]:.2f}. "
+        f"Total {elapsed / 60:.1f} min.",
+        "",
+        "MNIST test images, 8000 train / 2000 test (seeded split). Each method fits on the 8000 training "
+        "images (with their labels where it uses them), a LogisticRegression is trained on the training "
+        "codes and scored on the 2000 held-out images. Autoencoders: batch 256, lr 1e-3, random_state=0. "
+        "Issue targets: k=8 >= 0.92 and k=2 >= 0.85 (anchors measured before: PCA k=8 0.791, plain "
+        "autoencoder k=8 0.844, UMAP k=8 0.916).",
+        "",
+        "| method | k | held-out accuracy | fit s |",
+        "|---|---:|---:|---:|",
+    ]
+    lines += [f"| {name} | {k} | {acc:.3f} | {fit_s:.1f} |" for name, k, acc, fit_s in rows]
+    LABEL_AWARE_RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    LABEL_AWARE_RESULTS.write_text("\n".join(lines) + "\n")
+    print(f"wrote {LABEL_AWARE_RESULTS}")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="digits only, 10 epochs, no UMAP")
@@ -318,7 +397,23 @@ def main():
     parser.add_argument("--components", type=int, nargs="+", default=[2, 8, 32])
     parser.add_argument("--no-umap", action="store_true")
     parser.add_argument("--force", action="store_true", help="run even if the machine is busy")
+    parser.add_argument("--label-aware", action="store_true",
+                        help="only the label-aware section (MNIST, k=2 and 8, 30 epochs unless --epochs)")
     args = parser.parse_args()
+    if args.label_aware:
+        from skgen._threads import usable_cpus
+
+        if "--epochs" not in sys.argv:
+            args.epochs = 30
+        if "--components" not in sys.argv:
+            args.components = [2, 8]
+        threads = args.threads or usable_cpus()
+        load_before = check_quiet(args.force)
+        start = time.perf_counter()
+        torch.set_num_threads(threads)
+        rows = bench_label_aware(args, threads)
+        write_label_aware_report(args, threads, load_before, machine_load(), rows, time.perf_counter() - start)
+        return
     if args.quick:
         args.epochs, args.repeats, args.no_umap = 10, 2, True
 

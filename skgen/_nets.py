@@ -86,14 +86,37 @@ class AutoencoderNet(LeanNetMixin, NeuralNet):
     returns the reconstruction (or the logits of it, with a
     ``BCEWithLogitsLoss`` criterion and ``predict_nonlinearity=torch.sigmoid``).
     Data are held on the device as one tensor and batched by slicing.
+
+    Parameters
+    ----------
+    module : type of torch.nn.Module
+    head_task : {"classification", "regression"} or None, default=None
+        With a task, a linear head on the codes (``head_``) predicts the
+        targets ``y`` and its loss, times ``head_weight``, is added to the
+        reconstruction loss.
+    head_inputs : int, default=0
+        Code width (input of the head).
+    head_outputs : int, default=0
+        Number of classes or regression targets.
+    head_weight : float, default=1.0
     """
 
-    def __init__(self, module, *args, **kwargs):
+    def __init__(self, module, *args, head_task=None, head_inputs=0, head_outputs=0, head_weight=1.0, **kwargs):
         kwargs.setdefault("iterator_train", SliceBatchIterator)
         kwargs.setdefault("iterator_valid", SliceBatchIterator)
         kwargs.setdefault("iterator_train__shuffle", True)
         kwargs.setdefault("train_split", None)
         super().__init__(module, *args, **kwargs)
+        self.head_task = head_task
+        self.head_inputs = head_inputs
+        self.head_outputs = head_outputs
+        self.head_weight = head_weight
+
+    def initialize_module(self):
+        super().initialize_module()
+        if self.head_task is not None:
+            self.head_ = torch.nn.Linear(self.head_inputs, self.head_outputs).to(self.device)
+        return self
 
     def get_dataset(self, X, y=None):
         if is_dataset(X):
@@ -101,11 +124,26 @@ class AutoencoderNet(LeanNetMixin, NeuralNet):
         return InMemoryDataset(as_float32_tensor(X, self.device))
 
     def infer(self, x, **fit_params):
-        return self.module_(x, **fit_params)
+        if self.head_task is None:
+            return self.module_(x, **fit_params)
+        codes = self.module_.encode(x)
+        return self.module_.decode(codes), codes
 
     def get_loss(self, y_pred, y_true, X=None, training=False):
-        # The target of an autoencoder is its input.
-        return self.criterion_(y_pred, X)
+        # The target of an autoencoder is its input; y (if any) is the
+        # target of the head.
+        if self.head_task is None:
+            return self.criterion_(y_pred, X)
+        reconstruction, codes = y_pred
+        loss = self.criterion_(reconstruction, X)
+        if y_true is not None:
+            predicted = self.head_(codes)
+            if self.head_task == "classification":
+                head_loss = torch.nn.functional.cross_entropy(predicted, y_true)
+            else:
+                head_loss = torch.nn.functional.mse_loss(predicted, y_true)
+            loss = loss + self.head_weight * head_loss
+        return loss
 
     # --- inference -------------------------------------------------------
 

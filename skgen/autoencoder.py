@@ -8,7 +8,8 @@ import torch
 from pandas.api.types import is_bool_dtype, is_numeric_dtype
 from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin
 from sklearn.utils import check_array
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.multiclass import type_of_target
+from sklearn.utils.validation import check_is_fitted, column_or_1d
 from sklearn_compat.base import _fit_context
 from sklearn_compat.utils.validation import validate_data
 from skorch.callbacks import EarlyStopping
@@ -27,6 +28,7 @@ OPTIMIZERS = {
     "rmsprop": torch.optim.RMSprop,
 }
 LOSSES = {"mse": nn.MSELoss, "bce": nn.BCEWithLogitsLoss}
+SUPERVISION = (None, "auto", "classification", "regression")
 
 
 def _check_numeric_frame(X, estimator_name):
@@ -90,6 +92,21 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         receive ``n_features`` and ``n_components`` if they accept them, and
         every ``module__<name>=value`` keyword given to this estimator (for a
         pair: ``module__encoder__<name>`` / ``module__decoder__<name>``).
+    supervision : {None, "auto", "classification", "regression"}, default=None
+        Use the labels ``y`` passed to ``fit`` (as a ``Pipeline`` passes them
+        to every step): a linear head on the codes is trained jointly with
+        the reconstruction to predict ``y`` (cross-entropy for classes, mean
+        squared error for standardised numeric targets), so the codes keep
+        what predicts ``y``. ``"auto"`` picks the task from ``y``
+        (:func:`~sklearn.utils.multiclass.type_of_target`: binary / multiclass
+        -> classification, continuous -> regression) and trains
+        unsupervised when ``y`` is None. None ignores ``y`` (unsupervised).
+        Only ``fit`` sees labels: ``transform`` never does, so the step does
+        not leak test labels in cross-validation.
+    supervision_weight : float, default=1.0
+        Weight of the head's loss against the reconstruction loss; larger
+        values give codes that separate the targets better and reconstruct
+        worse.
     max_epochs : int, default=100
         Number of passes over the training data.
     batch_size : int, default=256
@@ -149,6 +166,18 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
     code_scale_ : ndarray of shape (n_components_,)
         Standard deviation of the module's codes on the training data
         (ones for the default module).
+    components_ : ndarray of shape (n_components_, n_features_in_)
+        Jacobian of the decoder at the centre of the code space (the
+        training data's mean code): row ``i`` is how the reconstruction moves
+        per unit (one standard deviation) of component ``i``. For a linear
+        model this is PCA's ``components_`` scaled by each component's
+        standard deviation; for the non-linear model it is the local
+        equivalent, read like PCA's components (e.g. as images). See also
+        :meth:`latent_traversal`.
+    supervision_ : {"classification", "regression"} or None
+        The task the codes were trained for (None: unsupervised).
+    supervision_classes_ : ndarray of shape (n_classes,)
+        The class labels, with ``supervision_ == "classification"``.
     n_features_in_ : int
         Number of features seen during ``fit``.
     feature_names_in_ : ndarray of shape (n_features_in_,)
@@ -180,6 +209,8 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         "dropout": [Real],
         "loss": [str],
         "module": [type, tuple, None],
+        "supervision": [str, None],
+        "supervision_weight": [Real],
         "max_epochs": [Integral],
         "batch_size": [Integral],
         "lr": [Real],
@@ -202,6 +233,8 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         dropout=0.0,
         loss="mse",
         module=None,
+        supervision=None,
+        supervision_weight=1.0,
         max_epochs=100,
         batch_size=256,
         lr=1e-3,
@@ -221,6 +254,8 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         self.dropout = dropout
         self.loss = loss
         self.module = module
+        self.supervision = supervision
+        self.supervision_weight = supervision_weight
         self.max_epochs = max_epochs
         self.batch_size = batch_size
         self.lr = lr
@@ -268,8 +303,57 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
             raise ValueError(
                 f"validation_fraction must be in (0, 1); got {self.validation_fraction!r}."
             )
+        if self.supervision not in SUPERVISION:
+            raise ValueError(
+                f"Unknown supervision {self.supervision!r}; choose None, 'auto', 'classification' or 'regression'."
+            )
+        if not (math.isfinite(self.supervision_weight) and self.supervision_weight >= 0):
+            raise ValueError(f"supervision_weight must be a non-negative number; got {self.supervision_weight!r}.")
         check_n_threads(self.n_threads)
         self._check_module()
+
+    def _prepare_targets(self, y, n_samples):
+        """Resolve the supervision task and encode ``y`` for the head.
+
+        Returns ``(task, targets, n_outputs)``; ``targets`` is None when
+        training unsupervised.
+        """
+        self.__dict__.pop("supervision_classes_", None)
+        task = self.supervision
+        if task is None or (task == "auto" and y is None):
+            return None, None, 0
+        if y is None:
+            raise ValueError(
+                f"supervision={task!r} needs the targets: call fit(X, y) (a Pipeline passes y to every step)."
+            )
+        y = np.asarray(y)
+        if len(y) != n_samples:
+            raise ValueError(f"y has {len(y)} rows but X has {n_samples}.")
+        if task == "auto":
+            kind = type_of_target(y, input_name="y")
+            if kind in ("binary", "multiclass"):
+                task = "classification"
+            elif kind in ("continuous", "continuous-multioutput", "multiclass-multioutput"):
+                task = "regression"
+            else:
+                raise ValueError(
+                    f"Unknown label type: supervision='auto' cannot tell the task from y "
+                    f"(type_of_target: {kind!r}); set supervision='classification' or 'regression'."
+                )
+        if task == "classification":
+            y = column_or_1d(y, warn=True)
+            if y.dtype.kind in "fc" and not np.isfinite(y).all():
+                raise ValueError("y contains NaN or infinity; classification targets must be labels.")
+            classes, codes = np.unique(y, return_inverse=True)
+            if len(classes) < 2:
+                raise ValueError(f"supervision='classification' needs at least 2 classes in y; got {len(classes)}.")
+            self.supervision_classes_ = classes
+            return task, codes.astype(np.int64), len(classes)
+        y = check_array(y, ensure_2d=False, dtype=np.float64, input_name="y")
+        y = y.reshape(n_samples, -1)
+        std = y.std(axis=0)
+        y = (y - y.mean(axis=0)) / np.where(std > 0, std, 1.0)
+        return task, y.astype(np.float32), y.shape[1]
 
     def _check_module(self):
         module = self.module
@@ -371,7 +455,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         kwargs.update(user_kwargs)
         return self.module, kwargs
 
-    def _build_net(self, n_features, device, governor, valid_X):
+    def _build_net(self, n_features, device, governor, valid_X, valid_y, task, n_outputs):
         module_cls, module_kwargs = self._module_spec(n_features)
         callbacks = []
         train_split = None
@@ -382,7 +466,8 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
                     EarlyStopping(monitor="valid_loss", patience=self.patience, load_best=True),
                 )
             )
-            train_split = predefined_split(InMemoryDataset(as_float32_tensor(valid_X, device)))
+            valid_y = None if valid_y is None else torch.as_tensor(valid_y, device=device)
+            train_split = predefined_split(InMemoryDataset(as_float32_tensor(valid_X, device), valid_y))
         optimizer = OPTIMIZERS.get(self.optimizer, self.optimizer)
         kwargs = {f"module__{key}": value for key, value in module_kwargs.items()}
         kwargs.update(self._net_kwargs(governor, optimizer, device, callbacks=callbacks))
@@ -394,6 +479,10 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
             batch_size=self.batch_size,
             train_split=train_split,
             predict_nonlinearity=torch.sigmoid if self.loss == "bce" else None,
+            head_task=task,
+            head_inputs=self.n_components,
+            head_outputs=n_outputs,
+            head_weight=self.supervision_weight,
             **kwargs,
         )
 
@@ -408,8 +497,8 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         X : array-like of shape (n_samples, n_features)
             Numeric training data (ndarray or DataFrame), without NaN or inf.
             With ``loss="bce"`` every value must lie in [0, 1].
-        y : None
-            Ignored; present for Pipeline compatibility.
+        y : array-like of shape (n_samples,) or (n_samples, n_targets), default=None
+            Targets for ``supervision``; ignored when ``supervision=None``.
 
         Returns
         -------
@@ -425,19 +514,25 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
                 f"loss='bce' needs inputs in [0, 1]; got values in [{X.min():.3g}, {X.max():.3g}]. "
                 "Scale the data (e.g. MinMaxScaler) or use loss='mse'."
             )
+        task, targets, n_outputs = self._prepare_targets(y, n_samples)
         device = self._resolve_device()
 
         with self._training_context(device) as (rng, governor):
-            X_train, X_valid = X, None
+            X_train, X_valid, y_train, y_valid = X, None, targets, None
             if self.early_stopping:
                 order = rng.permutation(n_samples)
                 n_valid = min(n_samples - 1, max(1, int(round(self.validation_fraction * n_samples))))
                 X_valid, X_train = X[order[:n_valid]], X[order[n_valid:]]
-            net = self._build_net(n_features, device, governor, X_valid)
+                if targets is not None:
+                    y_valid, y_train = targets[order[:n_valid]], targets[order[n_valid:]]
+            net = self._build_net(n_features, device, governor, X_valid, y_valid, task, n_outputs)
             net.initialize()
             if self.module is None and self._routed_params("module").get("linear_path", True):
                 net.module_.init_linear_(linear_solution(X_train, self.n_components, self.loss, rng))
-            net.partial_fit(X_train)
+            if y_train is None:
+                net.partial_fit(X_train)
+            else:
+                net.partial_fit(InMemoryDataset(as_float32_tensor(X_train, device), torch.as_tensor(y_train, device=device)))
             codes = net.encode(X_train)
 
         self._check_training_finite(net, codes)
@@ -455,7 +550,27 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
             mean, std = np.zeros_like(mean), np.ones_like(std)
         self.code_mean_ = mean
         self.code_scale_ = std
+        self.supervision_ = task
+        with self._inference_context():
+            self.components_ = self._decoder_jacobian(np.zeros(self.n_components_))
         return self
+
+    def _decoder_jacobian(self, code):
+        """Jacobian of ``inverse_transform`` at one standardised ``code``,
+        shape (n_components_, n_features_in_)."""
+        net = self.net_
+        net._set_training(False)
+        nonlinearity = net._get_predict_nonlinearity()
+        device = net.device
+        mean = torch.as_tensor(self.code_mean_, dtype=torch.float32, device=device)
+        scale = torch.as_tensor(self.code_scale_, dtype=torch.float32, device=device)
+
+        def decode(z):
+            return nonlinearity(net.module_.decode((z * scale + mean).unsqueeze(0))).squeeze(0)
+
+        z = torch.as_tensor(code, dtype=torch.float32, device=device)
+        jacobian = torch.autograd.functional.jacobian(decode, z)
+        return jacobian.T.detach().cpu().numpy().astype(np.float64)
 
     def _check_training_finite(self, net, codes):
         losses = np.asarray(net.history[:, "train_loss"], dtype=float)
@@ -516,6 +631,46 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         with self._inference_context():
             reconstructed = self.net_.decode(raw)
         return reconstructed.astype(Z.dtype, copy=False)
+
+    def latent_traversal(self, component, values=None, *, origin=None):
+        """Decode points on a line through the code space along one component.
+
+        Parameters
+        ----------
+        component : int
+            Index of the component to vary, in ``[0, n_components_)``.
+        values : array-like of shape (n_steps,), default=None
+            Values of that (standardised) component; None uses
+            ``np.linspace(-2, 2, 9)``, two standard deviations either side.
+        origin : array-like of shape (n_components_,), default=None
+            Codes of the other components (e.g. ``transform`` of one sample);
+            None is the centre of the code space (the training mean).
+
+        Returns
+        -------
+        X_traversed : ndarray of shape (n_steps, n_features_in_)
+            ``inverse_transform`` of the codes ``origin`` with component
+            ``component`` set to each of ``values``.
+        """
+        check_is_fitted(self)
+        if isinstance(component, bool) or not isinstance(component, Integral) or not (
+            0 <= component < self.n_components_
+        ):
+            raise ValueError(f"component must be an integer in [0, {self.n_components_}); got {component!r}.")
+        values = np.linspace(-2.0, 2.0, 9) if values is None else np.asarray(values, dtype=np.float64)
+        if values.ndim != 1 or not values.size or not np.isfinite(values).all():
+            raise ValueError("values must be a non-empty 1-D array of finite numbers.")
+        if origin is None:
+            origin = np.zeros(self.n_components_)
+        origin = np.asarray(origin, dtype=np.float64)
+        if origin.shape != (self.n_components_,) or not np.isfinite(origin).all():
+            raise ValueError(
+                f"origin must be {self.n_components_} finite codes (shape ({self.n_components_},)); "
+                f"got shape {origin.shape}."
+            )
+        codes = np.tile(origin, (len(values), 1))
+        codes[:, component] = values
+        return self.inverse_transform(codes)
 
     def score_samples(self, X):
         """Negative mean squared reconstruction error of each sample.

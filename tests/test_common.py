@@ -10,6 +10,7 @@ from skgen import AutoencoderTransformer, GANSampler
 # Small settings keep the checks fast; nothing is skipped.
 ESTIMATORS = [
     AutoencoderTransformer(max_epochs=3, hidden_dims=(8,), batch_size=16, random_state=0),
+    AutoencoderTransformer(supervision="auto", max_epochs=3, hidden_dims=(8,), batch_size=16, random_state=0),
     GANSampler(
         max_epochs=2, batch_size=20, pac=2, latent_dim=8, generator_dims=(8,),
         discriminator_dims=(8,), random_state=0,
