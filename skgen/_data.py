@@ -125,9 +125,12 @@ class SliceBatchIterator:
     dataset : InMemoryDataset
     batch_size : int
     shuffle : bool, default=False
+    drop_last : bool, default=False
+        Drop a final batch smaller than ``batch_size`` (kept when it is the
+        only batch): a batch of one row breaks batch norm in training.
     """
 
-    def __init__(self, dataset, batch_size, shuffle=False):
+    def __init__(self, dataset, batch_size, shuffle=False, drop_last=False):
         if not isinstance(dataset, InMemoryDataset):
             raise TypeError(
                 f"SliceBatchIterator needs an InMemoryDataset, got {type(dataset).__name__}."
@@ -135,9 +138,13 @@ class SliceBatchIterator:
         self.dataset = dataset
         self.batch_size = int(batch_size)
         self.shuffle = shuffle
+        self.drop_last = drop_last
 
     def __len__(self):
-        return -(-len(self.dataset) // self.batch_size)
+        n = len(self.dataset)
+        if self.drop_last and n >= self.batch_size:
+            return n // self.batch_size
+        return -(-n // self.batch_size)
 
     def __iter__(self):
         X, y = self.dataset.X, self.dataset.y
@@ -148,7 +155,10 @@ class SliceBatchIterator:
             order = torch.randperm(n).to(X.device)
             X = X[order]
             y = None if y is None else y[order]
-        for start in range(0, n, self.batch_size):
+        stop = n
+        if self.drop_last and n > self.batch_size:
+            stop = n - n % self.batch_size
+        for start in range(0, stop, self.batch_size):
             end = start + self.batch_size
             yield X[start:end], (None if y is None else y[start:end])
 

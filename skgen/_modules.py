@@ -508,3 +508,118 @@ class TabularDiscriminator(nn.Module):
         else:
             hidden = self.rows_in(packed)
         return self.net(hidden)
+
+
+# --- image GAN modules --------------------------------------------------------
+
+
+def _upsampling_steps(height, width):
+    """Doublings from the generator's base grid to the image: the smaller
+    side shrinks to 4-7 pixels (at most three doublings)."""
+    steps = 0
+    while steps < 3 and min(height, width) / 2 ** (steps + 1) >= 3.5:
+        steps += 1
+    return steps
+
+
+class ConvGenerator(nn.Module):
+    """DCGAN-style generator: ``(noise, labels) -> images`` in [-1, 1].
+
+    Noise (and a learned embedding of the class label) go through a linear
+    layer to a small grid of ``width * 2**(steps-1)`` channels, then
+    ``steps`` transposed convolutions each double the grid and halve the
+    channels (batch norm and ReLU between), the last one to ``channels`` with
+    tanh. The grid is sized from the image (28x28: 7 -> 14 -> 28; 8x8:
+    4 -> 8) and the output cropped to it, so any image size works.
+
+    Parameters
+    ----------
+    latent_dim : int
+    n_classes : int
+        0 for an unconditional generator.
+    channels, height, width : int
+        Image shape.
+    base_width : int, default=32
+        Channels of the last hidden grid; earlier grids double it.
+    """
+
+    def __init__(self, latent_dim, n_classes, channels, height, width, base_width=32):
+        super().__init__()
+        self.n_classes = n_classes
+        self.height = height
+        self.width = width
+        steps = _upsampling_steps(height, width)
+        self.grid = (math.ceil(height / 2**steps), math.ceil(width / 2**steps))
+        self.grid_channels = base_width * 2 ** max(steps - 1, 0)
+        embed_dim = min(n_classes, 32) if n_classes else 0
+        self.embed = nn.Embedding(n_classes, embed_dim) if n_classes else None
+        self.project = nn.Sequential(
+            nn.Linear(latent_dim + embed_dim, self.grid_channels * self.grid[0] * self.grid[1]),
+            nn.BatchNorm1d(self.grid_channels * self.grid[0] * self.grid[1]),
+            nn.ReLU(),
+        )
+        layers = []
+        in_channels = self.grid_channels
+        for step in range(steps):
+            last = step == steps - 1
+            out_channels = channels if last else in_channels // 2
+            layers.append(nn.ConvTranspose2d(in_channels, out_channels, 4, stride=2, padding=1))
+            if not last:
+                layers += [nn.BatchNorm2d(out_channels), nn.ReLU()]
+            in_channels = out_channels
+        if steps == 0:
+            layers.append(nn.Conv2d(in_channels, channels, 3, padding=1))
+        # Channels-last tensors take oneDNN's fast path for transposed
+        # convolutions on CPU (about 1.7x faster here).
+        self.upsample = nn.Sequential(*layers).to(memory_format=torch.channels_last)
+
+    def forward(self, noise, labels=None):
+        x = noise if self.embed is None else torch.cat([noise, self.embed(labels)], dim=1)
+        x = self.project(x).view(len(noise), self.grid_channels, *self.grid)
+        images = torch.tanh(self.upsample(x.contiguous(memory_format=torch.channels_last)))
+        return images[:, :, : self.height, : self.width]
+
+
+class ConvDiscriminator(nn.Module):
+    """DCGAN-style critic with spectral normalisation and a class projection.
+
+    Strided 4x4 convolutions halve the image while doubling the channels
+    (LeakyReLU between), as many times as the generator doubles its grid;
+    the score is a linear function of the features plus, when conditional,
+    their inner product with a learned embedding of the label (the
+    projection discriminator of Miyato & Koyama, 2018). Spectral
+    normalisation on every layer keeps the critic Lipschitz, which
+    stabilises training without a gradient penalty.
+
+    Parameters
+    ----------
+    channels, height, width : int
+        Image shape.
+    n_classes : int
+        0 for an unconditional critic.
+    base_width : int, default=32
+        Channels after the first convolution.
+    """
+
+    def __init__(self, channels, height, width, n_classes, base_width=32):
+        super().__init__()
+        sn = nn.utils.parametrizations.spectral_norm
+        steps = max(_upsampling_steps(height, width), 1)
+        layers = []
+        in_channels, size_h, size_w = channels, height, width
+        for step in range(steps):
+            out_channels = base_width * 2**step
+            layers += [sn(nn.Conv2d(in_channels, out_channels, 4, stride=2, padding=1)), nn.LeakyReLU(0.2)]
+            in_channels = out_channels
+            size_h, size_w = size_h // 2, size_w // 2
+        self.features = nn.Sequential(*layers).to(memory_format=torch.channels_last)
+        n_features = in_channels * size_h * size_w
+        self.score = sn(nn.Linear(n_features, 1))
+        self.embed = sn(nn.Embedding(n_classes, n_features)) if n_classes else None
+
+    def forward(self, images, labels=None):
+        features = self.features(images.contiguous(memory_format=torch.channels_last)).flatten(1)
+        out = self.score(features).squeeze(1)
+        if self.embed is not None:
+            out = out + (self.embed(labels) * features).sum(dim=1)
+        return out

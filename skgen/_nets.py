@@ -181,7 +181,74 @@ class AutoencoderNet(LeanNetMixin, NeuralNet):
         return self._batched(row_mse, X).numpy().astype(np.float64)
 
 
-class TabularGANNet(LeanNetMixin, NeuralNet):
+class GANNetMixin:
+    """What both GAN nets share: the discriminator (built from
+    ``discriminator`` and ``discriminator_kwargs``, with its own optimizer),
+    the averaged generator and the critic-frozen generator update.
+
+    ``ema_decay`` keeps an exponential moving average of the generator's
+    weights (``generator_ema_``), used for sampling; None samples from the
+    raw generator.
+    """
+
+    def initialize_module(self):
+        super().initialize_module()
+        self.discriminator_ = self.discriminator(**(self.discriminator_kwargs or {}))
+        if self.ema_decay:
+            self.generator_ema_ = copy.deepcopy(self.module_)
+            self.generator_ema_.requires_grad_(False)
+            self.ema_steps_ = 0
+        return self
+
+    @torch.no_grad()
+    def _update_ema(self):
+        """Move the averaged generator towards the current one (with a warm-up
+        so early, poor weights fade quickly)."""
+        self.ema_steps_ += 1
+        decay = min(self.ema_decay, (1 + self.ema_steps_) / (10 + self.ema_steps_))
+        ema_params = list(self.generator_ema_.parameters())
+        torch._foreach_lerp_(ema_params, list(self.module_.parameters()), 1.0 - decay)
+        for ema_buffer, buffer in zip(self.generator_ema_.buffers(), self.module_.buffers()):
+            ema_buffer.copy_(buffer)
+
+    def sampling_generator(self):
+        """The generator used for sampling: the average when kept."""
+        return getattr(self, "generator_ema_", None) or self.module_
+
+    def initialize_optimizer(self, *args, **kwargs):
+        _, generator_kwargs = self.get_params_for_optimizer("optimizer", self.module_.named_parameters())
+        _, discriminator_kwargs = self.get_params_for_optimizer(
+            "optimizer", self.discriminator_.named_parameters()
+        )
+        self.optimizer_ = self.optimizer(self.module_.parameters(), **generator_kwargs)
+        self.optimizer_discriminator_ = self.optimizer(self.discriminator_.parameters(), **discriminator_kwargs)
+        return self
+
+    def _discriminator_update(self, loss_d):
+        self.optimizer_discriminator_.zero_grad(set_to_none=True)
+        loss_d.backward()
+        self.optimizer_discriminator_.step()
+
+    def _generator_update(self, generator_loss):
+        """One generator step on ``generator_loss()``, computed with the
+        critic's weights frozen (no gradients are accumulated for them)."""
+        critic_params = list(self.discriminator_.parameters())
+        for p in critic_params:
+            p.requires_grad_(False)
+        try:
+            loss_g = generator_loss()
+            self.optimizer_.zero_grad(set_to_none=True)
+            loss_g.backward()
+        finally:
+            for p in critic_params:
+                p.requires_grad_(True)
+        self.optimizer_.step()
+        if self.ema_decay:
+            self._update_ema()
+        return loss_g
+
+
+class TabularGANNet(GANNetMixin, LeanNetMixin, NeuralNet):
     """A conditional tabular GAN as one skorch net.
 
     ``module`` is the generator (skorch's ``module__`` routing applies);
@@ -242,37 +309,8 @@ class TabularGANNet(LeanNetMixin, NeuralNet):
 
     def initialize_module(self):
         super().initialize_module()
-        self.discriminator_ = self.discriminator(**(self.discriminator_kwargs or {}))
         width = self.module__output_dim
         self.activation_ = BlockActivation(width, list(self.blocks)).to(self.device)
-        if self.ema_decay:
-            self.generator_ema_ = copy.deepcopy(self.module_)
-            self.generator_ema_.requires_grad_(False)
-            self.ema_steps_ = 0
-        return self
-
-    @torch.no_grad()
-    def _update_ema(self):
-        """Move the averaged generator towards the current one (with a warm-up
-        so early, poor weights fade quickly)."""
-        self.ema_steps_ += 1
-        decay = min(self.ema_decay, (1 + self.ema_steps_) / (10 + self.ema_steps_))
-        ema_params = list(self.generator_ema_.parameters())
-        torch._foreach_lerp_(ema_params, list(self.module_.parameters()), 1.0 - decay)
-        for ema_buffer, buffer in zip(self.generator_ema_.buffers(), self.module_.buffers()):
-            ema_buffer.copy_(buffer)
-
-    def sampling_generator(self):
-        """The generator used by :meth:`generate`: the average when kept."""
-        return getattr(self, "generator_ema_", None) or self.module_
-
-    def initialize_optimizer(self, *args, **kwargs):
-        _, generator_kwargs = self.get_params_for_optimizer("optimizer", self.module_.named_parameters())
-        _, discriminator_kwargs = self.get_params_for_optimizer(
-            "optimizer", self.discriminator_.named_parameters()
-        )
-        self.optimizer_ = self.optimizer(self.module_.parameters(), **generator_kwargs)
-        self.optimizer_discriminator_ = self.optimizer(self.discriminator_.parameters(), **discriminator_kwargs)
         return self
 
     def get_dataset(self, X, y=None):
@@ -332,28 +370,17 @@ class TabularGANNet(LeanNetMixin, NeuralNet):
             loss_d = loss_d + self.gp_weight * self._gradient_penalty(real, fake_rows, cond)
         else:
             loss_d = bce(d_real, torch.ones_like(d_real)) + bce(d_fake, torch.zeros_like(d_fake))
-        self.optimizer_discriminator_.zero_grad(set_to_none=True)
-        loss_d.backward()
-        self.optimizer_discriminator_.step()
+        self._discriminator_update(loss_d)
 
-        critic_params = list(self.discriminator_.parameters())
-        for p in critic_params:  # no critic weight gradients in the generator step
-            p.requires_grad_(False)
-        try:
+        def generator_loss():
             d_fake = self.discriminator_(fake, cond)
             if self.gan_loss == "wgan-gp":
                 loss_g = -d_fake.mean()
             else:
                 loss_g = bce(d_fake, torch.ones_like(d_fake))
-            loss_g = loss_g + self._condition_loss(raw, conditions)
-            self.optimizer_.zero_grad(set_to_none=True)
-            loss_g.backward()
-        finally:
-            for p in critic_params:
-                p.requires_grad_(True)
-        self.optimizer_.step()
-        if self.ema_decay:
-            self._update_ema()
+            return loss_g + self._condition_loss(raw, conditions)
+
+        loss_g = self._generator_update(generator_loss)
         self.history.record_batch("discriminator_loss", loss_d.item())
         return {"loss": loss_g.detach(), "y_pred": None}
 
@@ -414,3 +441,103 @@ class TabularGANNet(LeanNetMixin, NeuralNet):
             for block, position in forced_levels:
                 choices[:, block] = position
         return rows.numpy(), choices.numpy()
+
+
+class ImageGANNet(GANNetMixin, LeanNetMixin, NeuralNet):
+    """A (class-conditional) image GAN as one skorch net.
+
+    Trains on an :class:`InMemoryDataset` of images in [-1, 1] and integer
+    labels (or none): per batch, one critic and one generator update
+    sharing one generator pass.
+
+    Parameters
+    ----------
+    module : type of torch.nn.Module
+        Generator: ``forward(noise, labels)`` returns ``(n, C, H, W)`` images
+        in [-1, 1] (labels None when unconditional).
+    discriminator : type of torch.nn.Module
+        ``forward(images, labels)`` returns one score per image.
+    discriminator_kwargs : dict
+    latent_dim : int
+    gan_loss : {"hinge", "bce"}
+        Hinge loss (the usual pairing with spectral normalisation) or the
+        non-saturating cross-entropy GAN.
+    ema_decay : float or None
+    """
+
+    def __init__(
+        self,
+        module,
+        *args,
+        discriminator=None,
+        discriminator_kwargs=None,
+        latent_dim=128,
+        gan_loss="hinge",
+        ema_decay=None,
+        **kwargs,
+    ):
+        kwargs.setdefault("iterator_train", SliceBatchIterator)
+        kwargs.setdefault("iterator_train__shuffle", True)
+        kwargs.setdefault("train_split", None)
+        kwargs.setdefault("criterion", torch.nn.BCEWithLogitsLoss)
+        super().__init__(module, *args, **kwargs)
+        self.discriminator = discriminator
+        self.discriminator_kwargs = discriminator_kwargs
+        self.latent_dim = latent_dim
+        self.gan_loss = gan_loss
+        self.ema_decay = ema_decay
+
+    def get_dataset(self, X, y=None):
+        if is_dataset(X):
+            return X
+        raise TypeError("ImageGANNet trains on an InMemoryDataset.")
+
+    def train_step(self, batch, **fit_params):
+        real, labels = batch
+        self._set_training(True)
+        noise = torch.randn(len(real), self.latent_dim, device=real.device)
+        fake = self.module_(noise, labels)
+        d_real = self.discriminator_(real, labels)
+        d_fake = self.discriminator_(fake.detach(), labels)
+        relu = torch.nn.functional.relu
+        bce = torch.nn.functional.binary_cross_entropy_with_logits
+        if self.gan_loss == "hinge":
+            loss_d = relu(1.0 - d_real).mean() + relu(1.0 + d_fake).mean()
+        else:
+            loss_d = bce(d_real, torch.ones_like(d_real)) + bce(d_fake, torch.zeros_like(d_fake))
+        self._discriminator_update(loss_d)
+
+        def generator_loss():
+            scores = self.discriminator_(fake, labels)
+            if self.gan_loss == "hinge":
+                return -scores.mean()
+            return bce(scores, torch.ones_like(scores))
+
+        loss_g = self._generator_update(generator_loss)
+        self.history.record_batch("discriminator_loss", loss_d.item())
+        return {"loss": loss_g.detach(), "y_pred": None}
+
+    def generate(self, n, labels=None, generator=None, batch_size=4096):
+        """Generate ``n`` images (float32 ndarray ``(n, C, H, W)`` in [-1, 1]).
+
+        Parameters
+        ----------
+        n : int
+        labels : LongTensor of shape (n,) or None
+            Class index per image (conditional models).
+        generator : torch.Generator
+            Source of the noise.
+        """
+        self._set_training(False)
+        generator_module = self.sampling_generator()
+        out = None
+        with torch.inference_mode():
+            for start in range(0, n, batch_size):
+                m = min(batch_size, n - start)
+                noise = torch.randn(m, self.latent_dim, generator=generator, device=self.device)
+                batch_labels = None if labels is None else labels[start : start + m].to(self.device)
+                images = generator_module(noise, batch_labels)
+                if out is None:
+                    out = torch.empty(n, *images.shape[1:], dtype=images.dtype)
+                out[start : start + m] = images
+        return out.numpy()

@@ -7,23 +7,35 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 import torch
+from sklearn.decomposition import PCA
 from sklearn.utils import check_random_state
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.validation import check_is_fitted, column_or_1d
 from sklearn_compat.base import _fit_context
 
 from ._base import TorchEstimatorBase, check_layer_widths, check_n_threads, check_positive_ints
-from ._data import ConditionalDataset, ConditionSpace
-from ._modules import TabularDiscriminator, TabularGenerator
-from ._nets import TabularGANNet
+from ._data import ConditionalDataset, ConditionSpace, InMemoryDataset
+from ._images import CHANNEL_AXES, ImageCodec, is_image_input
+from ._modules import ConvDiscriminator, ConvGenerator, TabularDiscriminator, TabularGenerator
+from ._nets import ImageGANNet, TabularGANNet
 from ._tabular import TabularCodec
 
-GAN_LOSSES = ("wgan-gp", "bce")
+GAN_LOSSES = ("auto", "wgan-gp", "bce", "hinge")
+TABLE_LOSSES = ("wgan-gp", "bce")
+IMAGE_LOSSES = ("hinge", "bce")
+DEFAULT_BATCH_SIZE = {"table": 500, "image": 128}
 
 
 class GANSampler(TorchEstimatorBase):
-    """Synthetic data from a conditional GAN.
+    """Synthetic data from a conditional GAN: tables and images.
 
-    Fitted on a table (a pandas DataFrame, or a 2-D array), ``sample``
+    **Images** -- an array of shape ``(n, H, W)``, ``(n, C, H, W)`` or
+    ``(n, H, W, C)``, or flat rows ``(n, H*W)`` with ``image_shape`` -- are
+    learned by a DCGAN-style convolutional generator and a spectrally
+    normalised critic (hinge loss), class-conditional when ``fit`` gets
+    labels ``y``: ``sample(n, y=3)`` returns images of class 3 in the
+    training layout, dtype and value range.
+
+    **Tables** -- fitted on a pandas DataFrame, or a 2-D array, ``sample``
     returns new rows with the same columns, dtypes, categories and value
     ranges. Columns are encoded by ``skgen._tabular.TabularCodec``: numeric
     columns are quantile-normalised with their point masses (e.g. a value
@@ -41,15 +53,25 @@ class GANSampler(TorchEstimatorBase):
     Parameters
     ----------
     generator : type of torch.nn.Module or None, default=None
-        Generator class; None uses ``skgen._modules.TabularGenerator``. It is
-        built as ``generator(latent_dim=..., cond_dim=..., output_dim=...,
-        **generator__params)`` and ``forward(noise, cond)`` must return
-        ``(n, output_dim)`` pre-activation rows.
+        Generator class. Tables: None uses
+        ``skgen._modules.TabularGenerator``, built as
+        ``generator(latent_dim=..., cond_dim=..., output_dim=...,
+        **generator__params)``; ``forward(noise, cond)`` returns ``(n,
+        output_dim)`` pre-activation rows. Images: None uses
+        ``skgen._modules.ConvGenerator``, built as ``generator(latent_dim=...,
+        n_classes=..., channels=..., height=..., width=...,
+        **generator__params)``; ``forward(noise, labels)`` returns ``(n, C, H,
+        W)`` images in [-1, 1] (labels None when unconditional).
     discriminator : type of torch.nn.Module or None, default=None
-        Critic class; None uses ``skgen._modules.TabularDiscriminator``,
-        built as ``discriminator(input_dim=..., cond_dim=..., pac=...,
+        Critic class. Tables: None uses
+        ``skgen._modules.TabularDiscriminator``, built as
+        ``discriminator(input_dim=..., cond_dim=..., pac=...,
         **discriminator__params)``; ``forward(rows, cond)`` returns one score
-        per pack of ``pac`` rows.
+        per pack of ``pac`` rows. Images: None uses
+        ``skgen._modules.ConvDiscriminator``, built as
+        ``discriminator(channels=..., height=..., width=..., n_classes=...,
+        **discriminator__params)``; ``forward(images, labels)`` returns one
+        score per image.
     latent_dim : int, default=128
         Width of the generator's noise input.
     generator_dims : tuple of int, default=(256,)
@@ -58,9 +80,11 @@ class GANSampler(TorchEstimatorBase):
         quality and TSTR on Adult at half the cost per row.
     discriminator_dims : tuple of int, default=(256, 256)
         Hidden widths of the default discriminator.
-    loss : {"wgan-gp", "bce"}, default="wgan-gp"
-        GAN objective: Wasserstein with gradient penalty, or the classic
-        non-saturating cross-entropy GAN.
+    loss : {"auto", "wgan-gp", "hinge", "bce"}, default="auto"
+        GAN objective. ``"auto"`` is ``"wgan-gp"`` (Wasserstein with
+        gradient penalty) for tables and ``"hinge"`` for images (the usual
+        pairing with spectral normalisation); ``"bce"`` is the classic
+        non-saturating cross-entropy GAN, for both.
     pac : int, default=10
         Rows per discriminator pack (PacGAN); ``batch_size`` is rounded down
         to a multiple of it.
@@ -78,11 +102,18 @@ class GANSampler(TorchEstimatorBase):
         GAN training; None samples from the last weights.
     max_epochs : int, default=300
         Passes over the data (each ``n_rows // batch_size`` steps).
-    batch_size : int, default=500
-        Rows per step.
+    batch_size : int or None, default=None
+        Rows (images) per step; None is 500 for tables and 128 for images.
     conditional : bool, default=True
         Condition the generator on discrete columns (needed for
-        ``sample(conditions=...)``).
+        ``sample(conditions=...)``), or on the labels ``y`` for images.
+    image_shape : tuple or None, default=None
+        ``(H, W)``, ``(C, H, W)`` or ``(H, W, C)`` of images given as flat
+        rows; also marks 2-D input as images.
+    channel_axis : {"auto", "first", "last"}, default="auto"
+        Where 4-D image arrays keep their channels. ``"auto"``: an array
+        ``(n, a, b, c)`` is channels-last when ``c`` is 1 to 4 and ``a`` is
+        not, channels-first otherwise.
     categorical_columns : list of str or None, default=None
         Columns to treat as categorical whatever their dtype.
     max_categories : int, default=100
@@ -107,8 +138,15 @@ class GANSampler(TorchEstimatorBase):
     net_ : skgen._nets.TabularGANNet
         The fitted skorch net (``net_.module_`` is the generator,
         ``net_.discriminator_`` the critic).
-    codec_ : skgen._tabular.TabularCodec
-        The fitted column encoding.
+    codec_ : skgen._tabular.TabularCodec or skgen._images.ImageCodec
+        The fitted column (or image) encoding.
+    data_kind_ : {"table", "image"}
+        What the sampler was fitted on.
+    classes_ : ndarray of shape (n_classes,)
+        Image labels seen in ``fit`` (conditional image models only).
+    class_prior_ : ndarray of shape (n_classes,)
+        Their training frequencies, used to draw labels when ``sample`` is
+        called with ``y=None``.
     history_ : skorch.History
         Per-epoch ``train_loss`` (generator) and per-batch
         ``discriminator_loss``.
@@ -148,13 +186,15 @@ class GANSampler(TorchEstimatorBase):
         "discriminator_dims": [tuple, list],
         "loss": [str],
         "pac": [Integral],
+        "image_shape": [tuple, list, None],
+        "channel_axis": [str],
         "gp_weight": [Real],
         "lr": [Real],
         "betas": [tuple, list],
         "weight_decay": [Real],
         "ema_decay": [Real, None],
         "max_epochs": [Integral],
-        "batch_size": [Integral],
+        "batch_size": [Integral, None],
         "conditional": ["boolean"],
         "categorical_columns": [list, tuple, None],
         "max_categories": [Integral],
@@ -172,7 +212,7 @@ class GANSampler(TorchEstimatorBase):
         latent_dim=128,
         generator_dims=(256,),
         discriminator_dims=(256, 256),
-        loss="wgan-gp",
+        loss="auto",
         pac=10,
         gp_weight=10.0,
         lr=2e-4,
@@ -180,10 +220,12 @@ class GANSampler(TorchEstimatorBase):
         weight_decay=1e-6,
         ema_decay=0.999,
         max_epochs=300,
-        batch_size=500,
+        batch_size=None,
         conditional=True,
         categorical_columns=None,
         max_categories=100,
+        image_shape=None,
+        channel_axis="auto",
         n_threads=None,
         device="auto",
         random_state=None,
@@ -207,6 +249,8 @@ class GANSampler(TorchEstimatorBase):
         self.conditional = conditional
         self.categorical_columns = categorical_columns
         self.max_categories = max_categories
+        self.image_shape = image_shape
+        self.channel_axis = channel_axis
         self.n_threads = n_threads
         self.device = device
         self.random_state = random_state
@@ -215,14 +259,21 @@ class GANSampler(TorchEstimatorBase):
 
     # --- validation -----------------------------------------------------
 
-    def _check_params(self):
-        check_positive_ints(self, ("latent_dim", "pac", "max_epochs", "batch_size", "max_categories"))
+    def _check_params(self, kind):
+        check_positive_ints(self, ("latent_dim", "pac", "max_epochs", "max_categories"))
+        if self.batch_size is not None:
+            check_positive_ints(self, ("batch_size",))
         if self.max_categories < 2:
             raise ValueError(f"max_categories must be at least 2; got {self.max_categories}.")
-        if self.batch_size < self.pac:
+        if kind == "table" and self._batch_size("table") < self.pac:
             raise ValueError(f"batch_size={self.batch_size} must be at least pac={self.pac}.")
         if self.loss not in GAN_LOSSES:
             raise ValueError(f"Unknown loss {self.loss!r}; choose one of {GAN_LOSSES}.")
+        allowed = TABLE_LOSSES if kind == "table" else IMAGE_LOSSES
+        if self.loss != "auto" and self.loss not in allowed:
+            raise ValueError(f"loss={self.loss!r} is not available for {kind}s; choose 'auto' or one of {allowed}.")
+        if self.channel_axis not in CHANNEL_AXES:
+            raise ValueError(f"channel_axis must be one of {CHANNEL_AXES}; got {self.channel_axis!r}.")
         for name in ("lr", "gp_weight", "weight_decay"):
             value = getattr(self, name)
             if not math.isfinite(value) or value < 0 or (name == "lr" and value == 0):
@@ -238,6 +289,14 @@ class GANSampler(TorchEstimatorBase):
             cls = getattr(self, name)
             if cls is not None and not (isinstance(cls, type) and issubclass(cls, torch.nn.Module)):
                 raise TypeError(f"{name} must be a torch.nn.Module subclass or None; got {cls!r}.")
+
+    def _batch_size(self, kind):
+        return DEFAULT_BATCH_SIZE[kind] if self.batch_size is None else self.batch_size
+
+    def _gan_loss(self, kind):
+        if self.loss != "auto":
+            return self.loss
+        return "wgan-gp" if kind == "table" else "hinge"
 
     def _as_frame(self, X, reset):
         """Accept a DataFrame or a 2-D array; return a DataFrame (never a view to modify)."""
@@ -301,15 +360,21 @@ class GANSampler(TorchEstimatorBase):
             The table: numeric, integer, boolean, categorical, string and
             datetime columns; missing values allowed (not a column that is
             entirely missing).
-        y : None
-            Ignored.
+        y : array-like of shape (n_samples,) or None, default=None
+            Image labels: with ``conditional=True`` the model is
+            class-conditional. Ignored for tables.
 
         Returns
         -------
         self : GANSampler
         """
         self._check_extra_params()
-        self._check_params()
+        if is_image_input(X, self.image_shape):
+            return self._fit_images(X, y)
+        self._check_params("table")
+        self.data_kind_ = "table"
+        self.__dict__.pop("classes_", None)
+        self.__dict__.pop("class_prior_", None)
         frame = self._as_frame(X, reset=True)
         device = self._resolve_device()
         codec = TabularCodec(
@@ -343,13 +408,7 @@ class GANSampler(TorchEstimatorBase):
             net.initialize()
             net.partial_fit(dataset)
 
-        losses = np.asarray(net.history[:, "train_loss"], dtype=float)
-        if not np.all(np.isfinite(losses)):
-            epoch = int(np.flatnonzero(~np.isfinite(losses))[0]) + 1
-            raise ValueError(
-                f"Training diverged: the generator loss became non-finite at epoch {epoch}. "
-                f"Lower lr (now {self.lr}) or use loss='wgan-gp'."
-            )
+        self._check_losses_finite(net)
         self.net_ = net
         self.codec_ = codec
         self.history_ = net.history
@@ -360,6 +419,84 @@ class GANSampler(TorchEstimatorBase):
         # A generator state for sample(random_state=None): continues from the fit's seed.
         self._sample_rng = np.random.RandomState(check_random_state(self.random_state).randint(2**31 - 1))
         return self
+
+    def _fit_images(self, X, y):
+        self._check_params("image")
+        if sp.issparse(X):
+            raise TypeError("GANSampler does not support sparse input; pass a dense array of images.")
+        X = np.asarray(X)
+        codec = ImageCodec(self.image_shape, self.channel_axis).fit(X)
+        images = codec.transform(X)
+        labels, classes, prior = None, None, None
+        if y is not None and self.conditional:
+            y = column_or_1d(y, warn=True)
+            if len(y) != len(X):
+                raise ValueError(f"y has {len(y)} labels but X has {len(X)} images.")
+            if y.dtype.kind == "f" and not np.isfinite(y).all():
+                raise ValueError("y contains NaN or infinity; image labels must be class labels.")
+            classes, labels, counts = np.unique(y, return_inverse=True, return_counts=True)
+            prior = counts / counts.sum()
+        n_classes = 0 if classes is None else len(classes)
+        device = self._resolve_device()
+        shape = {"channels": codec.channels_, "height": codec.height_, "width": codec.width_}
+        generator_kwargs = {"latent_dim": self.latent_dim, "n_classes": n_classes, **shape}
+        generator_kwargs.update(self._routed_params("generator"))
+        discriminator_kwargs = {**shape, "n_classes": n_classes, **self._routed_params("discriminator")}
+        with self._training_context(device) as (rng, governor):
+            kwargs = {f"module__{k}": v for k, v in generator_kwargs.items()}
+            kwargs.update(
+                self._net_kwargs(
+                    governor,
+                    torch.optim.Adam,
+                    device,
+                    optimizer_defaults={"betas": tuple(self.betas), "weight_decay": self.weight_decay},
+                )
+            )
+            batch_size = min(self._batch_size("image"), len(images))
+            net = ImageGANNet(
+                self.generator or ConvGenerator,
+                discriminator=self.discriminator or ConvDiscriminator,
+                discriminator_kwargs=discriminator_kwargs,
+                latent_dim=self.latent_dim,
+                gan_loss=self._gan_loss("image"),
+                ema_decay=self.ema_decay,
+                lr=self.lr,
+                max_epochs=self.max_epochs,
+                batch_size=batch_size,
+                iterator_train__drop_last=True,
+                **kwargs,
+            )
+            label_tensor = None if labels is None else torch.as_tensor(labels, dtype=torch.long, device=device)
+            dataset = InMemoryDataset(torch.from_numpy(images).to(device), label_tensor)
+            net.initialize()
+            net.partial_fit(dataset)
+        self._check_losses_finite(net)
+        self.data_kind_ = "image"
+        self.net_ = net
+        self.codec_ = codec
+        self.history_ = net.history
+        self.device_ = device
+        self.n_epochs_ = len(net.history)
+        self.n_features_in_ = int(np.prod(X.shape[1:]))
+        self.__dict__.pop("feature_names_in_", None)
+        self.__dict__.pop("condition_space_", None)
+        if classes is None:
+            self.__dict__.pop("classes_", None)
+            self.__dict__.pop("class_prior_", None)
+        else:
+            self.classes_ = classes
+            self.class_prior_ = prior
+        self._sample_rng = np.random.RandomState(check_random_state(self.random_state).randint(2**31 - 1))
+        return self
+
+    def _check_losses_finite(self, net):
+        losses = np.asarray(net.history[:, "train_loss"], dtype=float)
+        if not np.all(np.isfinite(losses)):
+            epoch = int(np.flatnonzero(~np.isfinite(losses))[0]) + 1
+            raise ValueError(
+                f"Training diverged: the generator loss became non-finite at epoch {epoch}. "
+                f"Lower lr (now {self.lr}) or use the default loss."
+            )
 
     def _build_net(self, width, cond_dim, blocks, condition_blocks, device, governor):
         generator = self.generator or TabularGenerator
@@ -389,13 +526,13 @@ class GANSampler(TorchEstimatorBase):
             blocks=blocks,
             condition_blocks=block_tensor,
             latent_dim=self.latent_dim,
-            gan_loss=self.loss,
+            gan_loss=self._gan_loss("table"),
             gp_weight=self.gp_weight,
             pac=self.pac,
             ema_decay=self.ema_decay,
             lr=self.lr,
             max_epochs=self.max_epochs,
-            batch_size=(self.batch_size // self.pac) * self.pac,
+            batch_size=(self._batch_size("table") // self.pac) * self.pac,
             **kwargs,
         )
 
@@ -432,33 +569,49 @@ class GANSampler(TorchEstimatorBase):
         rows = torch.full((n_samples,), forced[0], dtype=torch.long)
         return rows, [torch.tensor(g) for g in forced]
 
-    def sample(self, n_samples=1, *, conditions=None, random_state=None):
-        """Generate synthetic rows.
+    def sample(self, n_samples=1, *, conditions=None, y=None, return_y=False, random_state=None):
+        """Generate synthetic rows or images.
 
         Parameters
         ----------
         n_samples : int, default=1
-            Number of rows.
+            Number of rows (images).
         conditions : dict or None, default=None
-            ``{column: value}`` for discrete columns: every row carries these
-            values, and the other columns follow their distribution given
-            them. Generated directly by the conditional generator, not by
-            rejection.
+            Tables: ``{column: value}`` for discrete columns: every row
+            carries these values, and the other columns follow their
+            distribution given them. Generated directly by the conditional
+            generator, not by rejection.
+        y : label, array-like of shape (n_samples,) or None, default=None
+            Images of a conditional model: one label for every image, or a
+            label per image. None draws labels from the training
+            frequencies.
+        return_y : bool, default=False
+            Images of a conditional model: also return the labels.
         random_state : int, RandomState instance or None, default=None
             Seed for this call (as in ``KernelDensity.sample``); None draws
             from the sampler's own generator, so successive calls differ.
 
         Returns
         -------
-        samples : DataFrame or ndarray of shape (n_samples, n_features_in_)
-            Like the training data: a DataFrame with the same columns and
-            dtypes, or an ndarray if fitted on an array.
+        samples : DataFrame or ndarray
+            Tables: a DataFrame with the training columns and dtypes (an
+            ndarray if fitted on an array), shape ``(n_samples,
+            n_features_in_)``. Images: an array in the training layout, dtype
+            and value range, ``(n_samples, ...)``.
+        labels : ndarray of shape (n_samples,)
+            Only with ``return_y=True``.
         """
         check_is_fitted(self)
         if isinstance(n_samples, bool) or not isinstance(n_samples, Integral) or n_samples < 1:
             raise ValueError(f"n_samples must be a positive integer; got {n_samples!r}.")
         rng = self._sample_rng if random_state is None else check_random_state(random_state)
         seed = int(rng.randint(2**31 - 1))
+        if self.data_kind_ == "image":
+            if conditions is not None:
+                raise ValueError("conditions= is for tables; choose the classes of images with y=.")
+            return self._sample_images(n_samples, y, return_y, seed)
+        if y is not None or return_y:
+            raise ValueError("y= and return_y= are for image models; condition tables with conditions={column: value}.")
         device = self.net_.device
         generator = torch.Generator(device=device).manual_seed(seed)
         rows, forced = self._resolve_conditions(conditions, n_samples)
@@ -473,27 +626,77 @@ class GANSampler(TorchEstimatorBase):
             return frame.to_numpy()
         return frame
 
-    def score(self, X, y=None):
-        """Quality of synthetic rows against ``X`` (higher is better).
+    def _image_labels(self, y, n_samples, seed):
+        """Class indices of the images to generate (None: unconditional)."""
+        classes = getattr(self, "classes_", None)
+        if classes is None:
+            if y is not None:
+                raise ValueError("This sampler was fitted without labels; y= is not available.")
+            return None
+        if y is None:
+            return np.random.RandomState(seed).choice(len(classes), size=n_samples, p=self.class_prior_)
+        labels = np.asarray(y)
+        if labels.ndim == 0:
+            labels = np.full(n_samples, labels[()], dtype=labels.dtype)
+        if labels.ndim != 1 or len(labels) != n_samples:
+            raise ValueError(f"y must be one label or {n_samples} labels (one per image); got shape {labels.shape}.")
+        index = {label: i for i, label in enumerate(classes.tolist())}
+        unknown = sorted({repr(v) for v in labels.tolist() if v not in index})
+        if unknown:
+            raise ValueError(f"Label(s) {', '.join(unknown[:5])} were not seen in fit; known labels: {classes.tolist()[:20]}.")
+        return np.array([index[v] for v in labels.tolist()], dtype=np.int64)
 
-        Samples ``len(X)`` rows (fixed seed) and returns
+    def _sample_images(self, n_samples, y, return_y, seed):
+        labels = self._image_labels(y, n_samples, seed)
+        if return_y and labels is None:
+            raise ValueError("return_y=True needs a conditional model (fitted with labels).")
+        device = self.net_.device
+        generator = torch.Generator(device=device).manual_seed(seed)
+        label_tensor = None if labels is None else torch.as_tensor(labels)
+        with self._inference_context():
+            images = self.net_.generate(n_samples, label_tensor, generator=generator)
+        images = self.codec_.inverse_transform(images)
+        if return_y:
+            return images, self.classes_[labels]
+        return images
+
+    def score(self, X, y=None):
+        """Fidelity of synthetic data against real ``X`` (higher is better).
+
+        Tables: samples ``len(X)`` rows (fixed seed) and returns
         :func:`skgen.metrics.quality_score` against ``X``: the mean of the
         column-shape and column-pair similarities, in [0, 1].
 
+        Images: samples ``len(X)`` images (labels ``y`` when given to a
+        conditional model, else drawn from the training frequencies) and
+        returns minus the Fréchet distance between the two sets in the space
+        of the first 32 principal components of ``X``'s pixels (scaled to
+        [-1, 1]): cheap, needs no trained feature extractor, 0 is best.
+
         Parameters
         ----------
-        X : DataFrame or array-like of shape (n_samples, n_features)
-            Real (held-out) rows.
-        y : None
-            Ignored.
+        X : DataFrame, array-like of rows, or images
+            Real (held-out) data.
+        y : array-like of shape (n_samples,) or None, default=None
+            Labels of the images in ``X`` (conditional image models).
 
         Returns
         -------
         score : float
         """
-        from .metrics import quality_score
+        from .metrics import frechet_distance, quality_score
 
         check_is_fitted(self)
+        if self.data_kind_ == "image":
+            real = self.codec_.transform(np.asarray(X))
+            n = len(real)
+            if n < 2:
+                raise ValueError("score needs at least 2 real images.")
+            labels = y if (y is not None and hasattr(self, "classes_")) else None
+            fake = self.codec_.transform(self.sample(n, y=labels, random_state=0))
+            real, fake = real.reshape(n, -1), fake.reshape(n, -1)
+            pca = PCA(n_components=min(32, n - 1, real.shape[1]), random_state=0).fit(real)
+            return -frechet_distance(pca.transform(real), pca.transform(fake))
         frame = self._as_frame(X, reset=False)
         synthetic = self.sample(len(frame), random_state=0)
         if not isinstance(synthetic, pd.DataFrame):

@@ -17,13 +17,39 @@ tables are binned on the real data's edges):
 
 Utility: :func:`tstr_score` (train on synthetic, test on real). Privacy:
 :func:`dcr_score` (distance to closest record).
+
+Images: :func:`frechet_distance` (in the feature space of a
+:class:`DomainFeatureExtractor`, a classifier trained on the real images),
+:func:`precision_recall` (k-NN manifolds), :func:`predicted_class_entropy`,
+:func:`conditional_accuracy` and :func:`memorization_ratio`.
 """
 
 import numpy as np
 import pandas as pd
 from pandas.api import types as ptypes
 
-__all__ = ["column_shapes_score", "column_pairs_score", "quality_score", "tstr_score", "dcr_score"]
+from ._image_metrics import (
+    DomainFeatureExtractor,
+    conditional_accuracy,
+    frechet_distance,
+    memorization_ratio,
+    precision_recall,
+    predicted_class_entropy,
+)
+
+__all__ = [
+    "column_shapes_score",
+    "column_pairs_score",
+    "quality_score",
+    "tstr_score",
+    "dcr_score",
+    "DomainFeatureExtractor",
+    "frechet_distance",
+    "precision_recall",
+    "predicted_class_entropy",
+    "conditional_accuracy",
+    "memorization_ratio",
+]
 
 
 def _as_frames(real, synthetic):

@@ -98,3 +98,11 @@ def test_rows_for_returns_rows_with_the_condition():
     column = np.where(conditions.numpy() < 3, 0, 1)
     level = np.where(conditions.numpy() < 3, conditions.numpy(), conditions.numpy() - 3)
     assert np.all(codes[rows, column] == level)
+
+
+def test_drop_last():
+    X = torch.zeros(10, 1)
+    it = SliceBatchIterator(InMemoryDataset(X), batch_size=4, drop_last=True)
+    assert [len(xb) for xb, _ in it] == [4, 4] and len(it) == 2
+
+
