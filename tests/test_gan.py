@@ -111,7 +111,8 @@ def test_bad_training_data(data, match):
 @pytest.mark.parametrize(
     "params, error, match",
     [
-        (dict(loss="hinge"), ValueError, "Unknown loss"),
+        (dict(loss="wasserstein"), ValueError, "Unknown loss"),
+        (dict(loss="hinge"), ValueError, "not available for tables"),
         (dict(batch_size=5, pac=10), ValueError, "at least pac"),
         (dict(lr=0.0), ValueError, "lr"),
         (dict(betas=(0.5,)), ValueError, "betas"),
