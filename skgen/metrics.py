@@ -329,7 +329,7 @@ def _distance_matrix_features(frames, reference):
     return [np.hstack(b).astype(np.float32) for b in blocks]
 
 
-def dcr_score(train, synthetic, holdout, *, max_rows=5000, random_state=0):
+def dcr_score(train, synthetic, holdout=None, *, max_rows=5000, random_state=0):
     """Distance to closest record: does the synthetic data copy training rows?
 
     Distances are Euclidean over numeric columns min-max scaled on ``train``
@@ -341,8 +341,9 @@ def dcr_score(train, synthetic, holdout, *, max_rows=5000, random_state=0):
     train : DataFrame
         The rows the generator was fitted on.
     synthetic : DataFrame
-    holdout : DataFrame
-        Real rows the generator never saw.
+    holdout : DataFrame or None, default=None
+        Real rows the generator never saw; without them only the
+        ``synthetic_*`` figures are returned.
     max_rows : int, default=5000
         Synthetic and holdout rows are subsampled to this many.
     random_state : int, default=0
@@ -360,7 +361,7 @@ def dcr_score(train, synthetic, holdout, *, max_rows=5000, random_state=0):
 
     rng = np.random.RandomState(random_state)
     train, synthetic = _as_frames(train, synthetic)
-    holdout = holdout[list(train.columns)]
+    holdout = synthetic.iloc[:0] if holdout is None else holdout[list(train.columns)]
 
     def subsample(frame):
         if len(frame) <= max_rows:
@@ -371,6 +372,8 @@ def dcr_score(train, synthetic, holdout, *, max_rows=5000, random_state=0):
     X_train, X_syn, X_hold = _distance_matrix_features([train, synthetic, holdout], train)
     nn = NearestNeighbors(n_neighbors=1).fit(X_train)
     d_syn = nn.kneighbors(X_syn)[0].ravel()
+    if not len(X_hold):
+        return {"synthetic_median_dcr": float(np.median(d_syn)), "synthetic_exact_copies": float(np.mean(d_syn < 1e-9))}
     d_hold = nn.kneighbors(X_hold)[0].ravel()
     threshold = np.quantile(d_hold, 0.05)
     return {
