@@ -159,14 +159,14 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         Epochs run (fewer than ``max_epochs`` after early stopping).
     device_ : str
         Device the network was trained on.
-    code_mean_ : ndarray of shape (n_components_,)
+    code_mean_ : ndarray of shape (n_components,)
         Mean of the module's codes on the training data, removed by
         ``transform``. Zeros for the default module, which is
         reparametrised after training to emit standardised codes itself.
-    code_scale_ : ndarray of shape (n_components_,)
+    code_scale_ : ndarray of shape (n_components,)
         Standard deviation of the module's codes on the training data
         (ones for the default module).
-    components_ : ndarray of shape (n_components_, n_features_in_)
+    components_ : ndarray of shape (n_components, n_features_in)
         Jacobian of the decoder at the centre of the code space (the
         training data's mean code): row ``i`` is how the reconstruction moves
         per unit (one standard deviation) of component ``i``. For a linear
@@ -180,7 +180,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         The class labels, with ``supervision_ == "classification"``.
     n_features_in_ : int
         Number of features seen during ``fit``.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (n_features_in,)
         Names of features seen during ``fit``, when ``X`` has string column
         names.
 
@@ -557,7 +557,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
 
     def _decoder_jacobian(self, code):
         """Jacobian of ``inverse_transform`` at one standardised ``code``,
-        shape (n_components_, n_features_in_)."""
+        shape (n_components, n_features_in)."""
         net = self.net_
         net._set_training(False)
         nonlinearity = net._get_predict_nonlinearity()
@@ -591,7 +591,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
 
         Returns
         -------
-        codes : ndarray of shape (n_samples, n_components_)
+        codes : ndarray of shape (n_samples, n_components)
             In ``X``'s float dtype (float64 for other inputs).
         """
         check_is_fitted(self)
@@ -610,12 +610,12 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_components_)
+        X : array-like of shape (n_samples, n_components)
             Codes as returned by :meth:`transform`.
 
         Returns
         -------
-        X_reconstructed : ndarray of shape (n_samples, n_features_in_)
+        X_reconstructed : ndarray of shape (n_samples, n_features_in)
             In the codes' float dtype.
         """
         check_is_fitted(self)
@@ -642,13 +642,13 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         values : array-like of shape (n_steps,), default=None
             Values of that (standardised) component; None uses
             ``np.linspace(-2, 2, 9)``, two standard deviations either side.
-        origin : array-like of shape (n_components_,), default=None
+        origin : array-like of shape (n_components,), default=None
             Codes of the other components (e.g. ``transform`` of one sample);
             None is the centre of the code space (the training mean).
 
         Returns
         -------
-        X_traversed : ndarray of shape (n_steps, n_features_in_)
+        X_traversed : ndarray of shape (n_steps, n_features_in)
             ``inverse_transform`` of the codes ``origin`` with component
             ``component`` set to each of ``values``.
         """

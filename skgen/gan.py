@@ -151,7 +151,7 @@ class GANSampler(TorchEstimatorBase):
         Per-epoch ``train_loss`` (generator) and per-batch
         ``discriminator_loss``.
     n_features_in_ : int
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (n_features_in,)
         Column names, when fitted on a DataFrame.
     device_ : str
     condition_space_ : skgen._data.ConditionSpace
