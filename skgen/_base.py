@@ -7,15 +7,16 @@ from ``fit``.
 """
 
 import contextlib
+import warnings
 from numbers import Integral
 
 import numpy as np
 import torch
 from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state
-from skorch.callbacks import ProgressBar
+from skorch.callbacks import Callback, ProgressBar
 
-from ._callbacks import AdaptiveThreads
+from ._callbacks import AdaptiveThreads, NonFiniteLossError, TrainingMonitor, interrupted_epochs
 from ._data import resolve_device
 from ._nets import default_optimizer_kwargs
 from ._threads import ThreadGovernor
@@ -183,7 +184,12 @@ class TorchEstimatorBase(BaseEstimator):
         if not {"fused", "foreach"} & set(user):
             optimizer_kwargs.update(default_optimizer_kwargs(optimizer, device))
         optimizer_kwargs.update(user)
-        net_callbacks = [("adaptive_threads", AdaptiveThreads(governor)), *callbacks]
+        net_callbacks = [
+            ("adaptive_threads", AdaptiveThreads(governor)),
+            ("training_monitor", TrainingMonitor()),
+            *callbacks,
+            *self._user_callbacks(),
+        ]
         if self.verbose >= 2:
             net_callbacks.append(("progress_bar", ProgressBar()))
         kwargs = {f"optimizer__{key}": value for key, value in optimizer_kwargs.items()}
@@ -191,6 +197,44 @@ class TorchEstimatorBase(BaseEstimator):
             kwargs["callbacks__print_log"] = None
         kwargs.update(callbacks=net_callbacks, optimizer=optimizer, device=device, verbose=int(self.verbose))
         return kwargs
+
+    def _user_callbacks(self):
+        """The ``callbacks`` parameter as skorch's ``(name, callback)`` pairs."""
+        out = []
+        for i, item in enumerate(self.callbacks or ()):
+            name, callback = item if isinstance(item, tuple) else (f"user_{i}_{type(item).__name__}", item)
+            if not isinstance(callback, Callback):
+                raise TypeError(
+                    f"callbacks must hold skorch.callbacks.Callback instances (or (name, callback) pairs); "
+                    f"got {callback!r}."
+                )
+            out.append((name, callback))
+        return out
+
+    def _train(self, net, dataset):
+        """``net.partial_fit(dataset)`` with skgen's failure handling.
+
+        A non-finite loss stops training with a ValueError naming the epoch.
+        A KeyboardInterrupt (caught by skorch, which keeps the weights reached
+        so far) ends ``fit`` normally with a warning saying how many epochs
+        completed; the estimator is usable.
+        """
+        try:
+            net.partial_fit(dataset)
+        except NonFiniteLossError as exc:
+            raise ValueError(
+                f"Training diverged: the loss became NaN or infinite in epoch {exc.epoch}. "
+                f"Lower lr (now {self.lr}) or scale the inputs (e.g. StandardScaler)."
+            ) from None
+        completed = interrupted_epochs(net)
+        if completed is not None:
+            warnings.warn(
+                f"{type(self).__name__}.fit was interrupted after {completed} of {net.max_epochs} epochs; "
+                "the estimator keeps the weights reached so far and is usable.",
+                UserWarning,
+                stacklevel=3,
+            )
+        return net
 
     def _inference_context(self):
         return ThreadGovernor(self.n_threads)

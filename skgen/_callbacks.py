@@ -1,5 +1,6 @@
 """skorch callbacks shared by skgen's nets."""
 
+import torch
 from skorch.callbacks import Callback
 
 
@@ -29,3 +30,47 @@ class AdaptiveThreads(Callback):
         state = self.__dict__.copy()
         state["governor"] = None
         return state
+
+
+class NonFiniteLossError(ValueError):
+    """Raised by :class:`TrainingMonitor` when a training loss is NaN or infinite."""
+
+    def __init__(self, epoch):
+        self.epoch = epoch
+        super().__init__(f"non-finite loss in epoch {epoch}")
+
+
+class TrainingMonitor(Callback):
+    """Stops training at the first non-finite loss and counts finished epochs.
+
+    A NaN or infinite batch loss (what a non-finite gradient turns into at
+    the next step) raises :class:`NonFiniteLossError` at once, naming the
+    epoch, instead of training on garbage until ``max_epochs``. The count of
+    completed epochs tells the estimator whether ``fit`` was interrupted.
+    """
+
+    def on_train_begin(self, net, **kwargs):
+        self.epochs_completed_ = 0
+
+    def on_batch_end(self, net, training=False, loss=None, **kwargs):
+        if loss is not None and not bool(torch.isfinite(torch.as_tensor(loss)).all()):
+            raise NonFiniteLossError(len(net.history))
+
+    def on_epoch_end(self, net, **kwargs):
+        self.epochs_completed_ += 1
+
+
+def interrupted_epochs(net):
+    """After ``partial_fit``: the epochs completed if training was cut short
+    by KeyboardInterrupt (not by early stopping), else None. Drops the
+    unfinished epoch's history row."""
+    monitor = dict(net.callbacks_).get("training_monitor")
+    completed = getattr(monitor, "epochs_completed_", None)
+    if completed is None or completed >= net.max_epochs:
+        return None
+    early = dict(net.callbacks_).get("early_stopping")
+    if early is not None and getattr(early, "misses_", 0) >= early.patience:
+        return None
+    while len(net.history) > completed:
+        del net.history[-1]
+    return completed

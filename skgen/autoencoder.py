@@ -139,6 +139,10 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         Seeds weight initialisation, shuffling, dropout and the validation
         split. An int gives identical results on CPU across calls; the
         global torch RNG state is left as it was.
+    callbacks : list of skorch callbacks or None, default=None
+        Extra :mod:`skorch.callbacks` (instances, or ``(name, callback)``
+        pairs) added to the net, e.g. ``skorch.callbacks.Checkpoint`` or
+        ``LRScheduler``.
     verbose : int, default=0
         0 is silent; 1 prints one line per epoch; 2 adds a progress bar.
     **kwargs
@@ -221,6 +225,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         "n_threads": [Integral, None],
         "device": [str, torch.device],
         "random_state": ["random_state"],
+        "callbacks": [list, tuple, None],
         "verbose": ["verbose"],
     }
 
@@ -245,6 +250,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         n_threads=None,
         device="auto",
         random_state=None,
+        callbacks=None,
         verbose=0,
         **kwargs,
     ):
@@ -266,6 +272,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         self.n_threads = n_threads
         self.device = device
         self.random_state = random_state
+        self.callbacks = callbacks
         self.verbose = verbose
         self._store_extra_params(kwargs)
 
@@ -529,10 +536,8 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
             net.initialize()
             if self.module is None and self._routed_params("module").get("linear_path", True):
                 net.module_.init_linear_(linear_solution(X_train, self.n_components, self.loss, rng))
-            if y_train is None:
-                net.partial_fit(X_train)
-            else:
-                net.partial_fit(InMemoryDataset(as_float32_tensor(X_train, device), torch.as_tensor(y_train, device=device)))
+            y_tensor = None if y_train is None else torch.as_tensor(y_train, device=device)
+            self._train(net, InMemoryDataset(as_float32_tensor(X_train, device), y_tensor))
             codes = net.encode(X_train)
 
         self._check_training_finite(net, codes)

@@ -127,6 +127,9 @@ class GANSampler(TorchEstimatorBase):
     random_state : int, RandomState instance or None, default=None
         Seeds initialisation and training; an int gives identical samples on
         CPU for the same ``sample`` call.
+    callbacks : list of skorch callbacks or None, default=None
+        Extra :mod:`skorch.callbacks` (instances, or ``(name, callback)``
+        pairs) added to the net, e.g. ``skorch.callbacks.Checkpoint``.
     verbose : int, default=0
         0 is silent, 1 prints one line per epoch, 2 adds a progress bar.
     **kwargs
@@ -201,6 +204,7 @@ class GANSampler(TorchEstimatorBase):
         "n_threads": [Integral, None],
         "device": [str, torch.device],
         "random_state": ["random_state"],
+        "callbacks": [list, tuple, None],
         "verbose": ["verbose"],
     }
 
@@ -229,6 +233,7 @@ class GANSampler(TorchEstimatorBase):
         n_threads=None,
         device="auto",
         random_state=None,
+        callbacks=None,
         verbose=0,
         **kwargs,
     ):
@@ -254,6 +259,7 @@ class GANSampler(TorchEstimatorBase):
         self.n_threads = n_threads
         self.device = device
         self.random_state = random_state
+        self.callbacks = callbacks
         self.verbose = verbose
         self._store_extra_params(kwargs)
 
@@ -406,7 +412,7 @@ class GANSampler(TorchEstimatorBase):
             dataset = ConditionalDataset(torch.from_numpy(encoded).to(device), codes, space)
             net = self._build_net(codec.n_encoded_, cond_dim, blocks, condition_blocks, device, governor)
             net.initialize()
-            net.partial_fit(dataset)
+            self._train(net, dataset)
 
         self._check_losses_finite(net)
         self.net_ = net
@@ -469,7 +475,7 @@ class GANSampler(TorchEstimatorBase):
             label_tensor = None if labels is None else torch.as_tensor(labels, dtype=torch.long, device=device)
             dataset = InMemoryDataset(torch.from_numpy(images).to(device), label_tensor)
             net.initialize()
-            net.partial_fit(dataset)
+            self._train(net, dataset)
         self._check_losses_finite(net)
         self.data_kind_ = "image"
         self.net_ = net

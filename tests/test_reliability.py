@@ -1,0 +1,69 @@
+"""Training that fails loudly, survives interruption and accepts skorch callbacks."""
+
+import warnings
+
+import numpy as np
+import pytest
+from sklearn.datasets import load_digits
+from skorch.callbacks import Callback, Checkpoint
+
+from skgen import AutoencoderTransformer, GANSampler
+
+
+class InterruptAt(Callback):
+    """Simulates Ctrl-C during epoch ``epoch`` (1-based)."""
+
+    def __init__(self, epoch):
+        self.epoch = epoch
+
+    def on_batch_begin(self, net, **kwargs):
+        if len(net.history) == self.epoch:
+            raise KeyboardInterrupt
+
+
+@pytest.fixture(scope="module")
+def X():
+    return load_digits().data / 16.0
+
+
+def test_divergence_stops_at_once_and_names_the_epoch(X):
+    model = AutoencoderTransformer(n_components=2, lr=1e12, optimizer="sgd", max_epochs=50, random_state=0)
+    with pytest.raises(ValueError, match=r"NaN or infinite in epoch \d+\. Lower lr"):
+        model.fit(X * 1e6)
+    assert not hasattr(model, "net_")
+
+
+def test_keyboard_interrupt_leaves_a_usable_model_and_says_so(X):
+    model = AutoencoderTransformer(n_components=2, max_epochs=20, callbacks=[InterruptAt(4)], random_state=0)
+    with pytest.warns(UserWarning, match="interrupted after 3 of 20 epochs"):
+        model.fit(X)
+    assert model.n_epochs_ == 3
+    assert np.isfinite(model.transform(X)).all()
+
+
+def test_gan_interrupt_is_usable(X):
+    frame = np.c_[X[:, :3], (X[:, 10] > 0.5)]
+    sampler = GANSampler(max_epochs=10, batch_size=100, callbacks=[("stop", InterruptAt(2))], random_state=0)
+    with pytest.warns(UserWarning, match="interrupted after 1 of 10 epochs"):
+        sampler.fit(frame)
+    assert sampler.sample(5).shape == (5, 4)
+
+
+def test_early_stopping_is_not_reported_as_an_interruption(X):
+    model = AutoencoderTransformer(n_components=2, max_epochs=200, early_stopping=True, patience=1,
+                                   random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        model.fit(X)
+    assert model.n_epochs_ < 200
+
+
+def test_checkpoint_callback_writes_files(X, tmp_path):
+    checkpoint = Checkpoint(monitor=None, dirname=str(tmp_path), f_optimizer=None, f_history=None)
+    AutoencoderTransformer(n_components=2, max_epochs=2, callbacks=[checkpoint], random_state=0).fit(X)
+    assert (tmp_path / "params.pt").exists()
+
+
+def test_bad_callbacks_are_named(X):
+    with pytest.raises(TypeError, match="skorch.callbacks.Callback"):
+        AutoencoderTransformer(max_epochs=1, callbacks=["not a callback"]).fit(X)
