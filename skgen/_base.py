@@ -136,6 +136,54 @@ class TorchEstimatorBase(BaseEstimator):
             super().set_params(**rest)
         return self
 
+    # --- persistence ----------------------------------------------------
+
+    def save(self, path):
+        """Save the fitted estimator to a safe model file.
+
+        The file holds JSON (parameters and fitted state) and the networks'
+        weights, read back by :func:`skgen.load` without unpickling
+        anything but tensors, so loading a file cannot run code. Only
+        estimators with the default networks can be saved this way; pickle
+        the others (and load pickles only from trusted sources).
+
+        Parameters
+        ----------
+        path : str or path-like
+            File to write (conventionally ``*.skgen``).
+
+        Returns
+        -------
+        self : estimator instance
+        """
+        from sklearn.utils.validation import check_is_fitted
+
+        from ._persistence import encode_history, encode_value, estimator_params, save_model
+
+        check_is_fitted(self)
+        params = estimator_params(self)
+        state = self._saved_state()
+        state["history"] = encode_history(self.history_)
+        state["n_epochs_"] = int(self.n_epochs_)
+        names = getattr(self, "feature_names_in_", None)
+        state["feature_names_in_"] = None if names is None else [encode_value(n) for n in names]
+        state["n_features_in_"] = int(self.n_features_in_)
+        save_model(self, path, {"params": params, "state": state}, self._saved_weights())
+        return self
+
+    def _restore_common(self, state, net, device):
+        from ._persistence import decode_history, decode_value
+
+        net.history = decode_history(state["history"])
+        self.net_ = net
+        self.history_ = net.history
+        self.device_ = device
+        self.n_epochs_ = state["n_epochs_"]
+        self.n_features_in_ = state["n_features_in_"]
+        names = state["feature_names_in_"]
+        if names is not None:
+            self.feature_names_in_ = np.asarray([decode_value(n) for n in names], dtype=object)
+
     # --- fit plumbing ---------------------------------------------------
 
     def _resolve_device(self):

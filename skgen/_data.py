@@ -178,6 +178,7 @@ class ConditionSpace:
     """
 
     def __init__(self, level_counts, device="cpu"):
+        self.level_counts = [np.asarray(c, dtype=np.int64) for c in level_counts]
         self.n_levels = [len(c) for c in level_counts]
         self.n_conditions = int(sum(self.n_levels))
         if not self.n_levels:

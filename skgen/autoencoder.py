@@ -714,6 +714,49 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         """
         return float(np.mean(self.score_samples(X)))
 
+    # --- persistence (see skgen._persistence) -----------------------------
+
+    def _saved_state(self):
+        from ._persistence import encode_array
+
+        classes = getattr(self, "supervision_classes_", None)
+        head = getattr(self.net_, "head_", None)
+        return {
+            "n_components_": int(self.n_components_),
+            "code_mean_": encode_array(self.code_mean_),
+            "code_scale_": encode_array(self.code_scale_),
+            "components_": encode_array(self.components_),
+            "supervision_": self.supervision_,
+            "supervision_classes_": encode_array(classes),
+            "head_outputs": 0 if head is None else int(head.out_features),
+        }
+
+    def _saved_weights(self):
+        weights = {"module": self.net_.module_.state_dict()}
+        if getattr(self.net_, "head_", None) is not None:
+            weights["head"] = self.net_.head_.state_dict()
+        return weights
+
+    def _restore(self, state, weights, device):
+        from ._persistence import decode_array
+
+        net = self._build_net(
+            state["n_features_in_"], device, None, None, None, state["supervision_"], state["head_outputs"]
+        )
+        net.initialize()
+        net.module_.load_state_dict(weights["module"])
+        if "head" in weights:
+            net.head_.load_state_dict(weights["head"])
+        self._restore_common(state, net, device)
+        self.n_components_ = state["n_components_"]
+        self.code_mean_ = decode_array(state["code_mean_"])
+        self.code_scale_ = decode_array(state["code_scale_"])
+        self.components_ = decode_array(state["components_"])
+        self.supervision_ = state["supervision_"]
+        if state["supervision_classes_"] is not None:
+            self.supervision_classes_ = decode_array(state["supervision_classes_"])
+        return self
+
     @property
     def _n_features_out(self):
         return self.n_components_

@@ -388,13 +388,7 @@ class GANSampler(TorchEstimatorBase):
         ).fit(frame)
         encoded = codec.transform(frame)
 
-        discrete = [c for c in codec.codecs_ if c.discrete_segment is not None] if self.conditional else []
-        blocks = [(s.start, s.width) for s in codec.segments_ if s.kind == "softmax"]
-        block_of_start = {start: b for b, (start, _) in enumerate(blocks)}
-        condition_blocks = [
-            (block_of_start[c.discrete_segment.start], level) for c in discrete for level in range(len(c.levels))
-        ]
-        cond_dim = len(condition_blocks)
+        discrete = self._discrete_codecs(codec)
 
         with self._training_context(device) as (rng, governor):
             codes = None
@@ -410,8 +404,7 @@ class GANSampler(TorchEstimatorBase):
                 codes = torch.from_numpy(codes_np).to(device)
             space = ConditionSpace(level_counts, device)
             dataset = ConditionalDataset(torch.from_numpy(encoded).to(device), codes, space)
-            net = self._build_net(codec.n_encoded_, cond_dim, blocks, condition_blocks, device, governor)
-            net.initialize()
+            net = self._build_net(codec, device, governor).initialize()
             self._train(net, dataset)
 
         self._check_losses_finite(net)
@@ -444,34 +437,8 @@ class GANSampler(TorchEstimatorBase):
             prior = counts / counts.sum()
         n_classes = 0 if classes is None else len(classes)
         device = self._resolve_device()
-        shape = {"channels": codec.channels_, "height": codec.height_, "width": codec.width_}
-        generator_kwargs = {"latent_dim": self.latent_dim, "n_classes": n_classes, **shape}
-        generator_kwargs.update(self._routed_params("generator"))
-        discriminator_kwargs = {**shape, "n_classes": n_classes, **self._routed_params("discriminator")}
         with self._training_context(device) as (rng, governor):
-            kwargs = {f"module__{k}": v for k, v in generator_kwargs.items()}
-            kwargs.update(
-                self._net_kwargs(
-                    governor,
-                    torch.optim.Adam,
-                    device,
-                    optimizer_defaults={"betas": tuple(self.betas), "weight_decay": self.weight_decay},
-                )
-            )
-            batch_size = min(self._batch_size("image"), len(images))
-            net = ImageGANNet(
-                self.generator or ConvGenerator,
-                discriminator=self.discriminator or ConvDiscriminator,
-                discriminator_kwargs=discriminator_kwargs,
-                latent_dim=self.latent_dim,
-                gan_loss=self._gan_loss("image"),
-                ema_decay=self.ema_decay,
-                lr=self.lr,
-                max_epochs=self.max_epochs,
-                batch_size=batch_size,
-                iterator_train__drop_last=True,
-                **kwargs,
-            )
+            net = self._build_image_net(codec, n_classes, device, governor, n_images=len(images))
             label_tensor = None if labels is None else torch.as_tensor(labels, dtype=torch.long, device=device)
             dataset = InMemoryDataset(torch.from_numpy(images).to(device), label_tensor)
             net.initialize()
@@ -495,6 +462,35 @@ class GANSampler(TorchEstimatorBase):
         self._sample_rng = np.random.RandomState(check_random_state(self.random_state).randint(2**31 - 1))
         return self
 
+    def _build_image_net(self, codec, n_classes, device, governor, n_images):
+        """The image GAN net for ``codec`` (not initialised)."""
+        shape = {"channels": codec.channels_, "height": codec.height_, "width": codec.width_}
+        generator_kwargs = {"latent_dim": self.latent_dim, "n_classes": n_classes, **shape}
+        generator_kwargs.update(self._routed_params("generator"))
+        discriminator_kwargs = {**shape, "n_classes": n_classes, **self._routed_params("discriminator")}
+        kwargs = {f"module__{k}": v for k, v in generator_kwargs.items()}
+        kwargs.update(
+            self._net_kwargs(
+                governor,
+                torch.optim.Adam,
+                device,
+                optimizer_defaults={"betas": tuple(self.betas), "weight_decay": self.weight_decay},
+            )
+        )
+        return ImageGANNet(
+            self.generator or ConvGenerator,
+            discriminator=self.discriminator or ConvDiscriminator,
+            discriminator_kwargs=discriminator_kwargs,
+            latent_dim=self.latent_dim,
+            gan_loss=self._gan_loss("image"),
+            ema_decay=self.ema_decay,
+            lr=self.lr,
+            max_epochs=self.max_epochs,
+            batch_size=min(self._batch_size("image"), n_images),
+            iterator_train__drop_last=True,
+            **kwargs,
+        )
+
     def _check_losses_finite(self, net):
         losses = np.asarray(net.history[:, "train_loss"], dtype=float)
         if not np.all(np.isfinite(losses)):
@@ -504,7 +500,20 @@ class GANSampler(TorchEstimatorBase):
                 f"Lower lr (now {self.lr}) or use the default loss."
             )
 
-    def _build_net(self, width, cond_dim, blocks, condition_blocks, device, governor):
+    def _discrete_codecs(self, codec):
+        """The columns the generator is conditioned on (all discrete ones)."""
+        return [c for c in codec.codecs_ if c.discrete_segment is not None] if self.conditional else []
+
+    def _build_net(self, codec, device, governor):
+        """The tabular GAN net for ``codec`` (not initialised)."""
+        width = codec.n_encoded_
+        discrete = self._discrete_codecs(codec)
+        blocks = [(s.start, s.width) for s in codec.segments_ if s.kind == "softmax"]
+        block_of_start = {start: b for b, (start, _) in enumerate(blocks)}
+        condition_blocks = [
+            (block_of_start[c.discrete_segment.start], level) for c in discrete for level in range(len(c.levels))
+        ]
+        cond_dim = len(condition_blocks)
         generator = self.generator or TabularGenerator
         discriminator = self.discriminator or TabularDiscriminator
         generator_kwargs = {"latent_dim": self.latent_dim, "cond_dim": cond_dim, "output_dim": width}
@@ -709,6 +718,77 @@ class GANSampler(TorchEstimatorBase):
             synthetic = pd.DataFrame(synthetic)
         return quality_score(frame, synthetic)
 
+    # --- persistence (see skgen._persistence) -----------------------------
+
+    def _saved_state(self):
+        from ._persistence import encode_array, encode_value
+
+        state = {
+            "data_kind_": self.data_kind_,
+            "sample_rng": _encode_rng(self._sample_rng),
+        }
+        if self.data_kind_ == "image":
+            codec = self.codec_
+            state["codec"] = {
+                "image_shape": None if codec.image_shape is None else list(codec.image_shape),
+                "channel_axis": codec.channel_axis,
+                "layout_": codec.layout_,
+                "channels_": codec.channels_,
+                "height_": codec.height_,
+                "width_": codec.width_,
+                "dtype_": codec.dtype_.str,
+                "low_": codec.low_,
+                "high_": codec.high_,
+                "sample_shape_": list(codec.sample_shape_),
+            }
+            state["classes_"] = encode_array(getattr(self, "classes_", None))
+            state["class_prior_"] = encode_array(getattr(self, "class_prior_", None))
+        else:
+            state["codec"] = self.codec_.get_state()
+            state["level_counts"] = [c.tolist() for c in self.condition_space_.level_counts]
+            state["fitted_on_array"] = bool(getattr(self, "_fitted_on_array", False))
+            state["discrete_columns"] = [encode_value(c) for c in self._discrete_columns]
+        return state
+
+    def _saved_weights(self):
+        net = self.net_
+        weights = {"generator": net.module_.state_dict(), "discriminator": net.discriminator_.state_dict()}
+        if getattr(net, "generator_ema_", None) is not None:
+            weights["generator_ema"] = net.generator_ema_.state_dict()
+        return weights
+
+    def _restore(self, state, weights, device):
+        from ._persistence import decode_array, decode_value
+
+        self.data_kind_ = state["data_kind_"]
+        if self.data_kind_ == "image":
+            codec = ImageCodec(state["codec"]["image_shape"], state["codec"]["channel_axis"])
+            for key, value in state["codec"].items():
+                if key.endswith("_"):
+                    setattr(codec, key, value)
+            codec.dtype_ = np.dtype(codec.dtype_)
+            codec.sample_shape_ = tuple(codec.sample_shape_)
+            classes = decode_array(state["classes_"])
+            net = self._build_image_net(codec, 0 if classes is None else len(classes), device, None, n_images=1 << 30)
+            if classes is not None:
+                self.classes_ = classes
+                self.class_prior_ = decode_array(state["class_prior_"])
+        else:
+            codec = TabularCodec.from_state(state["codec"])
+            self.condition_space_ = ConditionSpace([np.asarray(c) for c in state["level_counts"]], device)
+            self._fitted_on_array = state["fitted_on_array"]
+            self._discrete_columns = [decode_value(c) for c in state["discrete_columns"]]
+            net = self._build_net(codec, device, None)
+        net.initialize()
+        net.module_.load_state_dict(weights["generator"])
+        net.discriminator_.load_state_dict(weights["discriminator"])
+        if "generator_ema" in weights:
+            net.generator_ema_.load_state_dict(weights["generator_ema"])
+        self.codec_ = codec
+        self._restore_common(state, net, device)
+        self._sample_rng = _decode_rng(state["sample_rng"])
+        return self
+
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.allow_nan = True
@@ -716,6 +796,18 @@ class GANSampler(TorchEstimatorBase):
         tags.input_tags.string = True
         tags.non_deterministic = False
         return tags
+
+
+def _encode_rng(rng):
+    name, keys, position, has_gauss, cached = rng.get_state()
+    return [name, keys.tolist(), int(position), int(has_gauss), float(cached)]
+
+
+def _decode_rng(state):
+    rng = np.random.RandomState()
+    name, keys, position, has_gauss, cached = state
+    rng.set_state((name, np.asarray(keys, dtype=np.uint32), position, has_gauss, cached))
+    return rng
 
 
 def _same_value(level, value):
