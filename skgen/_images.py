@@ -102,8 +102,8 @@ class ImageCodec:
             self.low_, self.high_ = 0.0, 255.0
         else:
             self.low_, self.high_ = float(X.min()), float(X.max())
-        if self.high_ == self.low_:
-            self.high_ = self.low_ + 1.0
+        if not self.high_ > self.low_:  # constant images: any positive span will do
+            self.high_ = self.low_ + max(1.0, abs(self.low_) * 1e-6)
         self.sample_shape_ = X.shape[1:]
         return self
 

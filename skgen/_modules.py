@@ -194,7 +194,12 @@ def linear_solution(X, n_components, loss="mse", random_state=None):
     centered = X - mean
     # Eigen-decomposition of the covariance: exact, and fast for the
     # n_samples >> n_features case this estimator is used for.
-    cov = centered.T @ centered / max(n_samples - 1, 1)
+    with np.errstate(over="ignore", invalid="ignore"):
+        cov = centered.T @ centered / max(n_samples - 1, 1)
+    if not np.isfinite(cov).all():
+        raise ValueError(
+            "The data's covariance overflows (values too large); scale the inputs first, e.g. with StandardScaler."
+        )
     eigvals, eigvecs = np.linalg.eigh(cov)
     order = np.argsort(eigvals)[::-1]
     eigvals = np.clip(eigvals[order], 0.0, None)
@@ -584,7 +589,8 @@ class ConvDiscriminator(nn.Module):
     """DCGAN-style critic with spectral normalisation and a class projection.
 
     Strided 4x4 convolutions halve the image while doubling the channels
-    (LeakyReLU between), as many times as the generator doubles its grid;
+    (LeakyReLU between), as many times as the generator doubles its grid
+    (images under 7 pixels a side get one 3x3 convolution instead);
     the score is a linear function of the features plus, when conditional,
     their inner product with a learned embedding of the label (the
     projection discriminator of Miyato & Koyama, 2018). Spectral
@@ -604,9 +610,12 @@ class ConvDiscriminator(nn.Module):
     def __init__(self, channels, height, width, n_classes, base_width=32):
         super().__init__()
         sn = nn.utils.parametrizations.spectral_norm
-        steps = max(_upsampling_steps(height, width), 1)
+        steps = _upsampling_steps(height, width)
         layers = []
         in_channels, size_h, size_w = channels, height, width
+        if steps == 0:  # images under 7 pixels a side: one same-size convolution
+            layers += [sn(nn.Conv2d(in_channels, base_width, 3, padding=1)), nn.LeakyReLU(0.2)]
+            in_channels = base_width
         for step in range(steps):
             out_channels = base_width * 2**step
             layers += [sn(nn.Conv2d(in_channels, out_channels, 4, stride=2, padding=1)), nn.LeakyReLU(0.2)]

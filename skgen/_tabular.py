@@ -291,6 +291,8 @@ class TabularCodec:
             return
         if codec.kind == INTEGER and len(uniques) <= self.discrete_threshold:
             codec.levels = list(uniques[np.argsort(-counts, kind="stable")])
+            if codec.has_missing:  # missing is a level of its own, as for categoricals
+                codec.levels.append(_MISSING)
             return
         share = counts / len(values)
         order = np.argsort(-share, kind="stable")[:10]
@@ -345,7 +347,8 @@ class TabularCodec:
             if codec.levels is not None and codec.kind in (CATEGORICAL, BOOLEAN):
                 self._encode_levels(codec, series.astype(object).where(series.notna(), _MISSING), out)
             elif codec.levels is not None:  # low-cardinality integer
-                self._encode_levels(codec, series, out)
+                values = series.astype(object).where(series.notna(), _MISSING) if codec.has_missing else series
+                self._encode_levels(codec, values, out)
             else:
                 self._encode_numeric(codec, series, out)
         return out
@@ -441,6 +444,7 @@ class TabularCodec:
             if pooled.any():
                 values[pooled] = rng.choice(codec.other_values, size=int(pooled.sum()), p=codec.other_probs)
             if codec.kind == INTEGER:
+                values[missing] = np.nan
                 values = values.astype(np.float64)
             return self._restore_dtype(codec, values, missing)
         segments = iter(codec.segments)
@@ -502,7 +506,7 @@ class TabularCodec:
         values = np.asarray(values, dtype=np.float64)
         if ptypes.is_integer_dtype(dtype) and not isinstance(dtype, np.dtype):
             # nullable Int64 and friends
-            arr = pd.array(np.round(values).astype(np.int64), dtype=dtype)
+            arr = pd.array(np.where(missing, 0, np.round(values)).astype(np.int64), dtype=dtype)
             arr[missing] = pd.NA
             return arr
         if ptypes.is_integer_dtype(dtype) or ptypes.is_bool_dtype(dtype):

@@ -386,6 +386,11 @@ class GANSampler(TorchEstimatorBase):
         codec = TabularCodec(
             categorical_columns=self.categorical_columns, max_categories=self.max_categories
         ).fit(frame)
+        if codec.n_encoded_ == 0:
+            raise ValueError(
+                "Every column is constant, so there is nothing to learn; a synthetic copy is the column "
+                "values repeated (e.g. pd.concat([X.iloc[:1]] * n))."
+            )
         encoded = codec.transform(frame)
 
         discrete = self._discrete_codecs(codec)

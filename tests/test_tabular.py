@@ -128,3 +128,12 @@ def test_input_frame_is_not_modified():
     codec = TabularCodec().fit(frame)
     codec.transform(frame)
     pd.testing.assert_frame_equal(frame, copy)
+
+
+def test_low_cardinality_nullable_integers_with_missing_values_round_trip():
+    """Found by the fuzz tests: an Int64 column with few levels and <NA>."""
+    frame = pd.DataFrame({"n": pd.array([1, 2, None, 2, 1, None, 3, 1], dtype="Int64"),
+                          "x": np.linspace(0, 1, 8)})
+    codec = TabularCodec().fit(frame)
+    decoded = codec.inverse_transform(codec.transform(frame))
+    pd.testing.assert_series_equal(decoded["n"], frame["n"])
