@@ -67,3 +67,27 @@ def test_checkpoint_callback_writes_files(X, tmp_path):
 def test_bad_callbacks_are_named(X):
     with pytest.raises(TypeError, match="skorch.callbacks.Callback"):
         AutoencoderTransformer(max_epochs=1, callbacks=["not a callback"]).fit(X)
+
+
+def test_same_seed_same_results_with_and_without_n_jobs(X):
+    """A seeded search gives the same scores sequentially and in joblib workers."""
+    from sklearn.model_selection import GridSearchCV
+
+    X_small = X[:400]
+    grid = {"n_components": [2, 4]}
+    model = AutoencoderTransformer(max_epochs=3, random_state=0)
+    sequential = GridSearchCV(model, grid, cv=2, n_jobs=1).fit(X_small)
+    parallel = GridSearchCV(model, grid, cv=2, n_jobs=2).fit(X_small)
+    np.testing.assert_array_equal(sequential.cv_results_["mean_test_score"], parallel.cv_results_["mean_test_score"])
+    np.testing.assert_array_equal(
+        sequential.best_estimator_.transform(X_small), parallel.best_estimator_.transform(X_small)
+    )
+
+
+def test_same_seed_same_samples_and_codes(X):
+    frame = np.c_[X[:300, :4], X[:300, 20] > 0.5]
+    a = GANSampler(max_epochs=2, batch_size=100, random_state=1).fit(frame).sample(20, random_state=5)
+    b = GANSampler(max_epochs=2, batch_size=100, random_state=1).fit(frame).sample(20, random_state=5)
+    np.testing.assert_array_equal(a, b)
+    codes = [AutoencoderTransformer(max_epochs=2, random_state=3).fit(X).transform(X) for _ in range(2)]
+    np.testing.assert_array_equal(*codes)
