@@ -216,6 +216,7 @@ class ConditionalDataset(Dataset):
 
     def __init__(self, X, codes, space):
         self.X = X
+        self.codes = codes
         self.space = space
         if space.n_conditions == 0:
             return
@@ -283,3 +284,50 @@ class ConditionalBatchIterator:
             else:
                 conditions = space.sample(self.batch_size, space.train_probs)
                 yield data.X[data.rows_for(conditions)], conditions
+
+
+class PoissonBatchIterator:
+    """Batches for differentially private training (DP-SGD).
+
+    Each step includes every row independently with probability
+    ``batch_size / n_rows`` (Poisson sampling, what the privacy accountant
+    assumes), shuffles the drawn rows, drops the last ones to a multiple of
+    ``pac``, and gives each row the condition of its own level in one
+    discrete column drawn uniformly. Training-by-sampling is not used: it
+    picks rows by their values, which the accounting does not cover.
+
+    Parameters
+    ----------
+    dataset : ConditionalDataset
+    batch_size : int
+        Expected rows per step.
+    pac : int, default=1
+    """
+
+    def __init__(self, dataset, batch_size, pac=1):
+        self.dataset = dataset
+        self.batch_size = int(batch_size)
+        self.pac = int(pac)
+
+    @property
+    def sample_rate(self):
+        return min(1.0, self.batch_size / len(self.dataset))
+
+    def __len__(self):
+        return max(1, len(self.dataset) // self.batch_size)
+
+    def __iter__(self):
+        data = self.dataset
+        space = data.space
+        device = data.X.device
+        n = len(data)
+        for _ in range(len(self)):
+            chosen = torch.nonzero(torch.rand(n, device=device) < self.sample_rate).flatten()
+            chosen = chosen[torch.randperm(len(chosen), device=device)]
+            chosen = chosen[: len(chosen) - len(chosen) % self.pac]
+            if space.n_conditions == 0:
+                yield data.X[chosen], None
+                continue
+            column = torch.randint(len(space.n_levels), (len(chosen),), device=device)
+            conditions = space.column_offset[column] + data.codes[chosen, column]
+            yield data.X[chosen], conditions

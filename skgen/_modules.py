@@ -480,23 +480,31 @@ class TabularDiscriminator(nn.Module):
         Rows per pack; the batch size must be a multiple of it.
     hidden_dims : sequence of int, default=(256, 256)
     dropout : float, default=0.5
+    sparse_conditions : bool, default=True
+        Apply the one-hot conditions sparsely (faster); False uses one dense
+        ``nn.Linear`` over rows and conditions (needed for DP training).
     """
 
-    def __init__(self, input_dim, cond_dim, pac=10, hidden_dims=(256, 256), dropout=0.5):
+    def __init__(self, input_dim, cond_dim, pac=10, hidden_dims=(256, 256), dropout=0.5, sparse_conditions=True):
         super().__init__()
         self.pac = pac
         self.input_dim = input_dim
         self.cond_dim = cond_dim
+        self.sparse_conditions = sparse_conditions
         # The first layer reads a pack of (row, condition) pairs; its row and
         # condition weights are kept apart so that the one-hot conditions
         # can be applied sparsely. Initialised like one nn.Linear over the
-        # whole pack.
+        # whole pack. sparse_conditions=False keeps one nn.Linear (the layers
+        # Opacus computes per-sample gradients of, for DP training).
         first, *rest = hidden_dims
-        bound = 1.0 / math.sqrt(pac * (input_dim + cond_dim))
-        self.rows_in = nn.Linear(pac * input_dim, first)
-        self.cond_in = nn.Parameter(torch.empty(first, pac * cond_dim))
-        for tensor in (self.rows_in.weight, self.rows_in.bias, self.cond_in):
-            nn.init.uniform_(tensor, -bound, bound)
+        if sparse_conditions:
+            bound = 1.0 / math.sqrt(pac * (input_dim + cond_dim))
+            self.rows_in = nn.Linear(pac * input_dim, first)
+            self.cond_in = nn.Parameter(torch.empty(first, pac * cond_dim))
+            for tensor in (self.rows_in.weight, self.rows_in.bias, self.cond_in):
+                nn.init.uniform_(tensor, -bound, bound)
+        else:
+            self.rows_in = nn.Linear(pac * (input_dim + cond_dim), first)
         layers = [nn.LeakyReLU(0.2), nn.Dropout(dropout)]
         width = first
         for hidden in rest:
@@ -506,6 +514,9 @@ class TabularDiscriminator(nn.Module):
         self.net = nn.Sequential(*layers)
 
     def forward(self, rows, cond=None):
+        if not self.sparse_conditions:
+            x = rows if cond is None else torch.cat([rows, cond], dim=1)
+            return self.net(self.rows_in(x.reshape(len(rows) // self.pac, -1)))
         packed = rows.reshape(-1, self.pac * self.input_dim)
         if self.cond_dim:
             base = sparse_condition_product(cond.reshape(len(packed), -1), self.cond_in, self.rows_in.bias)

@@ -1,6 +1,7 @@
 """skorch nets: how each skgen model trains and runs inference."""
 
 import copy
+import warnings
 
 import numpy as np
 import torch
@@ -235,6 +236,11 @@ class GANNetMixin:
         critic_params = list(self.discriminator_.parameters())
         for p in critic_params:
             p.requires_grad_(False)
+        # A DP critic (Opacus' GradSampleModule) must not record per-sample
+        # gradients for the generator's pass.
+        private = hasattr(self.discriminator_, "disable_hooks")
+        if private:
+            self.discriminator_.disable_hooks()
         try:
             loss_g = generator_loss()
             self.optimizer_.zero_grad(set_to_none=True)
@@ -242,6 +248,8 @@ class GANNetMixin:
         finally:
             for p in critic_params:
                 p.requires_grad_(True)
+            if private:
+                self.discriminator_.enable_hooks()
         self.optimizer_.step()
         if self.ema_decay:
             self._update_ema()
@@ -291,6 +299,9 @@ class TabularGANNet(GANNetMixin, LeanNetMixin, NeuralNet):
         gp_weight=10.0,
         pac=10,
         ema_decay=None,
+        dp_noise_multiplier=None,
+        dp_max_grad_norm=1.0,
+        dp_sample_rate=None,
         **kwargs,
     ):
         kwargs.setdefault("iterator_train", ConditionalBatchIterator)
@@ -306,12 +317,44 @@ class TabularGANNet(GANNetMixin, LeanNetMixin, NeuralNet):
         self.gp_weight = gp_weight
         self.pac = pac
         self.ema_decay = ema_decay
+        self.dp_noise_multiplier = dp_noise_multiplier
+        self.dp_max_grad_norm = dp_max_grad_norm
+        self.dp_sample_rate = dp_sample_rate
 
     def initialize_module(self):
         super().initialize_module()
         width = self.module__output_dim
         self.activation_ = BlockActivation(width, list(self.blocks)).to(self.device)
+        if self.dp_noise_multiplier is not None:
+            from opacus import GradSampleModule
+
+            self.discriminator_ = GradSampleModule(self.discriminator_, loss_reduction="mean")
         return self
+
+    def initialize_optimizer(self, *args, **kwargs):
+        super().initialize_optimizer(*args, **kwargs)
+        if self.dp_noise_multiplier is not None:
+            from opacus.accountants import RDPAccountant
+            from opacus.optimizers import DPOptimizer
+
+            # Each step scores the drawn real packs and as many fake ones.
+            expected_units = max(1, 2 * int(round(self.batch_size / self.pac)))
+            self.optimizer_discriminator_ = DPOptimizer(
+                self.optimizer_discriminator_,
+                noise_multiplier=self.dp_noise_multiplier,
+                max_grad_norm=self.dp_max_grad_norm,
+                expected_batch_size=expected_units,
+                loss_reduction="mean",
+            )
+            self.dp_accountant_ = RDPAccountant()
+        return self
+
+    def finish_private_training(self):
+        """Drop the DP wrappers once trained (plain modules pickle and save)."""
+        if hasattr(self.discriminator_, "_module"):
+            self.discriminator_ = self.discriminator_._module
+        if hasattr(self.optimizer_discriminator_, "original_optimizer"):
+            self.optimizer_discriminator_ = self.optimizer_discriminator_.original_optimizer
 
     def get_dataset(self, X, y=None):
         if is_dataset(X):
@@ -351,10 +394,41 @@ class TabularGANNet(GANNetMixin, LeanNetMixin, NeuralNet):
         chosen = logits[rows, block]
         return (torch.logsumexp(chosen, dim=1) - chosen[rows, position]).mean()
 
+    def _private_train_step(self, real, conditions, sample_rate):
+        """DP-SGD on the critic: one pass over real and fake packs whose
+        per-pack gradients Opacus clips and noises; the generator learns only
+        through the critic (post-processing)."""
+        # Every Poisson draw spends privacy, even an empty one.
+        self.dp_accountant_.step(noise_multiplier=self.dp_noise_multiplier, sample_rate=sample_rate)
+        n = len(real)
+        if n == 0:
+            return {"loss": torch.zeros((), device=real.device), "y_pred": None}
+        bce = torch.nn.functional.binary_cross_entropy_with_logits
+        cond = self._condition_vector(conditions, n)
+        raw, fake = self._fake(n, cond)
+        both = None if cond is None else torch.cat([cond, cond])
+        scores = self.discriminator_(torch.cat([real, fake.detach()]), both).reshape(-1)
+        targets = torch.cat([torch.ones(n // self.pac), torch.zeros(n // self.pac)]).to(scores)
+        loss_d = bce(scores, targets)
+        with warnings.catch_warnings():
+            # Opacus' hooks on a first layer whose input needs no gradient.
+            warnings.filterwarnings("ignore", message="Full backward hook is firing")
+            self._discriminator_update(loss_d)
+
+        def generator_loss():
+            d_fake = self.discriminator_(fake, cond)
+            return bce(d_fake, torch.ones_like(d_fake)) + self._condition_loss(raw, conditions)
+
+        loss_g = self._generator_update(generator_loss)
+        self.history.record_batch("discriminator_loss", loss_d.item())
+        return {"loss": loss_g.detach(), "y_pred": None}
+
     def train_step(self, batch, **fit_params):
         real, conditions = batch
         n = len(real)
         self._set_training(True)
+        if self.dp_noise_multiplier is not None:
+            return self._private_train_step(real, conditions, self.dp_sample_rate)
         cond = self._condition_vector(conditions, n)
         bce = torch.nn.functional.binary_cross_entropy_with_logits
 

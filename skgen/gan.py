@@ -1,6 +1,7 @@
 """GANSampler: learns a table's distribution and samples synthetic rows."""
 
 import math
+import warnings
 from numbers import Integral, Real
 
 import numpy as np
@@ -13,7 +14,7 @@ from sklearn.utils.validation import check_is_fitted, column_or_1d
 from sklearn_compat.base import _fit_context
 
 from ._base import TorchEstimatorBase, check_layer_widths, check_n_threads, check_positive_ints
-from ._data import ConditionalDataset, ConditionSpace, InMemoryDataset
+from ._data import ConditionalDataset, ConditionSpace, InMemoryDataset, PoissonBatchIterator
 from ._images import CHANNEL_AXES, ImageCodec, is_image_input
 from ._modules import ConvDiscriminator, ConvGenerator, TabularDiscriminator, TabularGenerator
 from ._nets import ImageGANNet, TabularGANNet
@@ -119,6 +120,20 @@ class GANSampler(TorchEstimatorBase):
     max_categories : int, default=100
         Most levels kept per categorical column; rarer levels are pooled
         while training and drawn back from their observed frequencies.
+    dp_epsilon : float or None, default=None
+        Train with differential privacy (tables): the critic is trained by
+        DP-SGD through Opacus (per-pack gradients clipped to
+        ``dp_max_grad_norm`` and noised so that the whole fit spends at most
+        ``dp_epsilon``; the generator sees the data only through the critic).
+        Needs ``pip install "skgen[privacy]"``; uses ``loss="bce"`` and
+        uniform (Poisson) batches instead of training-by-sampling. The
+        guarantee covers the networks; the codec's statistics (column
+        ranges, quantiles, category lists and frequencies) are computed
+        without noise, so treat them as public or coarsen them first.
+    dp_delta : float or None, default=None
+        The delta of (epsilon, delta)-DP; None is ``1 / (10 * n_rows)``.
+    dp_max_grad_norm : float, default=1.0
+        Per-pack gradient clipping norm for DP training.
     n_threads : int or None, default=None
         Torch CPU threads; None adapts to the load (see
         :class:`AutoencoderTransformer`).
@@ -145,6 +160,13 @@ class GANSampler(TorchEstimatorBase):
         The fitted column (or image) encoding.
     data_kind_ : {"table", "image"}
         What the sampler was fitted on.
+    dp_epsilon_ : float
+        With ``dp_epsilon``: the privacy spent by the fit (Opacus' RDP
+        accountant), at most ``dp_epsilon``.
+    dp_delta_ : float
+        With ``dp_epsilon``: the delta it holds for.
+    dp_noise_multiplier_ : float
+        With ``dp_epsilon``: the noise multiplier used.
     classes_ : ndarray of shape (n_classes,)
         Image labels seen in ``fit`` (conditional image models only).
     class_prior_ : ndarray of shape (n_classes,)
@@ -190,6 +212,9 @@ class GANSampler(TorchEstimatorBase):
         "loss": [str],
         "pac": [Integral],
         "image_shape": [tuple, list, None],
+        "dp_epsilon": [Real, None],
+        "dp_delta": [Real, None],
+        "dp_max_grad_norm": [Real],
         "channel_axis": [str],
         "gp_weight": [Real],
         "lr": [Real],
@@ -230,6 +255,9 @@ class GANSampler(TorchEstimatorBase):
         max_categories=100,
         image_shape=None,
         channel_axis="auto",
+        dp_epsilon=None,
+        dp_delta=None,
+        dp_max_grad_norm=1.0,
         n_threads=None,
         device="auto",
         random_state=None,
@@ -256,6 +284,9 @@ class GANSampler(TorchEstimatorBase):
         self.max_categories = max_categories
         self.image_shape = image_shape
         self.channel_axis = channel_axis
+        self.dp_epsilon = dp_epsilon
+        self.dp_delta = dp_delta
+        self.dp_max_grad_norm = dp_max_grad_norm
         self.n_threads = n_threads
         self.device = device
         self.random_state = random_state
@@ -302,7 +333,49 @@ class GANSampler(TorchEstimatorBase):
     def _gan_loss(self, kind):
         if self.loss != "auto":
             return self.loss
-        return "wgan-gp" if kind == "table" else "hinge"
+        if kind == "table":
+            return "wgan-gp" if self.dp_epsilon is None else "bce"
+        return "hinge"
+
+    def _privacy_plan(self, n_rows):
+        """Noise multiplier and sampling rate that spend ``dp_epsilon`` over
+        the planned steps (Opacus' RDP accountant)."""
+        from opacus.accountants.utils import get_noise_multiplier
+
+        batch_size = (self._batch_size("table") // self.pac) * self.pac
+        sample_rate = min(1.0, batch_size / n_rows)
+        steps = self.max_epochs * max(1, n_rows // batch_size)
+        delta = self.dp_delta if self.dp_delta is not None else 1.0 / (10 * n_rows)
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message="Optimal order is the largest alpha")
+            sigma = get_noise_multiplier(
+                target_epsilon=self.dp_epsilon, target_delta=delta, sample_rate=sample_rate, steps=steps,
+                accountant="rdp",
+            )
+        return {"noise_multiplier": float(sigma), "sample_rate": sample_rate, "delta": delta}
+
+    def _check_privacy_params(self, kind):
+        if self.dp_epsilon is None:
+            return
+        if kind == "image":
+            raise ValueError("dp_epsilon (differentially private training) is available for tables only.")
+        if not (isinstance(self.dp_epsilon, Real) and math.isfinite(self.dp_epsilon) and self.dp_epsilon > 0):
+            raise ValueError(f"dp_epsilon must be a positive number or None; got {self.dp_epsilon!r}.")
+        if self.dp_delta is not None and not 0 < self.dp_delta < 1:
+            raise ValueError(f"dp_delta must be in (0, 1) or None; got {self.dp_delta!r}.")
+        if not self.dp_max_grad_norm > 0:
+            raise ValueError(f"dp_max_grad_norm must be positive; got {self.dp_max_grad_norm!r}.")
+        if self.loss not in ("auto", "bce"):
+            raise ValueError(
+                f"loss={self.loss!r} cannot be trained with DP-SGD (the gradient penalty needs second-order "
+                "gradients that per-sample clipping does not support); use loss='auto' or 'bce'."
+            )
+        try:
+            import opacus  # noqa: F401
+        except ImportError:
+            raise ImportError(
+                "dp_epsilon needs opacus: pip install 'skgen[privacy]' (or pip install opacus)."
+            ) from None
 
     def _as_frame(self, X, reset):
         """Accept a DataFrame or a 2-D array; return a DataFrame (never a view to modify)."""
@@ -381,6 +454,7 @@ class GANSampler(TorchEstimatorBase):
         self.data_kind_ = "table"
         self.__dict__.pop("classes_", None)
         self.__dict__.pop("class_prior_", None)
+        self._check_privacy_params("table")
         frame = self._as_frame(X, reset=True)
         device = self._resolve_device()
         codec = TabularCodec(
@@ -409,8 +483,19 @@ class GANSampler(TorchEstimatorBase):
                 codes = torch.from_numpy(codes_np).to(device)
             space = ConditionSpace(level_counts, device)
             dataset = ConditionalDataset(torch.from_numpy(encoded).to(device), codes, space)
-            net = self._build_net(codec, device, governor).initialize()
+            private = None if self.dp_epsilon is None else self._privacy_plan(len(frame))
+            net = self._build_net(codec, device, governor, private).initialize()
             self._train(net, dataset)
+        for name in ("dp_epsilon_", "dp_delta_", "dp_noise_multiplier_"):
+            self.__dict__.pop(name, None)
+        if private is not None:
+            with warnings.catch_warnings():
+                # Opacus notes when a larger RDP order could tighten the bound.
+                warnings.filterwarnings("ignore", message="Optimal order is the largest alpha")
+                self.dp_epsilon_ = float(net.dp_accountant_.get_epsilon(private["delta"]))
+            self.dp_delta_ = private["delta"]
+            self.dp_noise_multiplier_ = private["noise_multiplier"]
+            net.finish_private_training()
 
         self._check_losses_finite(net)
         self.net_ = net
@@ -426,6 +511,7 @@ class GANSampler(TorchEstimatorBase):
 
     def _fit_images(self, X, y):
         self._check_params("image")
+        self._check_privacy_params("image")
         if sp.issparse(X):
             raise TypeError("GANSampler does not support sparse input; pass a dense array of images.")
         X = np.asarray(X)
@@ -509,8 +595,9 @@ class GANSampler(TorchEstimatorBase):
         """The columns the generator is conditioned on (all discrete ones)."""
         return [c for c in codec.codecs_ if c.discrete_segment is not None] if self.conditional else []
 
-    def _build_net(self, codec, device, governor):
-        """The tabular GAN net for ``codec`` (not initialised)."""
+    def _build_net(self, codec, device, governor, private=None):
+        """The tabular GAN net for ``codec`` (not initialised); ``private``
+        is ``{"noise_multiplier", "sample_rate"}`` for DP training."""
         width = codec.n_encoded_
         discrete = self._discrete_codecs(codec)
         blocks = [(s.start, s.width) for s in codec.segments_ if s.kind == "softmax"]
@@ -528,8 +615,20 @@ class GANSampler(TorchEstimatorBase):
         discriminator_kwargs = {"input_dim": width, "cond_dim": cond_dim, "pac": self.pac}
         if self.discriminator is None:
             discriminator_kwargs["hidden_dims"] = tuple(self.discriminator_dims)
+            # Opacus computes per-sample gradients of nn.Linear, not of the
+            # sparse condition product.
+            discriminator_kwargs["sparse_conditions"] = self.dp_epsilon is None
         discriminator_kwargs.update(self._routed_params("discriminator"))
         kwargs = {f"module__{k}": v for k, v in generator_kwargs.items()}
+        batch_size = (self._batch_size("table") // self.pac) * self.pac
+        if private is not None:
+            kwargs.update(
+                iterator_train=PoissonBatchIterator,
+                iterator_train__pac=self.pac,
+                dp_noise_multiplier=private["noise_multiplier"],
+                dp_sample_rate=private["sample_rate"],
+                dp_max_grad_norm=self.dp_max_grad_norm,
+            )
         kwargs.update(
             self._net_kwargs(
                 governor,
@@ -552,7 +651,7 @@ class GANSampler(TorchEstimatorBase):
             ema_decay=self.ema_decay,
             lr=self.lr,
             max_epochs=self.max_epochs,
-            batch_size=(self._batch_size("table") // self.pac) * self.pac,
+            batch_size=batch_size,
             **kwargs,
         )
 
@@ -731,6 +830,7 @@ class GANSampler(TorchEstimatorBase):
         state = {
             "data_kind_": self.data_kind_,
             "sample_rng": _encode_rng(self._sample_rng),
+            "privacy": {k: getattr(self, k) for k in ("dp_epsilon_", "dp_delta_", "dp_noise_multiplier_") if hasattr(self, k)},
         }
         if self.data_kind_ == "image":
             codec = self.codec_
@@ -792,6 +892,8 @@ class GANSampler(TorchEstimatorBase):
         self.codec_ = codec
         self._restore_common(state, net, device)
         self._sample_rng = _decode_rng(state["sample_rng"])
+        for name, value in state.get("privacy", {}).items():
+            setattr(self, name, value)
         return self
 
     def __sklearn_tags__(self):
