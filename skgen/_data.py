@@ -194,6 +194,20 @@ class ConditionSpace:
         self.train_probs = self._joint(torch.log1p(freq)).to(device)
         self.data_probs = self._joint(freq).to(device)
 
+    def __getstate__(self):
+        # Frequencies travel on the CPU: a model trained on a GPU unpickles
+        # anywhere (GANSampler moves them back to its device when sampling).
+        return {k: v.cpu() if isinstance(v, torch.Tensor) else v for k, v in self.__dict__.items()}
+
+    def to(self, device):
+        """This space with its tensors on ``device`` (self when already there)."""
+        tensors = {k: v for k, v in vars(self).items() if isinstance(v, torch.Tensor)}
+        if all(v.device == torch.device(device) for v in tensors.values()):
+            return self
+        for key, value in tensors.items():
+            setattr(self, key, value.to(device))
+        return self
+
     def _joint(self, weights):
         per_level = weights / weights.sum(dim=1, keepdim=True) / len(self.n_levels)
         return torch.cat([per_level[j, :k] for j, k in enumerate(self.n_levels)]).float()

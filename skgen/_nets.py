@@ -77,7 +77,20 @@ class LeanNetMixin:
     def __getstate__(self):
         state = super().__getstate__()
         state.pop("_hook_cache", None)
+        state.pop("_grad_scaler", None)
+        # skorch moves modules and optimizers between devices on unpickling;
+        # plain tensor attributes (e.g. condition indices) travel on the CPU
+        # so a model trained on a GPU unpickles on a CPU-only machine.
+        for key, value in list(state.items()):
+            if isinstance(value, torch.Tensor) and value.device.type != "cpu":
+                state[key] = value.cpu()
         return state
+
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        for key, value in list(vars(self).items()):
+            if isinstance(value, torch.Tensor) and value.device != torch.device(self.device):
+                setattr(self, key, value.to(self.device))
 
 
 class AutoencoderNet(LeanNetMixin, NeuralNet):
@@ -100,9 +113,13 @@ class AutoencoderNet(LeanNetMixin, NeuralNet):
     head_outputs : int, default=0
         Number of classes or regression targets.
     head_weight : float, default=1.0
+    precision : {None, "bf16", "fp16"}, default=None
+        Train under ``torch.autocast`` in this precision (None: float32).
     """
 
-    def __init__(self, module, *args, head_task=None, head_inputs=0, head_outputs=0, head_weight=1.0, **kwargs):
+    def __init__(
+        self, module, *args, head_task=None, head_inputs=0, head_outputs=0, head_weight=1.0, precision=None, **kwargs
+    ):
         kwargs.setdefault("iterator_train", SliceBatchIterator)
         kwargs.setdefault("iterator_valid", SliceBatchIterator)
         kwargs.setdefault("iterator_train__shuffle", True)
@@ -112,6 +129,30 @@ class AutoencoderNet(LeanNetMixin, NeuralNet):
         self.head_inputs = head_inputs
         self.head_outputs = head_outputs
         self.head_weight = head_weight
+        self.precision = precision
+
+    def train_step(self, batch, **fit_params):
+        if self.precision is None:
+            return super().train_step(batch, **fit_params)
+        # Mixed precision: the forward pass and loss under torch.autocast;
+        # float16 scales the loss so small gradients do not underflow.
+        self._set_training(True)
+        Xi, yi = batch
+        device_type = torch.device(self.device).type
+        dtype = torch.bfloat16 if self.precision == "bf16" else torch.float16
+        self.optimizer_.zero_grad(set_to_none=True)
+        with torch.autocast(device_type=device_type, dtype=dtype):
+            y_pred = self.infer(Xi, **fit_params)
+            loss = self.get_loss(y_pred, yi, X=Xi, training=True)
+        if self.precision == "fp16":
+            scaler = self.__dict__.setdefault("_grad_scaler", torch.amp.GradScaler(device_type))
+            scaler.scale(loss).backward()
+            scaler.step(self.optimizer_)
+            scaler.update()
+        else:
+            loss.backward()
+            self.optimizer_.step()
+        return {"loss": loss.detach().float(), "y_pred": y_pred}
 
     def initialize_module(self):
         super().initialize_module()

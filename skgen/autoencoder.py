@@ -139,6 +139,11 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         Seeds weight initialisation, shuffling, dropout and the validation
         split. An int gives identical results on CPU across calls; the
         global torch RNG state is left as it was.
+    precision : {None, "bf16", "fp16"}, default=None
+        Mixed-precision training: forward passes under ``torch.autocast`` in
+        bfloat16 or float16 (with loss scaling), weights kept in float32.
+        Meant for CUDA GPUs with fast half-precision units; on CPUs it is
+        often slower. None trains in float32.
     callbacks : list of skorch callbacks or None, default=None
         Extra :mod:`skorch.callbacks` (instances, or ``(name, callback)``
         pairs) added to the net, e.g. ``skorch.callbacks.Checkpoint`` or
@@ -225,6 +230,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         "n_threads": [Integral, None],
         "device": [str, torch.device],
         "random_state": ["random_state"],
+        "precision": [str, None],
         "callbacks": [list, tuple, None],
         "verbose": ["verbose"],
     }
@@ -250,6 +256,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         n_threads=None,
         device="auto",
         random_state=None,
+        precision=None,
         callbacks=None,
         verbose=0,
         **kwargs,
@@ -272,6 +279,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         self.n_threads = n_threads
         self.device = device
         self.random_state = random_state
+        self.precision = precision
         self.callbacks = callbacks
         self.verbose = verbose
         self._store_extra_params(kwargs)
@@ -316,6 +324,8 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
             )
         if not (math.isfinite(self.supervision_weight) and self.supervision_weight >= 0):
             raise ValueError(f"supervision_weight must be a non-negative number; got {self.supervision_weight!r}.")
+        if self.precision not in (None, "bf16", "fp16"):
+            raise ValueError(f"precision must be None, 'bf16' or 'fp16'; got {self.precision!r}.")
         check_n_threads(self.n_threads)
         self._check_module()
 
@@ -490,6 +500,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
             head_inputs=self.n_components,
             head_outputs=n_outputs,
             head_weight=self.supervision_weight,
+            precision=self.precision,
             **kwargs,
         )
 

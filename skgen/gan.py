@@ -733,8 +733,8 @@ class GANSampler(TorchEstimatorBase):
             raise ValueError("y= and return_y= are for image models; condition tables with conditions={column: value}.")
         device = self.net_.device
         generator = torch.Generator(device=device).manual_seed(seed)
+        space = self.condition_space_.to(device)
         rows, forced = self._resolve_conditions(conditions, n_samples)
-        space = self.condition_space_
         if rows is None and space.n_conditions:
             rows = space.sample(n_samples, space.data_probs, generator=generator)
         forced = [g.to(device) for g in forced]

@@ -45,3 +45,37 @@ def test_gan_sampler_trains_and_samples_on_cuda():
     assert (out["c"] == "b").all() and out.dtypes.equals(frame.dtypes)
     restored = pickle.loads(pickle.dumps(sampler))
     pd.testing.assert_frame_equal(restored.sample(20, random_state=1), sampler.sample(20, random_state=1))
+
+
+def test_gpu_models_load_on_a_cpu_only_machine(tmp_path):
+    """Pickles and model files written on the GPU open where CUDA is hidden."""
+    import subprocess
+    import sys
+
+    import pandas as pd
+
+    from skgen import GANSampler
+
+    rng = np.random.RandomState(0)
+    frame = pd.DataFrame({"x": rng.randn(300), "c": rng.choice(["a", "b"], 300)})
+    sampler = GANSampler(max_epochs=2, batch_size=100, random_state=0).fit(frame)
+    images = GANSampler(max_epochs=1, batch_size=32, random_state=0).fit(rng.uniform(size=(64, 8, 8)),
+                                                                        np.arange(64) % 2)
+    (tmp_path / "table.pkl").write_bytes(pickle.dumps(sampler))
+    sampler.save(tmp_path / "table.skgen")
+    images.save(tmp_path / "images.skgen")
+    script = (
+        "import pickle, torch, skgen; assert not torch.cuda.is_available();"
+        f"m = pickle.loads(open(r'{tmp_path / 'table.pkl'}', 'rb').read()); print(m.sample(3, conditions={{'c': 'a'}}));"
+        f"print(skgen.load(r'{tmp_path / 'table.skgen'}').sample(3));"
+        f"print(skgen.load(r'{tmp_path / 'images.skgen'}').sample(2, y=1).shape)"
+    )
+    result = subprocess.run([sys.executable, "-c", script], env={"CUDA_VISIBLE_DEVICES": "", "PATH": ""},
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+
+
+def test_mixed_precision_fit_on_cuda(digits):
+    ae = AutoencoderTransformer(n_components=4, max_epochs=3, device="cuda", precision="bf16", random_state=0)
+    ae.fit(digits[0])
+    assert np.isfinite(ae.transform(digits[0])).all()

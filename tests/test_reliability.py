@@ -91,3 +91,17 @@ def test_same_seed_same_samples_and_codes(X):
     np.testing.assert_array_equal(a, b)
     codes = [AutoencoderTransformer(max_epochs=2, random_state=3).fit(X).transform(X) for _ in range(2)]
     np.testing.assert_array_equal(*codes)
+
+
+@pytest.mark.parametrize("precision", ["bf16", "fp16"])
+def test_mixed_precision_training_path(X, precision):
+    """The autocast path runs on CPU too (it is meant for GPUs); quality stays close to float32."""
+    full = AutoencoderTransformer(n_components=4, max_epochs=5, random_state=0).fit(X)
+    mixed = AutoencoderTransformer(n_components=4, max_epochs=5, precision=precision, random_state=0).fit(X)
+    assert np.isfinite(mixed.transform(X)).all()
+    assert mixed.score(X) > 1.5 * full.score(X)  # scores are negative MSEs
+
+
+def test_bad_precision(X):
+    with pytest.raises(ValueError, match="precision"):
+        AutoencoderTransformer(precision="fp8", max_epochs=1).fit(X)
