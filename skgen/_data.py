@@ -110,7 +110,9 @@ class InMemoryDataset(Dataset):
         return len(self.X)
 
     def __getitem__(self, index):
-        return self.X[index], (None if self.y is None else self.y[index])
+        # A placeholder target keeps torch's DataLoader collation working
+        # (used when training through Accelerate); the losses ignore it.
+        return self.X[index], (torch.zeros((), dtype=self.X.dtype) if self.y is None else self.y[index])
 
 
 class SliceBatchIterator:

@@ -656,3 +656,31 @@ class ImageGANNet(GANNetMixin, LeanNetMixin, NeuralNet):
                     out = torch.empty(n, *images.shape[1:], dtype=images.dtype)
                 out[start : start + m] = images
         return out.numpy()
+
+
+def accelerated_autoencoder_net():
+    """:class:`AutoencoderNet` with skorch's ``AccelerateMixin`` (needs
+    ``accelerate``): modules, optimizer and data loader are prepared by a
+    Hugging Face ``Accelerator``, so ``accelerate launch`` trains one model on
+    several GPUs (each process takes a shard of every epoch). Built on first
+    use, as ``skgen._nets.AcceleratedAutoencoderNet`` (so pickles find it)."""
+    cls = globals().get("AcceleratedAutoencoderNet")
+    if cls is None:
+        from skorch.hf import AccelerateMixin
+
+        def get_dataset(self, X, y=None):
+            if is_dataset(X):
+                return X
+            return InMemoryDataset(as_float32_tensor(X, "cpu"))
+
+        cls = type("AcceleratedAutoencoderNet", (AccelerateMixin, AutoencoderNet), {"get_dataset": get_dataset})
+        cls.__module__ = __name__
+        globals()["AcceleratedAutoencoderNet"] = cls
+    return cls
+
+
+def __getattr__(name):
+    # Unpickling an accelerated net looks the class up by name.
+    if name == "AcceleratedAutoencoderNet":
+        return accelerated_autoencoder_net()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -31,6 +31,10 @@ LOSSES = {"mse": nn.MSELoss, "bce": nn.BCEWithLogitsLoss}
 SUPERVISION = (None, "auto", "classification", "regression")
 
 
+def _discard(*args, **kwargs):
+    """A print sink that prints nothing (picklable, unlike a lambda)."""
+
+
 def _check_numeric_frame(X, estimator_name):
     """Name the non-numeric columns of a DataFrame instead of failing later."""
     if not (hasattr(X, "columns") and hasattr(X, "dtypes")):
@@ -144,6 +148,13 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         bfloat16 or float16 (with loss scaling), weights kept in float32.
         Meant for CUDA GPUs with fast half-precision units; on CPUs it is
         often slower. None trains in float32.
+    accelerator : bool, dict or None, default=None
+        Train through Hugging Face Accelerate (skorch's ``AccelerateMixin``):
+        True, or a dict of ``accelerate.Accelerator`` keyword arguments
+        (e.g. ``{"mixed_precision": "bf16"}``). Run the script with
+        ``accelerate launch`` to train on several GPUs; the Accelerator
+        chooses the device. Needs ``pip install "skgen[accelerate]"``; not
+        combined with ``supervision``, ``early_stopping`` or ``precision``.
     callbacks : list of skorch callbacks or None, default=None
         Extra :mod:`skorch.callbacks` (instances, or ``(name, callback)``
         pairs) added to the net, e.g. ``skorch.callbacks.Checkpoint`` or
@@ -231,6 +242,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         "device": [str, torch.device],
         "random_state": ["random_state"],
         "precision": [str, None],
+        "accelerator": ["boolean", dict, None],
         "callbacks": [list, tuple, None],
         "verbose": ["verbose"],
     }
@@ -257,6 +269,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         device="auto",
         random_state=None,
         precision=None,
+        accelerator=None,
         callbacks=None,
         verbose=0,
         **kwargs,
@@ -280,6 +293,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         self.device = device
         self.random_state = random_state
         self.precision = precision
+        self.accelerator = accelerator
         self.callbacks = callbacks
         self.verbose = verbose
         self._store_extra_params(kwargs)
@@ -326,6 +340,14 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
             raise ValueError(f"supervision_weight must be a non-negative number; got {self.supervision_weight!r}.")
         if self.precision not in (None, "bf16", "fp16"):
             raise ValueError(f"precision must be None, 'bf16' or 'fp16'; got {self.precision!r}.")
+        if self.accelerator:
+            clashes = [name for name in ("supervision", "precision") if getattr(self, name) is not None]
+            clashes += ["early_stopping"] if self.early_stopping else []
+            if clashes:
+                raise ValueError(
+                    f"accelerator cannot be combined with {', '.join(clashes)}; "
+                    "set mixed precision through the Accelerator, e.g. accelerator={'mixed_precision': 'bf16'}."
+                )
         check_n_threads(self.n_threads)
         self._check_module()
 
@@ -488,7 +510,11 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         optimizer = OPTIMIZERS.get(self.optimizer, self.optimizer)
         kwargs = {f"module__{key}": value for key, value in module_kwargs.items()}
         kwargs.update(self._net_kwargs(governor, optimizer, device, callbacks=callbacks))
-        return AutoencoderNet(
+        net_class = AutoencoderNet
+        if self.accelerator:
+            net_class, accelerate_kwargs = self._accelerate_kwargs(kwargs)
+            kwargs.update(accelerate_kwargs)
+        return net_class(
             module=module_cls,
             criterion=LOSSES[self.loss],
             lr=self.lr,
@@ -503,6 +529,28 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
             precision=self.precision,
             **kwargs,
         )
+
+    def _accelerate_kwargs(self, kwargs):
+        """The accelerated net class and the keyword arguments it needs."""
+        try:
+            from accelerate import Accelerator
+        except ImportError:
+            raise ImportError("accelerator= needs accelerate: pip install 'skgen[accelerate]'.") from None
+        from ._nets import accelerated_autoencoder_net
+
+        options = self.accelerator if isinstance(self.accelerator, dict) else {}
+        accelerator = Accelerator(**options)
+        # The Accelerator places modules and batches; fused Adam needs to know
+        # the device at construction, so it is left out.
+        kwargs.pop("optimizer__fused", None)
+        if kwargs.pop("callbacks__print_log", "keep") is None:
+            kwargs["callbacks__print_log__sink"] = _discard  # AccelerateMixin needs the callback to exist
+        return accelerated_autoencoder_net(), {
+            "accelerator": accelerator,
+            "device": None,
+            "iterator_train": torch.utils.data.DataLoader,
+            "iterator_train__shuffle": True,
+        }
 
     # --- public API -----------------------------------------------------
 
@@ -551,10 +599,19 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
                     y_valid, y_train = targets[order[:n_valid]], targets[order[n_valid:]]
             net = self._build_net(n_features, device, governor, X_valid, y_valid, task, n_outputs)
             net.initialize()
+            accelerator = getattr(net, "accelerator", None)
+            if accelerator is not None:
+                device = str(accelerator.device)
             if self.module is None and self._routed_params("module").get("linear_path", True):
-                net.module_.init_linear_(linear_solution(X_train, self.n_components, self.loss, rng))
+                # (Under several processes the module is wrapped; every
+                # process computes the same solution.)
+                module = net.module_ if accelerator is None else accelerator.unwrap_model(net.module_)
+                module.init_linear_(linear_solution(X_train, self.n_components, self.loss, rng))
             y_tensor = None if y_train is None else torch.as_tensor(y_train, device=device)
-            self._train(net, InMemoryDataset(as_float32_tensor(X_train, device), y_tensor))
+            data_device = "cpu" if accelerator is not None else device
+            self._train(net, InMemoryDataset(as_float32_tensor(X_train, data_device), y_tensor))
+            if accelerator is not None:
+                net.device = device  # for inference, once the accelerator has unwrapped the module
             codes = net.encode(X_train)
 
         self._check_training_finite(net, codes)
