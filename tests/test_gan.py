@@ -208,3 +208,10 @@ def test_pipeline_style_use(frame):
     assert 0 < pipe.score(frame) <= 1
     synthetic = pipe[-1].sample(10, random_state=0)
     assert "when" not in synthetic.columns and len(synthetic) == 10
+
+
+def test_image_only_arguments_are_refused_for_tables(fitted):
+    with pytest.raises(ValueError, match="for image models"):
+        fitted.sample(3, y=1)
+    with pytest.raises(ValueError, match="for image models"):
+        fitted.sample(3, return_y=True)
