@@ -589,7 +589,6 @@ class ImageGANNet(GANNetMixin, LeanNetMixin, NeuralNet):
         latent_dim=128,
         gan_loss="hinge",
         ema_decay=None,
-        augment=False,
         **kwargs,
     ):
         kwargs.setdefault("iterator_train", SliceBatchIterator)
@@ -602,40 +601,19 @@ class ImageGANNet(GANNetMixin, LeanNetMixin, NeuralNet):
         self.latent_dim = latent_dim
         self.gan_loss = gan_loss
         self.ema_decay = ema_decay
-        self.augment = augment
 
     def get_dataset(self, X, y=None):
         if is_dataset(X):
             return X
         raise TypeError("ImageGANNet trains on an InMemoryDataset.")
 
-    def _augment(self, images):
-        """Differentiable augmentation (DiffAugment-style random translation
-        by up to 1/8 of the image), applied alike to real and generated
-        images so the critic cannot memorise a small training set."""
-        if not self.augment:
-            return images
-        n, _, height, width = images.shape
-        shift = torch.stack(
-            [
-                torch.randint(-(width // 8), width // 8 + 1, (n,), device=images.device) * (2.0 / width),
-                torch.randint(-(height // 8), height // 8 + 1, (n,), device=images.device) * (2.0 / height),
-            ],
-            dim=1,
-        )
-        theta = torch.zeros(n, 2, 3, device=images.device, dtype=images.dtype)
-        theta[:, 0, 0] = theta[:, 1, 1] = 1.0
-        theta[:, :, 2] = shift.to(images.dtype)
-        grid = torch.nn.functional.affine_grid(theta, images.shape, align_corners=False)
-        return torch.nn.functional.grid_sample(images, grid, mode="nearest", padding_mode="border", align_corners=False)
-
     def train_step(self, batch, **fit_params):
         real, labels = batch
         self._set_training(True)
         noise = torch.randn(len(real), self.latent_dim, device=real.device)
         fake = self.module_(noise, labels)
-        d_real = self.discriminator_(self._augment(real), labels)
-        d_fake = self.discriminator_(self._augment(fake.detach()), labels)
+        d_real = self.discriminator_(real, labels)
+        d_fake = self.discriminator_(fake.detach(), labels)
         relu = torch.nn.functional.relu
         bce = torch.nn.functional.binary_cross_entropy_with_logits
         if self.gan_loss == "hinge":
@@ -645,7 +623,7 @@ class ImageGANNet(GANNetMixin, LeanNetMixin, NeuralNet):
         self._discriminator_update(loss_d)
 
         def generator_loss():
-            scores = self.discriminator_(self._augment(fake), labels)
+            scores = self.discriminator_(fake, labels)
             if self.gan_loss == "hinge":
                 return -scores.mean()
             return bce(scores, torch.ones_like(scores))
