@@ -29,6 +29,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from skorch.callbacks import Callback
 from sklearn.mixture import GaussianMixture
 from sklearn.neighbors import KernelDensity
 
@@ -97,25 +98,51 @@ class AutoencoderMixture:
         return np.clip(self.ae.inverse_transform(codes), 0, 1).reshape(len(labels), *self.shape)
 
 
+class FDTrajectory(Callback):
+    """Records the domain FD of the averaged generator every ``every`` epochs
+    (the images for the test labels, against the real test images)."""
+
+    def __init__(self, extractor, X_test, y_test, codec_range, every=5):
+        self.extractor = extractor
+        self.X_test = X_test
+        self.y_test = y_test
+        self.codec_range = codec_range
+        self.every = every
+        self.points = []
+
+    def on_epoch_end(self, net, **kwargs):
+        epoch = len(net.history)
+        if epoch % self.every:
+            return
+        labels = torch.as_tensor(np.searchsorted(np.unique(self.y_test), self.y_test))
+        images = net.generate(len(self.y_test), labels, generator=torch.Generator().manual_seed(0))
+        low, high = self.codec_range
+        fake = ((np.clip(images, -1, 1) + 1) / 2 * (high - low) + low).reshape(self.X_test.shape)
+        self.points.append((epoch, frechet_distance(self.X_test, fake, feature_extractor=self.extractor)))
+        net._set_training(True)
+
+
 class GAN:
-    def __init__(self, **params):
+    def __init__(self, trajectory=None, **params):
+        self.trajectory = trajectory
         self.params = params
 
     def fit(self, X, y):
-        self.model = GANSampler(random_state=0, **self.params).fit(X, y)
+        callbacks = None if self.trajectory is None else [self.trajectory]
+        self.model = GANSampler(random_state=0, callbacks=callbacks, **self.params).fit(X, y)
         return self
 
     def sample(self, labels, seed):
         return self.model.sample(len(labels), y=labels, random_state=seed)
 
 
-def methods(name, shape, epochs):
+def methods(name, shape, epochs, trajectory):
     if name == "digits":
-        gan = GAN(max_epochs=epochs, generator__base_width=64, discriminator__base_width=64)
+        gan = GAN(trajectory, max_epochs=epochs, generator__base_width=64, discriminator__base_width=64)
         gan_label = f"skgen GANSampler ({epochs} epochs, base_width=64)"
         mixture = 10
     else:
-        gan = GAN(max_epochs=epochs)
+        gan = GAN(trajectory, max_epochs=epochs)
         gan_label = f"skgen GANSampler ({epochs} epochs)"
         mixture = 1
     return [
@@ -145,7 +172,9 @@ def bench_dataset(name, split, epochs):
     rows = [{"name": "real training images (reference)",
              **evaluate(extractor, X_train, X_test, X_train[pick], y_train[pick])}]
     rows[0]["memorization"] = float("nan")  # training images are their own nearest neighbours
-    for label, method in methods(name, X_train.shape[1:], epochs):
+    every = max(1, epochs // 8)
+    trajectory = FDTrajectory(extractor, X_test, y_test, (float(X_train.min()), float(X_train.max())), every)
+    for label, method in methods(name, X_train.shape[1:], epochs, trajectory):
         start = time.perf_counter()
         method.fit(X_train, y_train)
         fit_s = time.perf_counter() - start
@@ -155,6 +184,8 @@ def bench_dataset(name, split, epochs):
         per_s = len(many) / (time.perf_counter() - start)
         fake = method.sample(y_test, seed=0)
         row = {"name": label, "fit_s": fit_s, "images_per_s": per_s, **evaluate(extractor, X_train, X_test, fake, y_test)}
+        if isinstance(method, GAN):
+            row["trajectory"] = list(trajectory.points)
         print(name, row, flush=True)
         rows.append(row)
     return rows
@@ -190,6 +221,11 @@ def write_report(sections, threads, load_before, load_after, elapsed):
                 f"{r['fd']:.3f} | {r['precision']:.3f} | {r['recall']:.3f} | {r['entropy']:.3f} | "
                 f"{r['accuracy']:.3f} | {fmt(r['memorization'], '.2f')} |"
             )
+        for r in rows:
+            if r.get("trajectory"):
+                points = ", ".join(f"{epoch}: {fd:.2f}" for epoch, fd in r["trajectory"])
+                lines += ["", f"FD of {r['name']} during training (epoch: FD; averaged generator, same test "
+                          f"images): {points}."]
         lines.append("")
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text("\n".join(lines))
