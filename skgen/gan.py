@@ -1,5 +1,6 @@
 """GANSampler: learns a table's distribution and samples synthetic rows."""
 
+import importlib.util
 import math
 import warnings
 from numbers import Integral, Real
@@ -370,12 +371,8 @@ class GANSampler(TorchEstimatorBase):
                 f"loss={self.loss!r} cannot be trained with DP-SGD (the gradient penalty needs second-order "
                 "gradients that per-sample clipping does not support); use loss='auto' or 'bce'."
             )
-        try:
-            import opacus  # noqa: F401
-        except ImportError:
-            raise ImportError(
-                "dp_epsilon needs opacus: pip install 'skgen[privacy]' (or pip install opacus)."
-            ) from None
+        if importlib.util.find_spec("opacus") is None:
+            raise ImportError("dp_epsilon needs opacus: pip install 'skgen[privacy]' (or pip install opacus).")
 
     def _as_frame(self, X, reset):
         """Accept a DataFrame or a 2-D array; return a DataFrame (never a view to modify)."""
