@@ -550,6 +550,16 @@ class GANSampler(TorchEstimatorBase):
         self._sample_rng = np.random.RandomState(check_random_state(self.random_state).randint(2**31 - 1))
         return self
 
+    def _adam_net_kwargs(self, governor, device):
+        """skorch plumbing shared by both GAN nets: Adam with ``betas`` and
+        ``weight_decay`` for the generator and the critic."""
+        return self._net_kwargs(
+            governor,
+            torch.optim.Adam,
+            device,
+            optimizer_defaults={"betas": tuple(self.betas), "weight_decay": self.weight_decay},
+        )
+
     def _build_image_net(self, codec, n_classes, device, governor, n_images):
         """The image GAN net for ``codec`` (not initialised)."""
         shape = {"channels": codec.channels_, "height": codec.height_, "width": codec.width_}
@@ -557,14 +567,7 @@ class GANSampler(TorchEstimatorBase):
         generator_kwargs.update(self._routed_params("generator"))
         discriminator_kwargs = {**shape, "n_classes": n_classes, **self._routed_params("discriminator")}
         kwargs = {f"module__{k}": v for k, v in generator_kwargs.items()}
-        kwargs.update(
-            self._net_kwargs(
-                governor,
-                torch.optim.Adam,
-                device,
-                optimizer_defaults={"betas": tuple(self.betas), "weight_decay": self.weight_decay},
-            )
-        )
+        kwargs.update(self._adam_net_kwargs(governor, device))
         return ImageGANNet(
             self.generator or ConvGenerator,
             discriminator=self.discriminator or ConvDiscriminator,
@@ -626,14 +629,7 @@ class GANSampler(TorchEstimatorBase):
                 dp_sample_rate=private["sample_rate"],
                 dp_max_grad_norm=self.dp_max_grad_norm,
             )
-        kwargs.update(
-            self._net_kwargs(
-                governor,
-                torch.optim.Adam,
-                device,
-                optimizer_defaults={"betas": tuple(self.betas), "weight_decay": self.weight_decay},
-            )
-        )
+        kwargs.update(self._adam_net_kwargs(governor, device))
         block_tensor = torch.tensor(condition_blocks, dtype=torch.long, device=device).reshape(-1, 2)
         return TabularGANNet(
             generator,
