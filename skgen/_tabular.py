@@ -498,7 +498,8 @@ class TabularCodec:
             if missing.any():
                 values[missing] = None if ptypes.is_object_dtype(dtype) else pd.NA
             if ptypes.is_object_dtype(dtype):
-                return values
+                # A Series keeps the object dtype; pandas 3 infers "str" from an array.
+                return pd.Series(values, dtype=object)
             return pd.array(values, dtype=dtype)
         # numeric dtypes (and categorical-forced numeric columns)
         if codec.kind == CATEGORICAL:
