@@ -1,4 +1,4 @@
-"""GANSampler: learns a table's distribution and samples synthetic rows."""
+"""GANSampler: learns the distribution of a table or a set of images and samples new ones."""
 
 import importlib.util
 import math
@@ -77,21 +77,22 @@ class GANSampler(TorchEstimatorBase):
     latent_dim : int, default=128
         Width of the generator's noise input.
     generator_dims : tuple of int, default=(256,)
-        Hidden widths of the default generator (each a residual block whose
+        Tables: hidden widths of the default generator (each a residual block whose
         output is concatenated to its input). One block matched two in
         quality and TSTR on Adult at half the cost per row.
     discriminator_dims : tuple of int, default=(256, 256)
-        Hidden widths of the default discriminator.
+        Tables: hidden widths of the default discriminator (images: use
+        ``generator__base_width`` / ``discriminator__base_width``).
     loss : {"auto", "wgan-gp", "hinge", "bce"}, default="auto"
         GAN objective. ``"auto"`` is ``"wgan-gp"`` (Wasserstein with
         gradient penalty) for tables and ``"hinge"`` for images (the usual
         pairing with spectral normalisation); ``"bce"`` is the classic
         non-saturating cross-entropy GAN, for both.
     pac : int, default=10
-        Rows per discriminator pack (PacGAN); ``batch_size`` is rounded down
+        Tables: rows per discriminator pack (PacGAN); ``batch_size`` is rounded down
         to a multiple of it.
     gp_weight : float, default=10.0
-        Weight of the gradient penalty (``loss="wgan-gp"``).
+        Tables: weight of the gradient penalty (``loss="wgan-gp"``).
     lr : float, default=2e-4
         Adam learning rate of both networks.
     betas : tuple of float, default=(0.5, 0.9)
@@ -117,9 +118,9 @@ class GANSampler(TorchEstimatorBase):
         ``(n, a, b, c)`` is channels-last when ``c`` is 1 to 4 and ``a`` is
         not, channels-first otherwise.
     categorical_columns : list of str or None, default=None
-        Columns to treat as categorical whatever their dtype.
+        Tables: columns to treat as categorical whatever their dtype.
     max_categories : int, default=100
-        Most levels kept per categorical column; rarer levels are pooled
+        Tables: most levels kept per categorical column; rarer levels are pooled
         while training and drawn back from their observed frequencies.
     dp_epsilon : float or None, default=None
         Train with differential privacy (tables): the critic is trained by
