@@ -164,6 +164,20 @@ def _safe_scale(std):
     return np.where(std > 1e-8 * max(1.0, std.max(initial=0.0)), std, 1.0)
 
 
+_CHUNK_ROWS = 16384
+
+
+def _centered_chunks(X, mean):
+    """Row chunks of ``X - mean`` in float64."""
+    for start in range(0, len(X), _CHUNK_ROWS):
+        yield np.asarray(X[start : start + _CHUNK_ROWS], dtype=np.float64) - mean
+
+
+def _clipped_logits(chunk, eps):
+    clipped = np.clip(np.asarray(chunk, dtype=np.float64), eps, 1 - eps)
+    return np.log(clipped) - np.log1p(-clipped)
+
+
 def linear_solution(X, n_components, loss="mse", random_state=None):
     """Compute the PCA start of :class:`ResidualAutoencoder` from data.
 
@@ -187,19 +201,23 @@ def linear_solution(X, n_components, loss="mse", random_state=None):
         (d, k), ``decoder_bias`` (d,). The codes of the training data have
         zero mean and unit variance.
     """
-    X = np.asarray(X, dtype=np.float64)
+    # Statistics are accumulated in float64 over row chunks, so a large
+    # float32 X is never copied whole (1M MNIST-size rows are 3 GB).
+    X = np.asarray(X)
     n_samples, n_features = X.shape
-    mean = X.mean(axis=0)
-    scale = _safe_scale(X.std(axis=0))
-    centered = X - mean
-    # Eigen-decomposition of the covariance: exact, and fast for the
-    # n_samples >> n_features case this estimator is used for.
+    mean = X.mean(axis=0, dtype=np.float64)
+    cov = np.zeros((n_features, n_features))
     with np.errstate(over="ignore", invalid="ignore"):
-        cov = centered.T @ centered / max(n_samples - 1, 1)
+        for chunk in _centered_chunks(X, mean):
+            cov += chunk.T @ chunk
+        cov /= max(n_samples - 1, 1)
     if not np.isfinite(cov).all():
         raise ValueError(
             "The data's covariance overflows (values too large); scale the inputs first, e.g. with StandardScaler."
         )
+    scale = _safe_scale(np.sqrt(np.clip(np.diag(cov), 0.0, None) * max(n_samples - 1, 1) / n_samples))
+    # Eigen-decomposition of the covariance: exact, and fast for the
+    # n_samples >> n_features case this estimator is used for.
     eigvals, eigvecs = np.linalg.eigh(cov)
     order = np.argsort(eigvals)[::-1]
     eigvals = np.clip(eigvals[order], 0.0, None)
@@ -217,25 +235,33 @@ def linear_solution(X, n_components, loss="mse", random_state=None):
         extra = rng.standard_normal((n_components - k_lin, n_features))
         extra /= np.linalg.norm(extra, axis=1, keepdims=True) + 1e-12
         components[k_lin:] = extra
-        projected = centered @ extra.T
-        stds[k_lin:] = _safe_scale(projected.std(axis=0))
+        squares = sum(((chunk @ extra.T) ** 2).sum(axis=0) for chunk in _centered_chunks(X, mean))
+        stds[k_lin:] = _safe_scale(np.sqrt(squares / n_samples))
     encoder_weight = components * scale[None, :] / stds[:, None]
-    codes = centered @ components.T / stds[None, :]
     # The encoder sees standardised inputs, so centring needs no bias.
     encoder_bias = np.zeros(n_components)
 
     if loss == "bce":
+        # Decoder: least squares of the standardised logits of X on the
+        # codes, through the normal equations (accumulated per chunk).
         eps = 1e-2
-        clipped = np.clip(X, eps, 1 - eps)
-        target = np.log(clipped) - np.log1p(-clipped)
+        out_mean = sum(_clipped_logits(X[i : i + _CHUNK_ROWS], eps).sum(axis=0) for i in range(0, n_samples, _CHUNK_ROWS))
+        out_mean = out_mean / n_samples
+        squares = np.zeros(n_features)
+        gram = np.zeros((n_components, n_components))
+        cross = np.zeros((n_components, n_features))
+        for start, chunk in zip(range(0, n_samples, _CHUNK_ROWS), _centered_chunks(X, mean)):
+            codes = chunk @ components.T / stds[None, :]
+            deviation = _clipped_logits(X[start : start + _CHUNK_ROWS], eps) - out_mean
+            squares += (deviation**2).sum(axis=0)
+            gram += codes.T @ codes
+            cross += codes.T @ deviation
+        out_scale = _safe_scale(np.sqrt(squares / n_samples))
+        cross /= out_scale
+        decoder_weight = (np.linalg.pinv(gram) @ cross).T
     else:
-        target = X
-    out_mean = target.mean(axis=0)
-    out_scale = _safe_scale(target.std(axis=0))
-    target_n = (target - out_mean) / out_scale
-    if loss == "bce":
-        decoder_weight = np.linalg.lstsq(codes, target_n, rcond=None)[0].T
-    else:
+        out_mean = mean
+        out_scale = scale
         decoder_weight = np.zeros((n_features, n_components))
         decoder_weight[:, :k_lin] = (components[:k_lin].T * stds[None, :k_lin]) / out_scale[:, None]
     f32 = np.float32
