@@ -580,7 +580,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
                 f"loss='bce' needs inputs in [0, 1]; got values in [{X.min():.3g}, {X.max():.3g}]. "
                 "Scale the data (e.g. MinMaxScaler) or use loss='mse'."
             )
-        largest = float(np.abs(X).max()) if X.size else 0.0
+        largest = max(float(X.max()), -float(X.min())) if X.size else 0.0  # no |X| copy
         if largest > 1e30:
             raise ValueError(
                 f"X has values up to {largest:.3g}; the network computes in float32 (at most 3.4e38), "
