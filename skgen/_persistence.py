@@ -288,6 +288,8 @@ def estimator_params(estimator):
             )
     if not isinstance(params.get("optimizer", "adam"), str):
         raise ValueError("save() supports optimizers given by name only; use pickle for optimizer classes.")
+    if params.get("accelerator"):
+        params["accelerator"] = None  # how it was trained, not how to load it
     random_state = params.get("random_state")
     if random_state is not None and not isinstance(random_state, (int, np.integer)):
         params["random_state"] = None
