@@ -48,10 +48,13 @@ def tiled_adult(n_rows):
 
 def tiled_mnist(n_rows):
     X = load_mnist_split()[0]
-    reps = -(-n_rows // len(X))
-    out = np.tile(X, (reps, 1))[:n_rows]
-    out += np.random.RandomState(0).normal(0, 0.02, out.shape).astype(np.float32)
-    return np.clip(out, 0, 1, out=out)
+    out = np.empty((n_rows, X.shape[1]), dtype=np.float32)
+    rng = np.random.RandomState(0)
+    for start in range(0, n_rows, len(X)):  # in blocks: no full-size temporaries
+        block = out[start : start + len(X)]
+        block[:] = X[: len(block)] + rng.normal(0, 0.02, block.shape).astype(np.float32)
+        np.clip(block, 0, 1, out=block)
+    return out
 
 
 def _run(kind, n_rows):

@@ -120,7 +120,9 @@ class SliceBatchIterator:
 
     A skorch ``iterator_train`` / ``iterator_valid``: skorch builds it once per
     fit and iterates it once per epoch. When shuffling, the rows are permuted
-    once per epoch (one gather) and batches are then contiguous views.
+    once per epoch (one gather) and batches are then contiguous views; data
+    over ``WHOLE_GATHER_BYTES`` (256 MB) are gathered batch by batch instead,
+    so an epoch never holds a second copy of them.
 
     Parameters
     ----------
@@ -131,6 +133,8 @@ class SliceBatchIterator:
         Drop a final batch smaller than ``batch_size`` (kept when it is the
         only batch): a batch of one row breaks batch norm in training.
     """
+
+    WHOLE_GATHER_BYTES = 256 * 2**20
 
     def __init__(self, dataset, batch_size, shuffle=False, drop_last=False):
         if not isinstance(dataset, InMemoryDataset):
@@ -151,18 +155,26 @@ class SliceBatchIterator:
     def __iter__(self):
         X, y = self.dataset.X, self.dataset.y
         n = len(X)
+        order = None
         if self.shuffle:
             # Drawn on the CPU from torch's global generator so that a seeded
             # fit shuffles identically on every device.
             order = torch.randperm(n).to(X.device)
-            X = X[order]
-            y = None if y is None else y[order]
+            if X.element_size() * X.nelement() <= self.WHOLE_GATHER_BYTES:
+                # One gather per epoch, then contiguous slices (fastest).
+                X = X[order]
+                y = None if y is None else y[order]
+                order = None
         stop = n
         if self.drop_last and n > self.batch_size:
             stop = n - n % self.batch_size
         for start in range(0, stop, self.batch_size):
             end = start + self.batch_size
-            yield X[start:end], (None if y is None else y[start:end])
+            if order is None:
+                yield X[start:end], (None if y is None else y[start:end])
+            else:  # large data: gather each batch, never a permuted copy of all rows
+                rows = order[start:end]
+                yield X[rows], (None if y is None else y[rows])
 
 
 class ConditionSpace:

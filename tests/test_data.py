@@ -106,3 +106,15 @@ def test_drop_last():
     assert [len(xb) for xb, _ in it] == [4, 4] and len(it) == 2
 
 
+
+
+def test_large_data_are_gathered_batch_by_batch_in_the_same_order(monkeypatch):
+    X = torch.arange(40, dtype=torch.float32).reshape(20, 2)
+    y = torch.arange(20)
+    torch.manual_seed(0)
+    whole = [(xb.clone(), yb.clone()) for xb, yb in SliceBatchIterator(InMemoryDataset(X, y), 6, shuffle=True)]
+    monkeypatch.setattr(SliceBatchIterator, "WHOLE_GATHER_BYTES", 0)
+    torch.manual_seed(0)
+    batched = list(SliceBatchIterator(InMemoryDataset(X, y), 6, shuffle=True))
+    for (xa, ya), (xb, yb) in zip(whole, batched):
+        assert torch.equal(xa, xb) and torch.equal(ya, yb)
