@@ -257,7 +257,22 @@ class GANNetMixin:
         """The generator used for sampling: the average when kept."""
         return getattr(self, "generator_ema_", None) or self.module_
 
+    def _schedule_lr(self):
+        """Linear decay of both learning rates to zero over ``lr_decay_steps``
+        steps (None: constant). GAN training oscillates at a constant rate;
+        the decay lets it settle."""
+        total = getattr(self, "lr_decay_steps", None)
+        if not total:
+            return
+        done = self.__dict__.get("lr_steps_done_", 0)
+        lr = self.lr * max(0.0, 1.0 - done / total)
+        for optimizer in (self.optimizer_, self.optimizer_discriminator_):
+            for group in optimizer.param_groups:
+                group["lr"] = lr
+        self.lr_steps_done_ = done + 1
+
     def initialize_optimizer(self, *args, **kwargs):
+        self.lr_steps_done_ = 0
         _, generator_kwargs = self.get_params_for_optimizer("optimizer", self.module_.named_parameters())
         _, discriminator_kwargs = self.get_params_for_optimizer(
             "optimizer", self.discriminator_.named_parameters()
@@ -343,6 +358,7 @@ class TabularGANNet(GANNetMixin, LeanNetMixin, NeuralNet):
         dp_noise_multiplier=None,
         dp_max_grad_norm=1.0,
         dp_sample_rate=None,
+        lr_decay_steps=None,
         **kwargs,
     ):
         kwargs.setdefault("iterator_train", ConditionalBatchIterator)
@@ -361,6 +377,7 @@ class TabularGANNet(GANNetMixin, LeanNetMixin, NeuralNet):
         self.dp_noise_multiplier = dp_noise_multiplier
         self.dp_max_grad_norm = dp_max_grad_norm
         self.dp_sample_rate = dp_sample_rate
+        self.lr_decay_steps = lr_decay_steps
 
     def initialize_module(self):
         super().initialize_module()
@@ -468,6 +485,7 @@ class TabularGANNet(GANNetMixin, LeanNetMixin, NeuralNet):
         real, conditions = batch
         n = len(real)
         self._set_training(True)
+        self._schedule_lr()
         if self.dp_noise_multiplier is not None:
             return self._private_train_step(real, conditions, self.dp_sample_rate)
         cond = self._condition_vector(conditions, n)
@@ -578,6 +596,8 @@ class ImageGANNet(GANNetMixin, LeanNetMixin, NeuralNet):
         Hinge loss (the usual pairing with spectral normalisation) or the
         non-saturating cross-entropy GAN.
     ema_decay : float or None
+    lr_decay_steps : int or None
+        Decay both learning rates linearly to zero over this many steps.
     """
 
     def __init__(
@@ -589,6 +609,7 @@ class ImageGANNet(GANNetMixin, LeanNetMixin, NeuralNet):
         latent_dim=128,
         gan_loss="hinge",
         ema_decay=None,
+        lr_decay_steps=None,
         **kwargs,
     ):
         kwargs.setdefault("iterator_train", SliceBatchIterator)
@@ -601,6 +622,7 @@ class ImageGANNet(GANNetMixin, LeanNetMixin, NeuralNet):
         self.latent_dim = latent_dim
         self.gan_loss = gan_loss
         self.ema_decay = ema_decay
+        self.lr_decay_steps = lr_decay_steps
 
     def get_dataset(self, X, y=None):
         if is_dataset(X):
@@ -610,6 +632,7 @@ class ImageGANNet(GANNetMixin, LeanNetMixin, NeuralNet):
     def train_step(self, batch, **fit_params):
         real, labels = batch
         self._set_training(True)
+        self._schedule_lr()
         noise = torch.randn(len(real), self.latent_dim, device=real.device)
         fake = self.module_(noise, labels)
         d_real = self.discriminator_(real, labels)

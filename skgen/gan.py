@@ -95,6 +95,10 @@ class GANSampler(TorchEstimatorBase):
         Tables: weight of the gradient penalty (``loss="wgan-gp"``).
     lr : float, default=2e-4
         Adam learning rate of both networks.
+    lr_schedule : {"auto", "constant", "linear"}, default="auto"
+        ``"linear"`` decays both learning rates to zero over the fit, which
+        settles the oscillation of GAN training; ``"auto"`` is linear for
+        images and constant for tables.
     betas : tuple of float, default=(0.5, 0.9)
         Adam's betas.
     weight_decay : float, default=1e-6
@@ -220,6 +224,7 @@ class GANSampler(TorchEstimatorBase):
         "channel_axis": [str],
         "gp_weight": [Real],
         "lr": [Real],
+        "lr_schedule": [str],
         "betas": [tuple, list],
         "weight_decay": [Real],
         "ema_decay": [Real, None],
@@ -247,6 +252,7 @@ class GANSampler(TorchEstimatorBase):
         pac=10,
         gp_weight=10.0,
         lr=2e-4,
+        lr_schedule="auto",
         betas=(0.5, 0.9),
         weight_decay=1e-6,
         ema_decay=0.999,
@@ -276,6 +282,7 @@ class GANSampler(TorchEstimatorBase):
         self.pac = pac
         self.gp_weight = gp_weight
         self.lr = lr
+        self.lr_schedule = lr_schedule
         self.betas = betas
         self.weight_decay = weight_decay
         self.ema_decay = ema_decay
@@ -311,6 +318,8 @@ class GANSampler(TorchEstimatorBase):
         allowed = TABLE_LOSSES if kind == "table" else IMAGE_LOSSES
         if self.loss != "auto" and self.loss not in allowed:
             raise ValueError(f"loss={self.loss!r} is not available for {kind}s; choose 'auto' or one of {allowed}.")
+        if self.lr_schedule not in ("auto", "constant", "linear"):
+            raise ValueError(f"lr_schedule must be 'auto', 'constant' or 'linear'; got {self.lr_schedule!r}.")
         if self.channel_axis not in CHANNEL_AXES:
             raise ValueError(f"channel_axis must be one of {CHANNEL_AXES}; got {self.channel_axis!r}.")
         for name in ("lr", "gp_weight", "weight_decay"):
@@ -482,7 +491,7 @@ class GANSampler(TorchEstimatorBase):
             space = ConditionSpace(level_counts, device)
             dataset = ConditionalDataset(torch.from_numpy(encoded).to(device), codes, space)
             private = None if self.dp_epsilon is None else self._privacy_plan(len(frame))
-            net = self._build_net(codec, device, governor, private).initialize()
+            net = self._build_net(codec, device, governor, private, n_rows=len(frame)).initialize()
             self._train(net, dataset)
         for name in ("dp_epsilon_", "dp_delta_", "dp_noise_multiplier_"):
             self.__dict__.pop(name, None)
@@ -551,6 +560,16 @@ class GANSampler(TorchEstimatorBase):
         self._sample_rng = np.random.RandomState(check_random_state(self.random_state).randint(2**31 - 1))
         return self
 
+    def _lr_decay_steps(self, kind, n_rows):
+        """Steps of the linear learning-rate decay (None: constant rate)."""
+        schedule = self.lr_schedule
+        if schedule == "auto":
+            schedule = "linear" if kind == "image" else "constant"
+        if schedule == "constant":
+            return None
+        batch_size = min(self._batch_size(kind), n_rows)
+        return self.max_epochs * max(1, n_rows // batch_size)
+
     def _adam_net_kwargs(self, governor, device):
         """skorch plumbing shared by both GAN nets: Adam with ``betas`` and
         ``weight_decay`` for the generator and the critic."""
@@ -580,6 +599,7 @@ class GANSampler(TorchEstimatorBase):
             max_epochs=self.max_epochs,
             batch_size=min(self._batch_size("image"), n_images),
             iterator_train__drop_last=True,
+            lr_decay_steps=self._lr_decay_steps("image", n_images),
             **kwargs,
         )
 
@@ -596,7 +616,7 @@ class GANSampler(TorchEstimatorBase):
         """The columns the generator is conditioned on (all discrete ones)."""
         return [c for c in codec.codecs_ if c.discrete_segment is not None] if self.conditional else []
 
-    def _build_net(self, codec, device, governor, private=None):
+    def _build_net(self, codec, device, governor, private=None, n_rows=None):
         """The tabular GAN net for ``codec`` (not initialised); ``private``
         is ``{"noise_multiplier", "sample_rate"}`` for DP training."""
         width = codec.n_encoded_
@@ -646,6 +666,7 @@ class GANSampler(TorchEstimatorBase):
             lr=self.lr,
             max_epochs=self.max_epochs,
             batch_size=batch_size,
+            lr_decay_steps=None if n_rows is None else self._lr_decay_steps("table", n_rows),
             **kwargs,
         )
 

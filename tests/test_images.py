@@ -147,3 +147,20 @@ def test_bad_sample_requests(digits):
         unconditional.sample(3, return_y=True)
     with pytest.raises(NotFittedError):
         GANSampler().sample(3, y=1)
+
+
+def test_learning_rate_decays_linearly_for_images_by_default(digits):
+    X, y = digits
+    sampler = GANSampler(**{**FAST, "max_epochs": 3}).fit(X, y)
+    net = sampler.net_
+    steps = 3 * (len(X) // 32)
+    assert net.lr_decay_steps == steps and net.lr_steps_done_ == steps
+    last_lr = net.optimizer_.param_groups[0]["lr"]
+    assert last_lr == pytest.approx(sampler.lr / steps)
+    constant = GANSampler(**{**FAST, "lr_schedule": "constant"}).fit(X, y)
+    assert constant.net_.optimizer_.param_groups[0]["lr"] == constant.lr
+
+
+def test_bad_lr_schedule(digits):
+    with pytest.raises(ValueError, match="lr_schedule"):
+        GANSampler(**{**FAST, "lr_schedule": "cosine"}).fit(*digits)
