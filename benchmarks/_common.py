@@ -80,6 +80,14 @@ def environment_line():
     )
 
 
+def load_sentence(load_before, load_after, elapsed_s):
+    """The machine-load sentence every benchmark report carries."""
+    return (
+        f"Load before: load average {load_before[0]:.2f}, other processes on {load_before[1]:.2f} cores; "
+        f"after: {load_after[0]:.2f} / {load_after[1]:.2f}. Total {elapsed_s / 60:.1f} min."
+    )
+
+
 def timed(fn, repeats=1):
     """Run ``fn`` ``repeats`` times; return (min seconds, last result)."""
     times = []

@@ -41,6 +41,7 @@ from _common import (  # noqa: E402
     environment_line,
     load_digits_split,
     load_mnist_split,
+    load_sentence,
     machine_load,
     rows_per_second,
     timed,
@@ -277,8 +278,7 @@ def write_report(args, threads, load_before, load_after, sections, thread_rows, 
         f"{datetime.date.today().isoformat()}. {environment_line()}.",
         f"Torch threads: {threads} for every torch method; {args.epochs} epochs, batch "
         f"{BATCH_SIZE}, Adam lr {LR}; fit times are the best of {max(args.repeats, 7)} (digits) and {args.repeats} (MNIST) interleaved runs.",
-        f"Load before: load average {load_before[0]:.2f}, other processes on {load_before[1]:.2f} cores; "
-        f"after: {load_after[0]:.2f} / {load_after[1]:.2f} cores. Total run {elapsed / 60:.1f} min.",
+        load_sentence(load_before, load_after, elapsed),
         "",
         "MSE: held-out reconstruction mean squared error (inputs in [0, 1]). Accuracy: "
         "LogisticRegression trained on the training codes, scored on the held-out codes. "
@@ -368,9 +368,7 @@ def write_label_aware_report(args, threads, load_before, load_after, rows, elaps
         "# Label-aware codes (MNIST)",
         "",
         f"Written by `benchmarks/bench_autoencoder.py --label-aware` on {datetime.date.today().isoformat()}. "
-        f"{environment_line()}. Torch threads: {threads}. Load before: load average {load_before[0]:.2f}, "
-        f"other processes on {load_before[1]:.2f} cores; after: {load_after[0]:.2f} / {load_after[1]:.2f}. "
-        f"Total {elapsed / 60:.1f} min.",
+        f"{environment_line()}. Torch threads: {threads}. {load_sentence(load_before, load_after, elapsed)}",
         "",
         "MNIST test images, 8000 train / 2000 test (seeded split). Each method fits on the 8000 training "
         "images (with their labels where it uses them), a LogisticRegression is trained on the training "

@@ -34,7 +34,14 @@ from sklearn.mixture import GaussianMixture
 from sklearn.neighbors import KernelDensity
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import check_quiet, environment_line, load_digits_split, load_mnist_split, machine_load  # noqa: E402
+from _common import (  # noqa: E402
+    check_quiet,
+    environment_line,
+    load_digits_split,
+    load_mnist_split,
+    load_sentence,
+    machine_load,
+)
 
 from skgen import AutoencoderTransformer, GANSampler  # noqa: E402
 from skgen.metrics import (  # noqa: E402
@@ -200,8 +207,7 @@ def write_report(sections, threads, load_before, load_after, elapsed):
         "# Image generation benchmark",
         "",
         f"Written by `benchmarks/bench_images.py` on {datetime.date.today().isoformat()}. {environment_line()}. "
-        f"Torch threads: {threads}. Load before: load average {load_before[0]:.2f}, other processes on "
-        f"{load_before[1]:.2f} cores; after: {load_after[0]:.2f} / {load_after[1]:.2f}. Total {elapsed / 60:.1f} min.",
+        f"Torch threads: {threads}. {load_sentence(load_before, load_after, elapsed)}",
         "",
         "Pixels in [0, 1]. Every method generates the test set's size with the test set's labels. FD: Fréchet "
         "distance to the real test images in the last hidden layer of `DomainFeatureExtractor` (an "

@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import SHARED, check_quiet, environment_line, load_mnist_split, machine_load  # noqa: E402
+from _common import SHARED, check_quiet, environment_line, load_mnist_split, load_sentence, machine_load  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results" / "scaling.md"
 
@@ -128,9 +128,8 @@ def main():
     lines = [
         "# Scaling", "",
         f"Written by `benchmarks/bench_scaling.py` on {datetime.date.today().isoformat()}. {environment_line()}. "
-        f"Two torch threads per fit; each size in its own process. Load before: load average {load_before[0]:.2f}, "
-        f"other processes on {load_before[1]:.2f} cores; after: {load_after[0]:.2f} / {load_after[1]:.2f}. "
-        f"Total {(time.perf_counter() - start) / 60:.1f} min.", "",
+        "Two torch threads per fit; each size in its own process. "
+        + load_sentence(load_before, load_after, time.perf_counter() - start), "",
         "Tabular: GANSampler, Adult tiled (one epoch; fit s includes the codec's fit and the encoding). "
         "Autoencoder: AutoencoderTransformer(n_components=8), MNIST-size rows (two epochs). Peak RSS: the "
         "process's peak resident memory; data MB: its peak after building the data, before fitting.", "",

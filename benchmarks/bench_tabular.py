@@ -39,7 +39,7 @@ import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import SHARED, check_quiet, environment_line, machine_load  # noqa: E402
+from _common import SHARED, check_quiet, environment_line, load_sentence, machine_load  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results" / "tabular.md"
 PRIVACY_RESULTS = RESULTS.with_name("privacy.md")
@@ -152,8 +152,7 @@ def write_report(rows, args, load_before, load_after, elapsed):
         "",
         f"Written by `benchmarks/bench_tabular.py` on {datetime.date.today().isoformat()}. {environment_line()}.",
         f"Torch threads: {args.threads} for every model; each model in its own process. 80/20 split, seed 0; "
-        f"synthetic rows = training rows. Load before: load average {load_before[0]:.2f}, other processes on "
-        f"{load_before[1]:.2f} cores; after: {load_after[0]:.2f} / {load_after[1]:.2f}. Total {elapsed / 60:.1f} min.",
+        f"synthetic rows = training rows. {load_sentence(load_before, load_after, elapsed)}",
         "",
         "Quality against the real 20%: SDMetrics QualityReport (overall, shapes / pairs) and skgen.metrics "
         "(same definitions, except that numeric columns in mixed pairs are binned on the real data's edges "
@@ -193,9 +192,8 @@ def write_privacy_report(rows, args, load_before, load_after, elapsed):
         "# Differential privacy trade-off (Adult)",
         "",
         f"Written by `benchmarks/bench_tabular.py --privacy` on {datetime.date.today().isoformat()}. "
-        f"{environment_line()}. Torch threads: {args.threads}; each model in its own process. Load before: "
-        f"load average {load_before[0]:.2f}, other processes on {load_before[1]:.2f} cores; after: "
-        f"{load_after[0]:.2f} / {load_after[1]:.2f}. Total {elapsed / 60:.1f} min.",
+        f"{environment_line()}. Torch threads: {args.threads}; each model in its own process. "
+        f"{load_sentence(load_before, load_after, elapsed)}",
         "",
         "GANSampler with `dp_epsilon` (DP-SGD on the critic through Opacus, delta = 1 / (10 n), Poisson "
         "batches, loss='bce') and without. Quality: SDMetrics QualityReport and skgen.metrics against the real "

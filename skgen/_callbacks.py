@@ -1,6 +1,7 @@
 """skorch callbacks shared by skgen's nets."""
 
-import torch
+import math
+
 from skorch.callbacks import Callback
 
 
@@ -53,7 +54,7 @@ class TrainingMonitor(Callback):
         self.epochs_completed_ = 0
 
     def on_batch_end(self, net, training=False, loss=None, **kwargs):
-        if loss is not None and not bool(torch.isfinite(torch.as_tensor(loss)).all()):
+        if loss is not None and not math.isfinite(loss.item() if hasattr(loss, "item") else loss):
             raise NonFiniteLossError(len(net.history))
 
     def on_epoch_end(self, net, **kwargs):

@@ -504,7 +504,6 @@ class GANSampler(TorchEstimatorBase):
             self.dp_noise_multiplier_ = private["noise_multiplier"]
             net.finish_private_training()
 
-        self._check_losses_finite(net)
         self.net_ = net
         self.codec_ = codec
         self.history_ = net.history
@@ -541,7 +540,6 @@ class GANSampler(TorchEstimatorBase):
             dataset = InMemoryDataset(torch.from_numpy(images).to(device), label_tensor)
             net.initialize()
             self._train(net, dataset)
-        self._check_losses_finite(net)
         self.data_kind_ = "image"
         self.net_ = net
         self.codec_ = codec
@@ -602,15 +600,6 @@ class GANSampler(TorchEstimatorBase):
             lr_decay_steps=self._lr_decay_steps("image", n_images),
             **kwargs,
         )
-
-    def _check_losses_finite(self, net):
-        losses = np.asarray(net.history[:, "train_loss"], dtype=float)
-        if not np.all(np.isfinite(losses)):
-            epoch = int(np.flatnonzero(~np.isfinite(losses))[0]) + 1
-            raise ValueError(
-                f"Training diverged: the generator loss became non-finite at epoch {epoch}. "
-                f"Lower lr (now {self.lr}) or use the default loss."
-            )
 
     def _discrete_codecs(self, codec):
         """The columns the generator is conditioned on (all discrete ones)."""
