@@ -16,7 +16,7 @@ from ._data import (
     SliceBatchIterator,
     as_float32_tensor,
 )
-from ._modules import BlockActivation
+from ._modules import BlockActivation, sample_blocks
 
 
 def _supports_fused_adam():
@@ -448,9 +448,9 @@ class TabularGANNet(GANNetMixin, LeanNetMixin, NeuralNet):
             return raw.new_zeros(())
         logits = self.activation_.block_logits(raw)
         block, position = self.condition_blocks[conditions].unbind(1)
-        rows = torch.arange(len(raw), device=raw.device)
-        chosen = logits[rows, block]
-        return (torch.logsumexp(chosen, dim=1) - chosen[rows, position]).mean()
+        # Each row's conditioned block (padding is -inf, so it gets no probability).
+        chosen = logits.gather(1, block.view(-1, 1, 1).expand(-1, 1, logits.shape[2])).squeeze(1)
+        return torch.nn.functional.cross_entropy(chosen, position)
 
     def _private_train_step(self, real, conditions, sample_rate):
         """DP-SGD on the critic: one pass over real and fake packs whose
@@ -496,8 +496,9 @@ class TabularGANNet(GANNetMixin, LeanNetMixin, NeuralNet):
         # generator is scored by the updated critic.
         raw, fake = self._fake(n, cond)
         fake_rows = fake.detach()
-        d_real = self.discriminator_(real, cond)
-        d_fake = self.discriminator_(fake_rows, cond)
+        # Real and generated packs in one critic call (fewer, larger products).
+        scores = self.discriminator_(torch.cat([real, fake_rows]), None if cond is None else torch.cat([cond, cond]))
+        d_real, d_fake = scores.split(len(scores) // 2)
         if self.gan_loss == "wgan-gp":
             loss_d = d_fake.mean() - d_real.mean()
             loss_d = loss_d + self.gp_weight * self._gradient_penalty(real, fake_rows, cond)
@@ -519,7 +520,7 @@ class TabularGANNet(GANNetMixin, LeanNetMixin, NeuralNet):
 
     # --- sampling ---------------------------------------------------------
 
-    def generate(self, n, conditions=None, forced=None, generator=None, batch_size=8192):
+    def generate(self, n, conditions=None, forced=None, generator=None, batch_size=4096):
         """Generate ``n`` encoded rows and the level drawn in each softmax block.
 
         Parameters
@@ -538,9 +539,8 @@ class TabularGANNet(GANNetMixin, LeanNetMixin, NeuralNet):
         rows : float32 ndarray of shape (n, width)
             Generator output; its numeric columns are the encoded values.
         choices : int64 ndarray of shape (n, n_blocks)
-            The level drawn in each softmax block (Gumbel-max: the argmax of
-            logits plus Gumbel noise samples the block's softmax, as in
-            training).
+            The level drawn in each softmax block, sampled from the block's
+            softmax (:func:`sample_blocks`).
         """
         self._set_training(False)
         generator_module = self.sampling_generator()
@@ -563,14 +563,7 @@ class TabularGANNet(GANNetMixin, LeanNetMixin, NeuralNet):
                     choices = torch.empty(n, activation.n_blocks, dtype=torch.long)
                 rows[start : start + m] = raw
                 if activation.n_blocks:
-                    gumbel = activation.gumbel_like(
-                        raw.new_empty(m, len(activation.block_columns)), generator=generator
-                    )
-                    offset = 0
-                    for b, (block_start, width) in enumerate(self.blocks):
-                        scores = raw[:, block_start : block_start + width] + gumbel[:, offset : offset + width]
-                        choices[start : start + m, b] = scores.argmax(1)
-                        offset += width
+                    choices[start : start + m] = sample_blocks(raw, self.blocks, generator)
             for block, position in forced_levels:
                 choices[:, block] = position
         return rows.numpy(), choices.numpy()

@@ -69,7 +69,8 @@ class GANSampler(TorchEstimatorBase):
         ``skgen._modules.TabularDiscriminator``, built as
         ``discriminator(input_dim=..., cond_dim=..., pac=...,
         **discriminator__params)``; ``forward(rows, cond)`` returns one score
-        per pack of ``pac`` rows. Images: None uses
+        per pack of ``pac`` rows (real and generated rows come in one call,
+        real first). Images: None uses
         ``skgen._modules.ConvDiscriminator``, built as
         ``discriminator(channels=..., height=..., width=..., n_classes=...,
         **discriminator__params)``; ``forward(images, labels)`` returns one

@@ -4,7 +4,16 @@ import numpy as np
 import torch
 from sklearn.decomposition import PCA
 
-from skgen._modules import EncoderDecoder, ResidualAutoencoder, linear_solution, make_mlp
+from skgen._modules import (
+    ClassConditionalBatchNorm,
+    ConvGenerator,
+    EncoderDecoder,
+    ResidualAutoencoder,
+    linear_solution,
+    make_mlp,
+    UniformMaskDropout,
+    sample_blocks,
+)
 
 
 def test_linear_solution_reproduces_pca(digits):
@@ -65,3 +74,72 @@ def test_encoder_decoder_routes_parameters():
     module = EncoderDecoder(Enc, Dec, n_features=4, n_components=2, encoder__width=9)
     assert module.encoder.width == 9
     assert module(torch.zeros(3, 4)).shape == (3, 4)
+
+
+def test_sample_blocks_draws_from_each_softmax():
+    logits = torch.zeros(1, 7)
+    logits[0, :4] = torch.tensor([0.0, 1.0, 2.0, -60.0])  # the last level has probability ~1e-27
+    logits[0, 4:] = torch.tensor([3.0, -1.0, 0.5])
+    logits = logits.expand(200_000, -1).contiguous()
+    generator = torch.Generator().manual_seed(0)
+    choices = sample_blocks(logits, [(0, 4), (4, 3)], generator)
+    assert choices.shape == (200_000, 2)
+    for b, (start, width) in enumerate([(0, 4), (4, 3)]):
+        observed = torch.bincount(choices[:, b], minlength=width).double() / len(choices)
+        expected = torch.softmax(logits[0, start : start + width].double(), 0)
+        # 200k draws: the standard error of each share is at most 0.0012.
+        np.testing.assert_allclose(observed.numpy(), expected.numpy(), atol=0.005)
+    assert not (choices[:, 0] == 3).any()
+
+
+def test_sample_blocks_is_reproducible_with_a_seed():
+    logits = torch.randn(1000, 10)
+    first = sample_blocks(logits, [(0, 3), (3, 7)], torch.Generator().manual_seed(1))
+    second = sample_blocks(logits, [(0, 3), (3, 7)], torch.Generator().manual_seed(1))
+    assert torch.equal(first, second)
+
+
+def test_class_conditional_batch_norm_scales_each_class():
+    norm = ClassConditionalBatchNorm(3, n_classes=2)
+    with torch.no_grad():
+        norm.gain.weight[1] = 2.0
+        norm.bias.weight[1] = 5.0
+    x = torch.randn(64, 3, 4, 4)
+    labels = torch.tensor([0, 1]).repeat(32)
+    out = norm(x, labels)
+    plain = torch.nn.functional.batch_norm(x, None, None, training=True)
+    torch.testing.assert_close(out[labels == 0], plain[labels == 0])
+    torch.testing.assert_close(out[labels == 1], 2 * plain[labels == 1] + 5)
+
+
+def test_conditional_generator_uses_the_label_beyond_its_input():
+    torch.manual_seed(0)
+    generator = ConvGenerator(latent_dim=8, n_classes=3, channels=1, height=28, width=28)
+    norms = [m for m in generator.modules() if isinstance(m, ClassConditionalBatchNorm)]
+    assert len(norms) == 3  # the projection and the 8x8 and 16x16 grids (4 -> 8 -> 16 -> 32, cropped)
+    generator.eval()
+    noise = torch.randn(1, 8).expand(2, -1)
+    labels = torch.tensor([0, 2])
+    with torch.no_grad():
+        generator.embed.weight.zero_()  # the label now acts only through the norms
+        images = generator(noise, labels)
+        torch.testing.assert_close(images[0], images[1])
+        norms[-1].bias.weight[2] += 1.0
+        images = generator(noise, labels)
+    assert images.shape == (2, 1, 28, 28)
+    assert not torch.allclose(images[0], images[1])
+
+
+def test_uniform_mask_dropout_matches_nn_dropout():
+    torch.manual_seed(0)
+    dropout = UniformMaskDropout(0.3)
+    x = torch.ones(400, 500)
+    out = dropout(x)
+    kept = out != 0
+    assert abs(kept.float().mean().item() - 0.7) < 0.01
+    torch.testing.assert_close(out[kept], torch.full_like(out[kept], 1 / 0.7))
+    assert abs(out.mean().item() - 1.0) < 0.02  # unbiased, as nn.Dropout
+    dropout.eval()
+    assert torch.equal(dropout(x), x)
+    assert torch.equal(UniformMaskDropout(0.0)(x), x)
+    assert torch.equal(UniformMaskDropout(1.0)(x), torch.zeros_like(x))
