@@ -455,9 +455,14 @@ def sparse_condition_product(cond, weights, bias):
     n = len(cond)
     one_hot = len(rows) == n and bool((rows == torch.arange(n, device=rows.device)).all())
     if one_hot and bool((values == 1).all()):
-        return (weights.t() + bias).index_select(0, cols)
+        return one_hot_condition_product(cols, weights, bias)
     picked = weights.t().index_select(0, cols) * values.unsqueeze(1)
     return bias.expand(n, -1).clone().index_add_(0, rows, picked)
+
+
+def one_hot_condition_product(index, weights, bias):
+    """``one_hot(index) @ weights.T + bias``: the weight column of each row's level."""
+    return (weights.t() + bias).index_select(0, index)
 
 
 class TabularGenerator(nn.Module):
@@ -499,14 +504,20 @@ class TabularGenerator(nn.Module):
                 biases[i] = (biases[i] - norm.running_mean) * scale + norm.bias
         return weights, biases
 
-    def forward(self, noise, cond=None):
+    def forward(self, noise, cond=None, *, cond_index=None):
+        """Pre-activation rows for ``noise`` and the one-hot conditions ``cond``;
+        ``cond_index`` (the hot position of each row) may replace a one-hot
+        ``cond`` and skips searching it (sampling uses it)."""
         # Layer i reads cat([h_{i-1}, ..., h_0, noise, cond]) (the residual
         # concatenation); the condition's part of every layer (and the
         # biases) comes from one sparse product, the rest from one dense one.
         weights, biases = self._layer_parameters()
         if self.cond_dim:
             table = torch.cat([w[:, -self.cond_dim :] for w in weights])
-            base = sparse_condition_product(cond, table, torch.cat(biases))
+            if cond_index is not None:
+                base = one_hot_condition_product(cond_index, table, torch.cat(biases))
+            else:
+                base = sparse_condition_product(cond, table, torch.cat(biases))
             base = base.split([len(b) for b in biases], dim=1)
             weights = [w[:, : -self.cond_dim] for w in weights]
         else:

