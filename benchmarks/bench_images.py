@@ -266,7 +266,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="digits only, 20 epochs")
     parser.add_argument("--digits-epochs", type=int, default=600)
-    parser.add_argument("--mnist-epochs", type=int, default=40)
+    parser.add_argument("--mnist-epochs", type=int, default=50)
     parser.add_argument("--force", action="store_true", help="run even if the machine is busy")
     args = parser.parse_args()
     from skgen._threads import usable_cpus

@@ -222,7 +222,7 @@ def main():
     parser.add_argument("--quick", action="store_true", help="skgen only, 5 epochs")
     parser.add_argument("--threads", type=int, default=1, help="torch threads per model (reference table: 1)")
     parser.add_argument(
-        "--skgen", nargs="+", default=["max_epochs=60", "max_epochs=100"],
+        "--skgen", nargs="+", default=["max_epochs=100", "max_epochs=140", "max_epochs=200"],
         help="GANSampler settings to run, each as comma-separated name=value pairs",
     )
     parser.add_argument("--ctgan-epochs", type=int, default=100)
