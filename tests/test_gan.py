@@ -215,3 +215,11 @@ def test_image_only_arguments_are_refused_for_tables(fitted):
         fitted.sample(3, y=1)
     with pytest.raises(ValueError, match="for image models"):
         fitted.sample(3, return_y=True)
+
+
+def test_default_learning_rate_depends_on_the_data(frame, fitted):
+    assert fitted.lr is None  # stored untouched; resolved at fit
+    assert fitted.net_.lr == 8e-4
+    assert fitted.net_.optimizer_discriminator_.param_groups[0]["lr"] == 8e-4
+    explicit = GANSampler(**{**FAST, "lr": 3e-4}).fit(frame)
+    assert explicit.net_.optimizer_.param_groups[0]["lr"] == 3e-4

@@ -156,9 +156,10 @@ def test_learning_rate_decays_linearly_for_images_by_default(digits):
     steps = 3 * (len(X) // 32)
     assert net.lr_decay_steps == steps and net.lr_steps_done_ == steps
     last_lr = net.optimizer_.param_groups[0]["lr"]
-    assert last_lr == pytest.approx(sampler.lr / steps)
+    assert net.lr == 2e-4  # lr=None: the image default
+    assert last_lr == pytest.approx(net.lr / steps)
     constant = GANSampler(**{**FAST, "lr_schedule": "constant"}).fit(X, y)
-    assert constant.net_.optimizer_.param_groups[0]["lr"] == constant.lr
+    assert constant.net_.optimizer_.param_groups[0]["lr"] == constant.net_.lr
 
 
 def test_bad_lr_schedule(digits):

@@ -27,6 +27,7 @@ def private(frame):
 
 def test_private_fit_reports_the_spent_epsilon(frame, private):
     assert 0 < private.dp_epsilon_ <= 2.0 + 1e-6
+    assert private.net_.lr == 2e-4  # lr=None: smaller steps for noisy DP gradients
     assert private.dp_delta_ == pytest.approx(1 / (10 * len(frame)))
     assert private.dp_noise_multiplier_ > 0
     synthetic = private.sample(50, random_state=0)
