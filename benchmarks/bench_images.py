@@ -265,7 +265,7 @@ def write_report(sections, threads, load_before, load_after, elapsed):
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="digits only, 20 epochs")
-    parser.add_argument("--digits-epochs", type=int, default=600)
+    parser.add_argument("--digits-epochs", type=int, default=300)
     parser.add_argument("--mnist-epochs", type=int, default=50)
     parser.add_argument("--force", action="store_true", help="run even if the machine is busy")
     args = parser.parse_args()

@@ -28,7 +28,7 @@ from skgen import GANSampler  # noqa: E402
 from skgen.metrics import DomainFeatureExtractor, conditional_accuracy, frechet_distance  # noqa: E402
 
 parser = argparse.ArgumentParser()
-parser.add_argument("--epochs", type=int, default=600)
+parser.add_argument("--epochs", type=int, default=300)
 parser.add_argument("--output", default="generate_digits.png")
 args, _ = parser.parse_known_args()
 

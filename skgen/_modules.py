@@ -610,6 +610,15 @@ class TabularDiscriminator(nn.Module):
 # --- image GAN modules --------------------------------------------------------
 
 
+def _refines(refine, steps):
+    """Whether the image modules add their 3x3 refining convolutions."""
+    if refine == "auto":
+        return steps <= 1
+    if not isinstance(refine, bool):
+        raise ValueError(f"refine must be True, False or 'auto'; got {refine!r}.")
+    return refine
+
+
 def _upsampling_steps(height, width):
     """Doublings from the generator's base grid to the image: the smaller
     side shrinks to 4-7 pixels (at most three doublings)."""
@@ -670,16 +679,24 @@ class ConvGenerator(nn.Module):
         Image shape.
     base_width : int, default=32
         Channels of the last hidden grid; earlier grids double it.
+    refine : bool or "auto", default="auto"
+        Add a 3x3 convolution (with batch norm and ReLU) on the first grid
+        and make the output a 3x3 convolution of a last hidden grid.
+        ``"auto"`` does so for images under 14 pixels a side, whose
+        up-sampling stack is otherwise a single layer: on the 8x8 digits it
+        took the domain FD from 0.64 to 0.41 (for about five times the fit
+        time).
     """
 
-    def __init__(self, latent_dim, n_classes, channels, height, width, base_width=32):
+    def __init__(self, latent_dim, n_classes, channels, height, width, base_width=32, refine="auto"):
         super().__init__()
         self.n_classes = n_classes
         self.height = height
         self.width = width
         steps = _upsampling_steps(height, width)
+        refine = _refines(refine, steps)
         self.grid = (math.ceil(height / 2**steps), math.ceil(width / 2**steps))
-        self.grid_channels = base_width * 2 ** max(steps - 1, 0)
+        self.grid_channels = base_width * 2 ** (steps if refine else max(steps - 1, 0))
         embed_dim = min(n_classes, 32) if n_classes else 0
         self.embed = nn.Embedding(n_classes, embed_dim) if n_classes else None
 
@@ -691,17 +708,21 @@ class ConvGenerator(nn.Module):
         n_projected = self.grid_channels * self.grid[0] * self.grid[1]
         self.project = nn.Linear(latent_dim + embed_dim, n_projected)
         self.project_norm = norm(n_projected, spatial=False)
+        # Every convolution but the last is followed by the norm of the same index.
         self.convolutions = nn.ModuleList()
         self.norms = nn.ModuleList()
         in_channels = self.grid_channels
+        if refine:
+            self.convolutions.append(nn.Conv2d(in_channels, in_channels, 3, padding=1))
+            self.norms.append(norm(in_channels))
         for step in range(steps):
-            last = step == steps - 1
+            last = step == steps - 1 and not refine
             out_channels = channels if last else in_channels // 2
             self.convolutions.append(nn.ConvTranspose2d(in_channels, out_channels, 4, stride=2, padding=1))
             if not last:
                 self.norms.append(norm(out_channels))
             in_channels = out_channels
-        if steps == 0:
+        if refine or steps == 0:
             self.convolutions.append(nn.Conv2d(in_channels, channels, 3, padding=1))
         # Channels-last tensors take oneDNN's fast path for transposed
         # convolutions on CPU (about 1.7x faster here).
@@ -741,22 +762,29 @@ class ConvDiscriminator(nn.Module):
         0 for an unconditional critic.
     base_width : int, default=32
         Channels after the first convolution.
+    refine : bool or "auto", default="auto"
+        Start with a 3x3 convolution at full size and end with one on the
+        smallest grid, mirroring :class:`ConvGenerator`'s ``refine``
+        (``"auto"``: for images under 14 pixels a side).
     """
 
-    def __init__(self, channels, height, width, n_classes, base_width=32):
+    def __init__(self, channels, height, width, n_classes, base_width=32, refine="auto"):
         super().__init__()
         sn = nn.utils.parametrizations.spectral_norm
         steps = _upsampling_steps(height, width)
+        refine = _refines(refine, steps)
         layers = []
         in_channels, size_h, size_w = channels, height, width
-        if steps == 0:  # images under 7 pixels a side: one same-size convolution
+        if steps == 0 or refine:  # a same-size convolution first
             layers += [sn(nn.Conv2d(in_channels, base_width, 3, padding=1)), nn.LeakyReLU(0.2)]
             in_channels = base_width
         for step in range(steps):
-            out_channels = base_width * 2**step
+            out_channels = base_width * 2 ** (step + 1 if refine else step)
             layers += [sn(nn.Conv2d(in_channels, out_channels, 4, stride=2, padding=1)), nn.LeakyReLU(0.2)]
             in_channels = out_channels
             size_h, size_w = size_h // 2, size_w // 2
+        if refine:
+            layers += [sn(nn.Conv2d(in_channels, in_channels, 3, padding=1)), nn.LeakyReLU(0.2)]
         self.features = nn.Sequential(*layers).to(memory_format=torch.channels_last)
         n_features = in_channels * size_h * size_w
         self.score = sn(nn.Linear(n_features, 1))

@@ -1,11 +1,13 @@
 """Default modules (skgen._modules)."""
 
 import numpy as np
+import pytest
 import torch
 from sklearn.decomposition import PCA
 
 from skgen._modules import (
     ClassConditionalBatchNorm,
+    ConvDiscriminator,
     ConvGenerator,
     EncoderDecoder,
     ResidualAutoencoder,
@@ -154,3 +156,31 @@ def test_tabular_generator_takes_condition_indices():
     one_hot = torch.nn.functional.one_hot(index, 6).float()
     with torch.no_grad():
         torch.testing.assert_close(generator(noise, cond_index=index), generator(noise, one_hot))
+
+
+@pytest.mark.parametrize("shape", [(8, 8), (28, 28), (5, 3), (13, 20), (1, 1)])
+@pytest.mark.parametrize("refine", ["auto", True, False])
+def test_image_modules_fit_any_size_with_and_without_refining(shape, refine):
+    height, width = shape
+    generator = ConvGenerator(16, 3, 2, height, width, base_width=8, refine=refine)
+    critic = ConvDiscriminator(2, height, width, 3, base_width=8, refine=refine)
+    labels = torch.tensor([0, 1, 2, 0])
+    images = generator(torch.randn(4, 16), labels)
+    assert images.shape == (4, 2, height, width)
+    assert critic(images, labels).shape == (4,)
+
+
+def test_small_images_get_refining_convolutions_by_default():
+    def n_convolutions(module):
+        return sum(isinstance(m, torch.nn.modules.conv._ConvNd) for m in module.modules())
+
+    # 8x8: one up-sampling step, so "auto" adds a 3x3 convolution on each side of it.
+    assert n_convolutions(ConvGenerator(16, 10, 1, 8, 8)) == 3
+    assert n_convolutions(ConvGenerator(16, 10, 1, 8, 8, refine=False)) == 1
+    assert n_convolutions(ConvDiscriminator(1, 8, 8, 10)) == 3
+    assert n_convolutions(ConvDiscriminator(1, 8, 8, 10, refine=False)) == 1
+    # 28x28 keeps the plain DCGAN stack.
+    assert n_convolutions(ConvGenerator(16, 10, 1, 28, 28)) == 3
+    assert n_convolutions(ConvDiscriminator(1, 28, 28, 10)) == 3
+    with pytest.raises(ValueError, match="refine"):
+        ConvGenerator(16, 10, 1, 8, 8, refine="yes")
