@@ -100,8 +100,8 @@ class GANSampler(TorchEstimatorBase):
     lr : float or None, default=None
         Adam learning rate of both networks. None is 8e-4 for tables (2e-4
         with ``dp_epsilon``) and 2e-4 for images. On Adult, 8e-4 gave a
-        TSTR ROC-AUC of 0.867-0.879 at 100 epochs (three seeds) where 2e-4
-        gave 0.849, and trained stably to 300 epochs.
+        TSTR ROC-AUC of 0.870-0.880 at 100 epochs (three seeds) where 2e-4
+        gave 0.85, and trained stably to 300 epochs.
     lr_schedule : {"auto", "constant", "linear"}, default="auto"
         ``"linear"`` decays both learning rates to zero over the fit, which
         settles the oscillation of GAN training; ``"auto"`` is linear for
