@@ -384,9 +384,9 @@ class BlockActivation(nn.Module):
         return self._padded(out.index_select(1, self.block_columns)).view(len(out), -1, self.max_width)
 
     @staticmethod
-    def gumbel_like(x, generator=None):
+    def gumbel_like(x):
         """Standard Gumbel noise shaped like ``x``."""
-        u = torch.rand(x.shape, device=x.device, dtype=x.dtype, generator=generator)
+        u = torch.rand(x.shape, device=x.device, dtype=x.dtype)
         return -torch.log(-torch.log(u.clamp_(1e-10, 1.0 - 1e-7)))
 
     def forward(self, out, tau=0.2, gumbel=True):
