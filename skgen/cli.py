@@ -16,6 +16,8 @@ import sys
 import time
 from pathlib import Path
 
+from . import _table_files
+
 import numpy as np
 import pandas as pd
 
@@ -35,28 +37,15 @@ class _Parser(argparse.ArgumentParser):
 # --- files ----------------------------------------------------------------------
 
 
-def _is_parquet(path):
-    return Path(path).suffix.lower() in (".parquet", ".pq")
-
-
-def read_table(path):
-    """Read a CSV (or Parquet, with pyarrow) into a DataFrame, or raise CLIError."""
-    path = Path(path)
-    if not path.is_file():
-        raise CLIError(f"file not found: {path}")
+def read_table(path, args=None):
+    """Read a CSV (dialect sniffed unless the flags give it) or Parquet file, or raise CLIError."""
+    dialect = {name: getattr(args, name, None) for name in ("sep", "decimal", "encoding")}
+    if dialect["sep"] in ("\\t", "tab"):
+        dialect["sep"] = "\t"
     try:
-        if _is_parquet(path):
-            frame = pd.read_parquet(path)
-        else:
-            frame = pd.read_csv(path)
-    except ImportError as exc:
-        raise CLIError(f"reading Parquet needs pyarrow (pip install pyarrow): {exc}") from None
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, ValueError, OSError) as exc:
-        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise CLIError(f"cannot read {path}: {first_line}") from None
-    if frame.empty or frame.shape[1] == 0:
-        raise CLIError(f"{path} has no rows or no columns")
-    return frame
+        return _table_files.read_table(path, **dialect)
+    except _table_files.TableFileError as exc:
+        raise CLIError(str(exc)) from None
 
 
 def _check_writable(path, force):
@@ -67,14 +56,19 @@ def _check_writable(path, force):
         raise CLIError(f"directory {path.parent} does not exist")
 
 
+def _check_output_table(path, force):
+    _check_writable(path, force)
+    try:
+        _table_files.check_output_format(path)
+    except _table_files.TableFileError as exc:
+        raise CLIError(str(exc)) from None
+
+
 def write_table(frame, path):
-    if _is_parquet(path):
-        try:
-            frame.to_parquet(path, index=False)
-        except ImportError as exc:
-            raise CLIError(f"writing Parquet needs pyarrow (pip install pyarrow): {exc}") from None
-    else:
-        frame.to_csv(path, index=False)
+    try:
+        _table_files.write_table(frame, path)
+    except _table_files.TableFileError as exc:
+        raise CLIError(str(exc)) from None
 
 
 def _check_columns(frame, columns, flag):
@@ -200,12 +194,12 @@ def _fit_sampler(frame, args, categorical):
 
 
 def synthesize(args):
-    frame = read_table(args.input)
+    frame = read_table(args.input, args)
     if args.rows < 1:
         raise CLIError(f"-n/--rows must be at least 1; got {args.rows}")
     if not 0 <= args.holdout < 1:
         raise CLIError(f"--holdout must be in [0, 1); got {args.holdout}")
-    _check_writable(args.output, args.force)
+    _check_output_table(args.output, args.force)
     if args.save:
         _check_writable(args.save, args.force)
     _check_columns(frame, args.categorical or [], "--categorical")
@@ -242,15 +236,15 @@ def synthesize(args):
 
 
 def evaluate(args):
-    real = read_table(args.real)
-    synthetic = read_table(args.synthetic)
+    real = read_table(args.real, args)
+    synthetic = read_table(args.synthetic, args)
     missing = [c for c in real.columns if c not in synthetic.columns]
     if missing:
         raise CLIError(f"{args.synthetic} lacks column(s) of {args.real}: {', '.join(map(str, missing))}")
     synthetic = synthetic[list(real.columns)]
     holdout = None
     if args.holdout:
-        holdout = read_table(args.holdout)
+        holdout = read_table(args.holdout, args)
         _check_columns(holdout, list(real.columns), "--holdout")
     if args.target is not None:
         _check_columns(real, [args.target], "--target")
@@ -318,6 +312,13 @@ def demo(args):
 # --- entry point ----------------------------------------------------------------
 
 
+def _add_dialect_arguments(parser):
+    group = parser.add_argument_group("CSV dialect (guessed from the file unless given)")
+    group.add_argument("--sep", help="field separator, e.g. ';' or '\\t' (default: guessed among , ; tab |)")
+    group.add_argument("--decimal", choices=[".", ","], help="decimal mark (default: guessed)")
+    group.add_argument("--encoding", help="text encoding, e.g. latin-1 (default: UTF-8, else Windows-1252)")
+
+
 def build_parser():
     parser = _Parser(prog="skgen", description="Synthetic data with skgen's GANSampler.")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
@@ -335,6 +336,7 @@ def build_parser():
     syn.add_argument("--holdout", type=float, default=0.2,
                      help="share of rows kept out of training to measure quality and privacy (default: 0.2; 0 "
                           "trains on every row)")
+    _add_dialect_arguments(syn)
     syn.add_argument("--force", action="store_true", help="overwrite existing output files")
     syn.add_argument("--quiet", action="store_true", help="no progress output")
     syn.set_defaults(handler=synthesize)
@@ -345,6 +347,7 @@ def build_parser():
     ev.add_argument("--target", metavar="COL", help="column to predict for train-on-synthetic, test-on-real")
     ev.add_argument("--holdout", metavar="CSV", help="real rows the generator never saw (privacy reference)")
     ev.add_argument("--html", metavar="REPORT.html", help="write per-column real-vs-synthetic plots")
+    _add_dialect_arguments(ev)
     ev.add_argument("--force", action="store_true", help="overwrite an existing report")
     ev.set_defaults(handler=evaluate)
 
