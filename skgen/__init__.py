@@ -1,9 +1,32 @@
-"""skgen: scikit-learn estimators for deep generative models."""
+"""skgen: scikit-learn estimators for deep generative models.
 
-from ._persistence import load
-from .autoencoder import AutoencoderTransformer
-from .gan import GANSampler
+The estimators are imported on first use (PEP 562), so ``import skgen`` and
+the ``skgen`` command start without loading torch, skorch, scikit-learn and
+pandas; ``skgen.GANSampler`` and ``from skgen import GANSampler`` work as
+usual.
+"""
 
-__version__ = "0.1.0"
+import importlib
+
+from ._version import __version__
+
+_LAZY = {
+    "AutoencoderTransformer": ".autoencoder",
+    "GANSampler": ".gan",
+    "load": "._persistence",
+}
 
 __all__ = ["AutoencoderTransformer", "GANSampler", "load", "__version__"]
+
+
+def __getattr__(name):
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'skgen' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__))

@@ -14,11 +14,12 @@ import numpy as np
 import torch
 from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state
-from skorch.callbacks import Callback, ProgressBar
+from skorch.callbacks import Callback
 
 from ._callbacks import AdaptiveThreads, NonFiniteLossError, TrainingMonitor, interrupted_epochs
 from ._data import resolve_device
 from ._nets import default_optimizer_kwargs
+from ._progress import EpochLossMeans, EpochProgress
 from ._threads import ThreadGovernor
 
 
@@ -220,9 +221,12 @@ class TorchEstimatorBase(BaseEstimator):
     def _net_kwargs(self, governor, optimizer, device, optimizer_defaults=None, callbacks=()):
         """Keyword arguments every skgen net gets from its estimator.
 
-        Callbacks: the adaptive-thread governor, then ``callbacks``, then a
-        progress bar with ``verbose >= 2``; skorch's PrintLog is removed when
-        silent (it formats a table every epoch even then). Optimizer
+        Callbacks: the adaptive-thread governor, the epoch means of the
+        per-batch losses ``_batch_losses``, then ``callbacks``, then the
+        user's. ``verbose=1`` adds one progress bar over epochs showing
+        ``_progress_losses``; ``verbose >= 2`` prints skorch's table of one
+        row per epoch instead (its PrintLog is removed otherwise: it formats
+        a table every epoch even when silent). Optimizer
         arguments: ``optimizer_defaults``, the fused implementation unless the
         user chose ``fused`` or ``foreach``, then the user's
         ``optimizer__<name>`` values.
@@ -235,16 +239,25 @@ class TorchEstimatorBase(BaseEstimator):
         net_callbacks = [
             ("adaptive_threads", AdaptiveThreads(governor)),
             ("training_monitor", TrainingMonitor()),
+            ("epoch_loss_means", EpochLossMeans(self._batch_losses())),
             *callbacks,
             *self._user_callbacks(),
         ]
-        if self.verbose >= 2:
-            net_callbacks.append(("progress_bar", ProgressBar()))
+        if self.verbose == 1:
+            net_callbacks.append(("epoch_progress", EpochProgress(self._progress_losses(), type(self).__name__)))
         kwargs = {f"optimizer__{key}": value for key, value in optimizer_kwargs.items()}
-        if not self.verbose:
+        if self.verbose < 2:
             kwargs["callbacks__print_log"] = None
-        kwargs.update(callbacks=net_callbacks, optimizer=optimizer, device=device, verbose=int(self.verbose))
+        kwargs.update(callbacks=net_callbacks, optimizer=optimizer, device=device, verbose=int(self.verbose >= 2))
         return kwargs
+
+    def _batch_losses(self):
+        """Per-batch history keys whose epoch means the history records (hook)."""
+        return ()
+
+    def _progress_losses(self):
+        """``{label: epoch history key}`` shown by the progress bar (hook)."""
+        return {"loss": "train_loss"}
 
     def _user_callbacks(self):
         """The ``callbacks`` parameter as skorch's ``(name, callback)`` pairs."""

@@ -184,6 +184,9 @@ class AutoencoderNet(LeanNetMixin, NeuralNet):
                 head_loss = torch.nn.functional.cross_entropy(predicted, y_true)
             else:
                 head_loss = torch.nn.functional.mse_loss(predicted, y_true)
+            if training:
+                self.history.record_batch("reconstruction_loss", loss.item())
+                self.history.record_batch("head_loss", head_loss.item())
             loss = loss + self.head_weight * head_loss
         return loss
 
@@ -280,6 +283,11 @@ class GANNetMixin:
         self.optimizer_ = self.optimizer(self.module_.parameters(), **generator_kwargs)
         self.optimizer_discriminator_ = self.optimizer(self.discriminator_.parameters(), **discriminator_kwargs)
         return self
+
+    def _record_losses(self, loss_g, loss_d):
+        """Both losses of the step, by name (their epoch means: ``EpochLossMeans``)."""
+        self.history.record_batch("generator_loss", loss_g.item())
+        self.history.record_batch("critic_loss", loss_d.item())
 
     def _discriminator_update(self, loss_d):
         self.optimizer_discriminator_.zero_grad(set_to_none=True)
@@ -478,7 +486,7 @@ class TabularGANNet(GANNetMixin, LeanNetMixin, NeuralNet):
             return bce(d_fake, torch.ones_like(d_fake)) + self._condition_loss(raw, conditions)
 
         loss_g = self._generator_update(generator_loss)
-        self.history.record_batch("discriminator_loss", loss_d.item())
+        self._record_losses(loss_g, loss_d)
         return {"loss": loss_g.detach(), "y_pred": None}
 
     def train_step(self, batch, **fit_params):
@@ -515,7 +523,7 @@ class TabularGANNet(GANNetMixin, LeanNetMixin, NeuralNet):
             return loss_g + self._condition_loss(raw, conditions)
 
         loss_g = self._generator_update(generator_loss)
-        self.history.record_batch("discriminator_loss", loss_d.item())
+        self._record_losses(loss_g, loss_d)
         return {"loss": loss_g.detach(), "y_pred": None}
 
     # --- sampling ---------------------------------------------------------
@@ -652,7 +660,7 @@ class ImageGANNet(GANNetMixin, LeanNetMixin, NeuralNet):
             return bce(scores, torch.ones_like(scores))
 
         loss_g = self._generator_update(generator_loss)
-        self.history.record_batch("discriminator_loss", loss_d.item())
+        self._record_losses(loss_g, loss_d)
         return {"loss": loss_g.detach(), "y_pred": None}
 
     def generate(self, n, labels=None, generator=None, batch_size=256):

@@ -160,7 +160,11 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         pairs) added to the net, e.g. ``skorch.callbacks.Checkpoint`` or
         ``LRScheduler``.
     verbose : int, default=0
-        0 is silent; 1 prints one line per epoch; 2 adds a progress bar.
+        0 is silent; 1 shows one progress bar over the epochs on stderr
+        with the reconstruction loss (and the head's and the validation
+        loss when there are), as plain lines at most every 10% of the
+        epochs when stderr is not a terminal; 2 prints skorch's table of
+        one row per epoch instead.
     **kwargs
         ``module__<name>`` and ``optimizer__<name>`` parameters, routed to
         the module and optimizer constructors and tunable with
@@ -172,7 +176,9 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         The fitted skorch net; ``net_.module_`` is the torch module.
     history_ : skorch.History
         Per-epoch records: ``history_[:, "train_loss"]``,
-        ``history_[:, "valid_loss"]`` (with early stopping), ``"dur"``.
+        ``history_[:, "valid_loss"]`` (with early stopping), ``"dur"``;
+        with supervision also its two parts, ``"reconstruction_loss"``
+        and ``"head_loss"`` (the head's loss before its weight).
     n_components_ : int
         Width of the codes.
     n_epochs_ : int
@@ -493,6 +499,16 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         kwargs = data_kwargs(self.module, n_features, self.n_components)
         kwargs.update(user_kwargs)
         return self.module, kwargs
+
+    def _batch_losses(self):
+        return ("reconstruction_loss", "head_loss")
+
+    def _progress_losses(self):
+        return {
+            "reconstruction": ("reconstruction_loss", "train_loss"),
+            "head": "head_loss",
+            "validation": "valid_loss",
+        }
 
     def _build_net(self, n_features, device, governor, valid_X, valid_y, task, n_outputs):
         module_cls, module_kwargs = self._module_spec(n_features)

@@ -159,7 +159,10 @@ class GANSampler(TorchEstimatorBase):
         Extra :mod:`skorch.callbacks` (instances, or ``(name, callback)``
         pairs) added to the net, e.g. ``skorch.callbacks.Checkpoint``.
     verbose : int, default=0
-        0 is silent, 1 prints one line per epoch, 2 adds a progress bar.
+        0 is silent; 1 shows one progress bar over the epochs on stderr
+        with the generator and critic losses and the time left (plain
+        lines at most every 10% of the epochs when stderr is not a
+        terminal); 2 prints skorch's table of one row per epoch instead.
     **kwargs
         ``generator__<name>``, ``discriminator__<name>`` and
         ``optimizer__<name>`` parameters, tunable with ``GridSearchCV``.
@@ -186,8 +189,10 @@ class GANSampler(TorchEstimatorBase):
         Their training frequencies, used to draw labels when ``sample`` is
         called with ``y=None``.
     history_ : skorch.History
-        Per-epoch ``train_loss`` (generator) and per-batch
-        ``discriminator_loss``.
+        ``history_[:, "generator_loss"]`` and ``history_[:,
+        "critic_loss"]``: the epoch means of the two networks' losses
+        (per batch in ``history_[-1, "batches", :, "critic_loss"]``);
+        ``"train_loss"`` is skorch's name for the generator's.
     n_features_in_ : int
     feature_names_in_ : ndarray of shape (n_features_in,)
         Column names, when fitted on a DataFrame.
@@ -674,6 +679,12 @@ class GANSampler(TorchEstimatorBase):
             lr_decay_steps=None if n_rows is None else self._lr_decay_steps("table", n_rows),
             **kwargs,
         )
+
+    def _batch_losses(self):
+        return ("generator_loss", "critic_loss")
+
+    def _progress_losses(self):
+        return {"generator": "generator_loss", "critic": "critic_loss"}
 
     # --- sample ---------------------------------------------------------------
 

@@ -1,0 +1,160 @@
+"""``skgen synthesize``, ``skgen sample`` and ``skgen evaluate``."""
+
+import contextlib
+import sys
+import time
+from pathlib import Path
+
+from ._errors import CLIError
+from ._inputs import (
+    check_columns,
+    check_output_table,
+    check_rows,
+    check_writable,
+    parse_conditions,
+    read_table,
+    write_table,
+)
+from ._summary import Stages, fidelity_lines, html_report, privacy_lines, tstr_lines
+
+MAX_CATEGORIES = 100  # GANSampler's default, so the pre-training codec matches the sampler's
+
+
+def verbosity(args):
+    """GANSampler's ``verbose`` for the flags: a bar (1), an epoch table (2), or nothing."""
+    if getattr(args, "quiet", False):
+        return 0
+    return 2 if getattr(args, "verbose", False) else 1
+
+
+def fit_sampler(frame, **params):
+    """A fitted GANSampler; skorch's epoch table (verbose=2) goes to stderr so stdout is the summary."""
+    from ..gan import GANSampler
+
+    sampler = GANSampler(max_categories=MAX_CATEGORIES, **params)
+    with contextlib.redirect_stdout(sys.stderr):
+        sampler.fit(frame)
+    return sampler
+
+
+def _split_holdout(frame, share, seed):
+    import numpy as np
+
+    if not share or len(frame) < 10:
+        return frame, None
+    order = np.random.RandomState(seed).permutation(len(frame))
+    n_holdout = int(round(share * len(frame)))
+    return frame.iloc[order[n_holdout:]], frame.iloc[order[:n_holdout]]
+
+
+def synthesize(args):
+    from .._tabular import TabularCodec
+
+    frame = read_table(args.input, args)
+    check_rows(args.rows)
+    if not 0 <= args.holdout < 1:
+        raise CLIError(f"--holdout must be in [0, 1); got {args.holdout}")
+    check_output_table(args.output, args.force)
+    if args.save:
+        check_writable(args.save, args.force)
+    check_columns(frame.columns, args.categorical or [], "--categorical")
+    if args.target is not None:
+        check_columns(frame.columns, [args.target], "--target")
+    train, holdout = _split_holdout(frame, args.holdout, args.seed)
+    try:
+        codec = TabularCodec(categorical_columns=args.categorical, max_categories=MAX_CATEGORIES).fit(train)
+    except ValueError as exc:
+        raise CLIError(f"cannot learn {args.input}: {str(exc).splitlines()[0]}") from None
+    conditions = parse_conditions(codec, args.condition)
+    start = time.perf_counter()
+    sampler = fit_sampler(
+        train, max_epochs=args.epochs, batch_size=args.batch_size, categorical_columns=args.categorical,
+        n_threads=args.threads, random_state=args.seed, device=args.device, verbose=verbosity(args),
+    )
+    fit_s = time.perf_counter() - start
+    synthetic = sampler.sample(args.rows, conditions=conditions or None, random_state=args.seed)
+    write_table(synthetic, args.output)
+    if args.save:
+        sampler.save(args.save)
+    lines = [
+        f"wrote {len(synthetic):,} synthetic rows to {args.output} "
+        f"(fitted on {len(train):,} rows, {sampler.n_epochs_} epochs, {fit_s:.1f} s)"
+    ]
+    stages = Stages(args.quiet)
+    reference = holdout if holdout is not None else train
+    label = f"{len(reference):,} held-out real rows" if holdout is not None else "the training rows"
+    if conditions:
+        lines.append("conditions: " + ", ".join(f"{k}={v}" for k, v in conditions.items()))
+    else:
+        lines += stages.run("scoring column shapes and pairs", fidelity_lines, reference, synthetic, label)
+        if args.target is not None:
+            lines += stages.run("training on synthetic rows, testing on real ones", tstr_lines, synthetic,
+                                reference, args.target)
+    lines += stages.run("measuring distances to the closest real rows", privacy_lines, train, synthetic, holdout)
+    if args.save:
+        lines.append(f"model saved to {args.save} (skgen sample {args.save} -n ROWS -o FILE writes more rows)")
+    print("\n".join(lines))
+    return 0
+
+
+def _load_sampler(path):
+    from .._persistence import ModelFileError, load
+    from ..gan import GANSampler
+
+    if not Path(path).is_file():
+        raise CLIError(f"model file not found: {path}")
+    try:
+        sampler = load(path)
+    except ModelFileError as exc:
+        raise CLIError(str(exc).rstrip(".")) from None
+    if not isinstance(sampler, GANSampler):
+        raise CLIError(f"{path} holds a {type(sampler).__name__}, not a GANSampler: nothing to sample from")
+    if sampler.data_kind_ != "table":
+        raise CLIError(f"{path} holds an image sampler; skgen sample writes tables (use GANSampler.sample in Python)")
+    return sampler
+
+
+def sample(args):
+    check_rows(args.rows)
+    check_output_table(args.output, args.force)
+    sampler = _load_sampler(args.model)
+    if args.threads is not None:
+        sampler.set_params(n_threads=args.threads)
+    conditions = parse_conditions(sampler.codec_, args.condition)
+    start = time.perf_counter()
+    synthetic = sampler.sample(args.rows, conditions=conditions or None, random_state=args.seed)
+    if not hasattr(synthetic, "columns"):
+        import pandas as pd
+
+        synthetic = pd.DataFrame(synthetic)
+    write_table(synthetic, args.output)
+    print(f"wrote {len(synthetic):,} synthetic rows to {args.output} ({time.perf_counter() - start:.1f} s)")
+    return 0
+
+
+def evaluate(args):
+    real = read_table(args.real, args)
+    synthetic = read_table(args.synthetic, args)
+    missing = [c for c in real.columns if c not in synthetic.columns]
+    if missing:
+        raise CLIError(f"{args.synthetic} lacks column(s) of {args.real}: {', '.join(map(str, missing))}")
+    synthetic = synthetic[list(real.columns)]
+    holdout = None
+    if args.holdout:
+        holdout = read_table(args.holdout, args)
+        check_columns(holdout.columns, list(real.columns), "--holdout")
+    if args.target is not None:
+        check_columns(real.columns, [args.target], "--target")
+    if args.html:
+        check_writable(args.html, args.force)
+    stages = Stages(args.quiet)
+    lines = stages.run("scoring column shapes and pairs", fidelity_lines, real, synthetic, "the real rows")
+    if args.target is not None:
+        lines += stages.run("training on synthetic rows, testing on real ones", tstr_lines, synthetic, real,
+                            args.target)
+    lines += stages.run("measuring distances to the closest real rows", privacy_lines, real, synthetic, holdout)
+    if args.html:
+        stages.run("drawing the report", html_report, real, synthetic, args.html, f"{args.synthetic} vs {args.real}")
+        lines.append(f"report written to {args.html}")
+    print("\n".join(lines))
+    return 0

@@ -1,0 +1,97 @@
+"""Files and options of the command line, checked before any training."""
+
+import math
+from pathlib import Path
+
+from .. import _table_files
+from ._errors import CLIError
+
+
+def read_table(path, args=None):
+    """Read a CSV (dialect sniffed unless the flags give it) or Parquet file, or raise CLIError."""
+    dialect = {name: getattr(args, name, None) for name in ("sep", "decimal", "encoding")}
+    if dialect["sep"] in ("\\t", "tab"):
+        dialect["sep"] = "\t"
+    try:
+        return _table_files.read_table(path, **dialect)
+    except _table_files.TableFileError as exc:
+        raise CLIError(str(exc)) from None
+
+
+def check_writable(path, force):
+    path = Path(path)
+    if path.exists() and not force:
+        raise CLIError(f"{path} exists; pass --force to overwrite it")
+    if not path.parent.exists():
+        raise CLIError(f"directory {path.parent} does not exist")
+
+
+def check_output_table(path, force):
+    check_writable(path, force)
+    try:
+        _table_files.check_output_format(path)
+    except _table_files.TableFileError as exc:
+        raise CLIError(str(exc)) from None
+
+
+def write_table(frame, path):
+    try:
+        _table_files.write_table(frame, path)
+    except _table_files.TableFileError as exc:
+        raise CLIError(str(exc)) from None
+
+
+def check_rows(rows):
+    if rows < 1:
+        raise CLIError(f"-n/--rows must be at least 1; got {rows}")
+
+
+def check_columns(columns, wanted, flag):
+    unknown = [c for c in wanted if c not in columns]
+    if unknown:
+        shown = ", ".join(map(str, list(columns)[:20]))
+        raise CLIError(f"{flag}: unknown column(s) {', '.join(map(str, unknown))}; the columns are: {shown}")
+
+
+def _matches(level, text):
+    if str(level) == text:
+        return True
+    if isinstance(level, bool) or not isinstance(level, (int, float)):
+        return False
+    try:
+        number = float(text)
+    except ValueError:
+        return False
+    return math.isfinite(number) and number == level
+
+
+def parse_conditions(codec, items):
+    """``["col=value", ...]`` -> ``{col: value}``, each value one of the column's
+    levels in ``codec`` (a fitted ``TabularCodec``), so a condition the
+    sampler cannot honour is refused before training."""
+    conditions = {}
+    columns = list(codec.columns_)
+    discrete = {c.name: c for c in codec.codecs_ if c.discrete_segment is not None}
+    for item in items or ():
+        if "=" not in item:
+            raise CLIError(f"--condition expects COLUMN=VALUE; got {item!r}")
+        column, text = item.split("=", 1)
+        check_columns(columns, [column], "--condition")
+        if column not in discrete:
+            raise CLIError(
+                f"--condition: cannot condition on column {column!r}: only discrete (categorical, boolean or "
+                f"low-cardinality integer) columns can be conditioned on; these are: {', '.join(map(str, discrete))}"
+            )
+        levels = [lv for lv in discrete[column].levels if not (isinstance(lv, str) and lv.startswith("__skgen"))]
+        matches = [lv for lv in levels if _matches(lv, text)]
+        pooled = discrete[column].other_values
+        if not matches and pooled is not None and any(_matches(v, text) for v in pooled):
+            raise CLIError(
+                f"--condition: value {text!r} of column {column!r} is too rare to condition on (it is pooled with "
+                "other rare values in training)"
+            )
+        if not matches:
+            shown = ", ".join(map(str, levels[:20]))
+            raise CLIError(f"--condition: value {text!r} does not occur in column {column!r} (values: {shown})")
+        conditions[column] = matches[0]
+    return conditions

@@ -1,0 +1,90 @@
+"""The ``skgen`` argument parser (argparse only: ``skgen --help`` imports nothing heavy)."""
+
+import argparse
+
+from .._version import __version__
+from ._errors import CLIError
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):
+        raise CLIError(f"{message} (see '{self.prog} --help')")
+
+
+def _positive_int(text):
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid int value: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a positive integer; got {value}")
+    return value
+
+
+def _add_dialect_arguments(parser):
+    group = parser.add_argument_group("CSV dialect (guessed from each file unless given)")
+    group.add_argument("--sep", help="field separator, e.g. ';' or '\\t' (default: guessed among , ; tab |)")
+    group.add_argument("--decimal", choices=[".", ","], help="decimal mark (default: guessed)")
+    group.add_argument("--encoding", help="text encoding, e.g. latin-1 (default: UTF-8, else Windows-1252)")
+
+
+def _add_output_arguments(parser):
+    parser.add_argument("-n", "--rows", type=int, required=True, help="synthetic rows to write")
+    parser.add_argument("-o", "--output", required=True, help="file to write: .csv (.tsv, .csv.gz...) or .parquet")
+    parser.add_argument("--condition", nargs="+", metavar="COL=VALUE", help="generate only rows with these values")
+    parser.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
+    parser.add_argument("--threads", type=_positive_int, metavar="N",
+                        help="CPU threads for torch (default: adapts to the machine's load)")
+    parser.add_argument("--force", action="store_true", help="overwrite existing output files")
+
+
+def _add_verbosity_arguments(parser):
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("--quiet", action="store_true", help="no progress output")
+    group.add_argument("-v", "--verbose", action="store_true", help="one line of losses per epoch instead of a bar")
+
+
+def build_parser():
+    """The parser of the ``skgen`` command (``args.command`` names the command)."""
+    parser = _Parser(prog="skgen", description="Synthetic tables with skgen's GANSampler.")
+    parser.add_argument("--version", action="version", version=f"skgen {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    syn = commands.add_parser("synthesize", help="fit on a table and write synthetic rows")
+    syn.add_argument("input", help="CSV (or Parquet) table to learn")
+    _add_output_arguments(syn)
+    syn.add_argument("--epochs", type=_positive_int, default=300, help="training epochs (default: 300)")
+    syn.add_argument("--batch-size", type=_positive_int, metavar="N",
+                     help="rows per training step (default: 500, at most the number of rows)")
+    syn.add_argument("--categorical", nargs="+", metavar="COL", help="columns to treat as categorical")
+    syn.add_argument("--target", metavar="COL",
+                     help="also report train-on-synthetic, test-on-real utility for predicting this column")
+    syn.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto")
+    syn.add_argument("--save", metavar="MODEL.skgen",
+                     help="also save the fitted sampler (safe model file: skgen sample / skgen.load read it)")
+    syn.add_argument("--holdout", type=float, default=0.2,
+                     help="share of rows kept out of training to measure quality and privacy (default: 0.2; 0 "
+                          "trains on every row)")
+    _add_dialect_arguments(syn)
+    _add_verbosity_arguments(syn)
+
+    sam = commands.add_parser("sample", help="write synthetic rows from a saved model")
+    sam.add_argument("model", help="model file written by 'skgen synthesize --save' or GANSampler.save")
+    _add_output_arguments(sam)
+
+    ev = commands.add_parser("evaluate", help="compare a synthetic table with the real one")
+    ev.add_argument("real")
+    ev.add_argument("synthetic")
+    ev.add_argument("--target", metavar="COL", help="column to predict for train-on-synthetic, test-on-real")
+    ev.add_argument("--holdout", metavar="CSV", help="real rows the generator never saw (privacy reference)")
+    ev.add_argument("--html", metavar="REPORT.html", help="write per-column real-vs-synthetic plots")
+    ev.add_argument("--force", action="store_true", help="overwrite an existing report")
+    ev.add_argument("--quiet", action="store_true", help="no progress output")
+    _add_dialect_arguments(ev)
+
+    de = commands.add_parser("demo", help="a short demo on data shipped with scikit-learn")
+    de.add_argument("--output-dir", default="skgen-demo", help="where to write synthetic.csv and report.html")
+    de.add_argument("--epochs", type=_positive_int, default=1000)
+    de.add_argument("--force", action="store_true")
+    _add_verbosity_arguments(de)
+    return parser
