@@ -7,6 +7,7 @@ from ``fit``.
 """
 
 import contextlib
+import os
 import warnings
 from numbers import Integral
 
@@ -41,6 +42,20 @@ def check_n_threads(n_threads):
     """``n_threads`` must be None, -1 or a positive int."""
     if n_threads is not None and (n_threads == 0 or n_threads < -1):
         raise ValueError(f"n_threads must be None, -1 or a positive integer; got {n_threads!r}.")
+
+
+def check_not_path_or_none(X, estimator_name):
+    """Name the two inputs users pass by mistake before array conversion garbles them."""
+    if X is None:
+        raise ValueError(
+            f"{estimator_name}.fit got X=None; pass the data: a DataFrame or an array of shape "
+            "(n_samples, n_features)."
+        )
+    if isinstance(X, (str, bytes, os.PathLike)):
+        raise TypeError(
+            f"{estimator_name}.fit got {type(X).__name__} {X!r}, not data; read the file first, "
+            f"e.g. X = pandas.read_csv({os.fsdecode(X)!r})."
+        )
 
 
 class TorchEstimatorBase(BaseEstimator):

@@ -20,6 +20,8 @@ emits numeric segments as they are and softmax segments through a
 The codec never sees torch: it works on numpy arrays and pandas frames.
 """
 
+import warnings
+
 import numpy as np
 import pandas as pd
 from pandas.api import types as ptypes
@@ -61,6 +63,30 @@ def infer_kind(series):
     raise TypeError(
         f"Column {series.name!r} has dtype {dtype}, which skgen cannot model; "
         "convert it to a numeric, boolean, categorical or datetime column."
+    )
+
+
+def _warn_if_mostly_numeric(series, share=0.9, min_numbers=10):
+    """Warn when a text column is numbers but for a few stray values.
+
+    Such a column (``"n/a"`` in a column of prices, say) is learned as a
+    categorical with one level per distinct number, which keeps none of its
+    order or shape; the user usually wants it numeric.
+    """
+    values = series.dropna()
+    if not len(values):
+        return
+    numbers = pd.to_numeric(values, errors="coerce")
+    stray = numbers.isna()
+    if not stray.any() or stray.mean() > 1 - share or numbers.nunique() < min_numbers:
+        return
+    shown = ", ".join(repr(v) for v in pd.unique(values[stray])[:5])
+    warnings.warn(
+        f"Column {series.name!r} is learned as categorical ({values.nunique()} levels) because "
+        f"{int(stray.sum())} of its {len(values)} values are not numbers: {shown}. To learn it as numeric, "
+        f"convert it first, e.g. X[{series.name!r}] = pd.to_numeric(X[{series.name!r}], errors='coerce').",
+        UserWarning,
+        stacklevel=4,
     )
 
 
@@ -245,6 +271,8 @@ class TabularCodec:
             if series.isna().all():
                 raise ValueError(f"Column {name!r} has only missing values; drop it before fitting.")
             kind = CATEGORICAL if name in forced else infer_kind(series)
+            if kind == CATEGORICAL and name not in forced and not isinstance(series.dtype, pd.CategoricalDtype):
+                _warn_if_mostly_numeric(series)
             codec = _ColumnCodec(name, kind, series.dtype)
             codec.has_missing = bool(series.isna().any())
             codec.missing_rate = float(series.isna().mean())

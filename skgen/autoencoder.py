@@ -16,7 +16,13 @@ from skorch.callbacks import EarlyStopping
 from skorch.helper import predefined_split
 from torch import nn
 
-from ._base import TorchEstimatorBase, check_layer_widths, check_n_threads, check_positive_ints
+from ._base import (
+    TorchEstimatorBase,
+    check_layer_widths,
+    check_n_threads,
+    check_not_path_or_none,
+    check_positive_ints,
+)
 from ._data import InMemoryDataset, as_float32_tensor
 from ._modules import ACTIVATIONS, EncoderDecoder, ResidualAutoencoder, data_kwargs, linear_solution
 from ._nets import AutoencoderNet
@@ -588,6 +594,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
             The fitted estimator.
         """
         self._check_extra_params()
+        check_not_path_or_none(X, "AutoencoderTransformer")
         X = self._validate_input(X, reset=True)
         n_samples, n_features = X.shape
         self._check_params(n_features)

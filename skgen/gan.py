@@ -14,7 +14,13 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 from sklearn_compat.base import _fit_context
 
-from ._base import TorchEstimatorBase, check_layer_widths, check_n_threads, check_positive_ints
+from ._base import (
+    TorchEstimatorBase,
+    check_layer_widths,
+    check_n_threads,
+    check_not_path_or_none,
+    check_positive_ints,
+)
 from ._data import ConditionalDataset, ConditionSpace, InMemoryDataset, PoissonBatchIterator
 from ._images import CHANNEL_AXES, ImageCodec, is_image_input
 from ._modules import ConvDiscriminator, ConvGenerator, TabularDiscriminator, TabularGenerator
@@ -355,6 +361,15 @@ class GANSampler(TorchEstimatorBase):
     def _batch_size(self, kind):
         return DEFAULT_BATCH_SIZE[kind] if self.batch_size is None else self.batch_size
 
+    def _table_batch_size(self, n_rows=None):
+        """Rows per training step for tables: ``batch_size`` capped at the
+        table's rows and rounded down to a multiple of ``pac`` (at least one
+        pack; rows are drawn with replacement)."""
+        batch_size = self._batch_size("table")
+        if n_rows is not None:
+            batch_size = min(batch_size, n_rows)
+        return max(self.pac, batch_size // self.pac * self.pac)
+
     def _learning_rate(self, kind):
         if self.lr is not None:
             return self.lr
@@ -374,7 +389,7 @@ class GANSampler(TorchEstimatorBase):
         the planned steps (Opacus' RDP accountant)."""
         from opacus.accountants.utils import get_noise_multiplier
 
-        batch_size = (self._batch_size("table") // self.pac) * self.pac
+        batch_size = self._table_batch_size(n_rows)
         sample_rate = min(1.0, batch_size / n_rows)
         steps = self.max_epochs * max(1, n_rows // batch_size)
         delta = self.dp_delta if self.dp_delta is not None else 1.0 / (10 * n_rows)
@@ -419,10 +434,7 @@ class GANSampler(TorchEstimatorBase):
         else:
             array = np.asarray(X)
             if array.ndim != 2:
-                raise ValueError(
-                    f"Expected a DataFrame or a 2D array, got an array of shape {array.shape}; "
-                    "reshape 1-D data with X.reshape(-1, 1)."
-                )
+                raise ValueError(_rank_message(array.shape))
             frame = pd.DataFrame(array)
             if reset:
                 self._fitted_on_array = True
@@ -476,6 +488,7 @@ class GANSampler(TorchEstimatorBase):
         self : GANSampler
         """
         self._check_extra_params()
+        check_not_path_or_none(X, "GANSampler")
         if is_image_input(X, self.image_shape):
             return self._fit_images(X, y)
         self._check_params("table")
@@ -586,7 +599,10 @@ class GANSampler(TorchEstimatorBase):
             schedule = "linear" if kind == "image" else "constant"
         if schedule == "constant":
             return None
-        batch_size = min(self._batch_size(kind), n_rows)
+        if kind == "table":
+            batch_size = self._table_batch_size(n_rows)
+        else:
+            batch_size = min(self._batch_size(kind), n_rows)
         return self.max_epochs * max(1, n_rows // batch_size)
 
     def _adam_net_kwargs(self, governor, device):
@@ -651,7 +667,7 @@ class GANSampler(TorchEstimatorBase):
             discriminator_kwargs["sparse_conditions"] = self.dp_epsilon is None
         discriminator_kwargs.update(self._routed_params("discriminator"))
         kwargs = {f"module__{k}": v for k, v in generator_kwargs.items()}
-        batch_size = (self._batch_size("table") // self.pac) * self.pac
+        batch_size = self._table_batch_size(n_rows)
         if private is not None:
             kwargs.update(
                 iterator_train=PoissonBatchIterator,
@@ -725,7 +741,8 @@ class GANSampler(TorchEstimatorBase):
         Parameters
         ----------
         n_samples : int, default=1
-            Number of rows (images).
+            Number of rows (images); 0 returns an empty frame (array) with
+            the training columns and dtypes (image shape).
         conditions : dict or None, default=None
             Tables: ``{column: value}`` for discrete columns: every row
             carries these values, and the other columns follow their
@@ -752,8 +769,12 @@ class GANSampler(TorchEstimatorBase):
             Only with ``return_y=True``.
         """
         check_is_fitted(self)
-        if isinstance(n_samples, bool) or not isinstance(n_samples, Integral) or n_samples < 1:
-            raise ValueError(f"n_samples must be a positive integer; got {n_samples!r}.")
+        if isinstance(n_samples, bool) or not isinstance(n_samples, Integral) or n_samples < 0:
+            raise ValueError(f"n_samples must be a non-negative integer; got {n_samples!r}.")
+        if n_samples == 0:
+            # The shapes, columns and dtypes of a real call, without its rows.
+            empty = self.sample(1, conditions=conditions, y=y, return_y=return_y, random_state=0)
+            return tuple(part[:0] for part in empty) if return_y else empty[:0]
         rng = self._sample_rng if random_state is None else check_random_state(random_state)
         seed = int(rng.randint(2**31 - 1))
         if self.data_kind_ == "image":
@@ -934,6 +955,21 @@ class GANSampler(TorchEstimatorBase):
         tags.input_tags.string = True
         tags.non_deterministic = False
         return tags
+
+
+def _rank_message(shape):
+    """Why an array of ``shape`` is neither a table nor images, and what to do."""
+    if len(shape) == 0:
+        return "Expected a DataFrame or a 2-D array; got a scalar."
+    if len(shape) == 1:
+        return (
+            f"Expected a DataFrame or a 2-D array; got a 1-D array of shape {shape}: "
+            "for a single column use X.reshape(-1, 1)."
+        )
+    return (
+        f"Expected a table (a DataFrame or a 2-D array) or images ((n, H, W), (n, C, H, W) or (n, H, W, C)); "
+        f"got an array with {len(shape)} dimensions, shape {shape}."
+    )
 
 
 def _encode_rng(rng):

@@ -158,11 +158,14 @@ def test_training_lowers_the_loss(X_small):
     assert losses[-1] < 0.8 * losses[0]
 
 
-def test_verbose_prints_epoch_lines(X_small, capsys):
+def test_verbose_shows_progress_then_the_epoch_table(X_small, capsys):
     AutoencoderTransformer(n_components=2, **FAST).fit(X_small)
-    assert capsys.readouterr().out == ""
+    assert capsys.readouterr() == ("", "")
     AutoencoderTransformer(n_components=2, verbose=1, **FAST).fit(X_small)
-    out = capsys.readouterr().out
+    out, err = capsys.readouterr()
+    assert out == "" and "AutoencoderTransformer: epoch" in err and "reconstruction" in err
+    AutoencoderTransformer(n_components=2, verbose=2, **FAST).fit(X_small)
+    out, err = capsys.readouterr()
     assert "train_loss" in out and out.count("\n") >= 3 + 2
 
 

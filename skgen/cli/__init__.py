@@ -13,6 +13,7 @@ runs, so ``skgen --help`` is quick.
 """
 
 import sys
+import warnings
 
 from ._errors import EXIT_ERROR, EXIT_USAGE, CLIError
 from ._parser import build_parser
@@ -26,8 +27,13 @@ def _handlers():
     return {"synthesize": synthesize, "sample": sample, "evaluate": evaluate, "demo": demo}
 
 
+def _one_line_warning(message, category, filename, lineno, line=None):
+    return f"skgen: warning: {message}\n"
+
+
 def main(argv=None):
     """Run the command line; returns the exit status."""
+    warnings.formatwarning = _one_line_warning
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
