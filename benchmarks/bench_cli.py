@@ -31,25 +31,29 @@ ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results" / "cli.md"
 
 
-def _best_wall(command, env, repeats=5):
+def _best_wall(command, env, cwd, repeats=5):
     best = float("inf")
     for _ in range(repeats):
         start = time.perf_counter()
-        subprocess.run(command, env=env, capture_output=True, check=True)
+        subprocess.run(command, env=env, cwd=cwd, capture_output=True, check=True)
         best = min(best, time.perf_counter() - start)
     return best
 
 
 def _env(tree):
-    env = dict(os.environ, PYTHONPATH=str(tree))
-    return env
+    # The tree first on the path (the processes run in its directory, which
+    # `python -c` / `-m` put before PYTHONPATH anyway).
+    return dict(os.environ, PYTHONPATH=str(tree))
 
 
 def startup(tree):
     env = _env(tree)
+    where = subprocess.run([sys.executable, "-c", "import skgen; print(skgen.__file__)"], env=env, cwd=tree,
+                           capture_output=True, text=True, check=True).stdout.strip()
+    assert Path(where).resolve().is_relative_to(Path(tree).resolve()), f"{tree} imported skgen from {where}"
     return {
-        "import skgen": _best_wall([sys.executable, "-c", "import skgen"], env),
-        "skgen --help": _best_wall([sys.executable, "-m", "skgen", "--help"], env),
+        "import skgen": _best_wall([sys.executable, "-c", "import skgen"], env, tree),
+        "skgen --help": _best_wall([sys.executable, "-m", "skgen", "--help"], env, tree),
     }
 
 

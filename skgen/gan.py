@@ -155,7 +155,11 @@ class GANSampler(TorchEstimatorBase):
         Per-pack gradient clipping norm for DP training.
     n_threads : int or None, default=None
         Torch CPU threads; None adapts to the load (see
-        :class:`AutoencoderTransformer`).
+        :class:`AutoencoderTransformer`). The same seed with another thread
+        count trains a different (equally good) model: rounding differs in
+        the last bits and training amplifies it (on a wage table most
+        continuous values and a few percent of categorical ones differ).
+        Pin an int for identical results across runs and machines.
     device : str, default="auto"
         ``"auto"`` (CUDA when available, else CPU), ``"cpu"``, ``"cuda"``...
     random_state : int, RandomState instance or None, default=None
