@@ -300,7 +300,7 @@ class TorchEstimatorBase(BaseEstimator):
         except NonFiniteLossError as exc:
             raise ValueError(
                 f"Training diverged: the loss became NaN or infinite in epoch {exc.epoch}. "
-                f"Lower lr (now {self.lr}) or scale the inputs (e.g. StandardScaler)."
+                f"Lower lr (now {net.lr:g}) or scale the inputs (e.g. StandardScaler)."
             ) from None
         completed = interrupted_epochs(net)
         if completed is not None:

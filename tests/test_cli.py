@@ -44,7 +44,7 @@ def table_csv(tmp_path_factory):
 @pytest.fixture(scope="module")
 def synthesized(table_csv):
     output = table_csv.parent / "synthetic.csv"
-    model = table_csv.parent / "model.pkl"
+    model = table_csv.parent / "model.skgen"
     result = run("synthesize", table_csv, "-n", 250, "-o", output, "--epochs", 3, "--seed", 1, "--save", model, "--quiet")
     return result, output, model
 
@@ -56,8 +56,11 @@ def test_synthesize_writes_a_csv_with_the_same_columns(table_csv, synthesized):
     synthetic = pd.read_csv(output)
     assert list(synthetic.columns) == list(real.columns) and len(synthetic) == 250
     assert set(synthetic["region"]) <= set(real["region"])
-    assert "quality vs 60 held-out real rows" in result.stdout
-    assert "privacy: median distance" in result.stdout and "near-copies" in result.stdout
+    header, columns = result.stdout.splitlines()[1:3]
+    assert "real rows the generator never saw" in header
+    assert columns.split() == ["synthetic", "independent", "columns", "real", "holdout"]
+    for score in ("quality", "detection", "exact copies", "near copies", "median DCR"):
+        assert f"\n  {score} " in result.stdout, score
     assert model.stat().st_size > 0
 
 
@@ -92,11 +95,11 @@ def test_evaluate_prints_quality_utility_privacy_and_writes_html(table_csv, synt
     report = tmp_path / "report.html"
     result = run("evaluate", table_csv, output, "--target", "member", "--html", report)
     assert result.returncode == 0, result.stderr
-    assert "quality vs the real rows" in result.stdout
-    assert "utility (train on synthetic, test on real, target 'member')" in result.stdout
-    assert "privacy" in result.stdout
+    assert "\n  quality " in result.stdout and "\n  utility roc_auc " in result.stdout
+    assert "\n  exact copies " in result.stdout and "verdict:" in result.stdout
     page = report.read_text()
-    assert page.count("<img") == 4 and "data:image/png;base64" in page
+    assert page.count("<img") >= 4 + 3 and "data:image/png;base64" in page
+    assert "http" not in page.replace("http-equiv", "")  # self-contained
 
 
 @pytest.mark.parametrize(
@@ -128,5 +131,5 @@ def test_demo_runs_and_writes_its_report(tmp_path):
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "demo" / "synthetic.csv").exists()
     assert (tmp_path / "demo" / "report.html").exists()
-    assert "quality vs the real rows" in result.stdout
+    assert "\n  quality " in result.stdout and "\n  utility accuracy " in result.stdout
     assert "barbera" in result.stdout

@@ -108,11 +108,13 @@ def test_parquet_output_without_pyarrow_stops_before_training(table_csv, tmp_pat
     assert "epoch" not in result.stderr
 
 
-def test_synthesize_reports_utility_for_a_target(table_csv, tmp_path):
+def test_synthesize_reports_utility_for_a_target_and_writes_the_report(table_csv, tmp_path):
+    report = tmp_path / "report.html"
     result = run("synthesize", table_csv, "-n", 100, "-o", tmp_path / "o.csv", "--epochs", 2, "--target",
-                 "member", "--quiet")
+                 "member", "--report", report, "--quiet")
     assert result.returncode == 0, result.stderr
-    assert "utility (train on synthetic, test on real, target 'member')" in result.stdout
+    assert "\n  utility roc_auc " in result.stdout
+    assert "<h2>Detection</h2>" in report.read_text()
 
 
 def test_version():

@@ -13,9 +13,8 @@ import pytest
 from skgen import AutoencoderTransformer, GANSampler
 from skgen._progress import EpochProgress
 
+from .test_gan import FAST
 from .test_tabular import mixed_frame
-
-FAST = dict(max_epochs=2, batch_size=100, random_state=0, generator_dims=(32,), discriminator_dims=(32,))
 
 
 @pytest.fixture(scope="module")

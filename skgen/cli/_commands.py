@@ -15,7 +15,7 @@ from ._inputs import (
     read_table,
     write_table,
 )
-from ._summary import Stages, fidelity_lines, html_report, privacy_lines, tstr_lines
+from ._summary import Stages, check_matplotlib, evaluation, privacy_lines
 
 MAX_CATEGORIES = 100  # GANSampler's default, so the pre-training codec matches the sampler's
 
@@ -57,6 +57,9 @@ def synthesize(args):
     check_output_table(args.output, args.force)
     if args.save:
         check_writable(args.save, args.force)
+    if args.report:
+        check_writable(args.report, args.force)
+        check_matplotlib()
     check_columns(frame.columns, args.categorical or [], "--categorical")
     if args.target is not None:
         check_columns(frame.columns, [args.target], "--target")
@@ -81,16 +84,12 @@ def synthesize(args):
         f"(fitted on {len(train):,} rows, {sampler.n_epochs_} epochs, {fit_s:.1f} s)"
     ]
     stages = Stages(args.quiet)
-    reference = holdout if holdout is not None else train
-    label = f"{len(reference):,} held-out real rows" if holdout is not None else "the training rows"
     if conditions:
+        # Rows of a condition are not a copy of the whole table: only privacy applies.
         lines.append("conditions: " + ", ".join(f"{k}={v}" for k, v in conditions.items()))
+        lines += stages.run("measuring distances to the closest real rows", privacy_lines, train, synthetic, holdout)
     else:
-        lines += stages.run("scoring column shapes and pairs", fidelity_lines, reference, synthetic, label)
-        if args.target is not None:
-            lines += stages.run("training on synthetic rows, testing on real ones", tstr_lines, synthetic,
-                                reference, args.target)
-    lines += stages.run("measuring distances to the closest real rows", privacy_lines, train, synthetic, holdout)
+        lines += evaluation(train, synthetic, holdout, args.target, stages, args.report)
     if args.save:
         lines.append(f"model saved to {args.save} (skgen sample {args.save} -n ROWS -o FILE writes more rows)")
     print("\n".join(lines))
@@ -147,14 +146,7 @@ def evaluate(args):
         check_columns(real.columns, [args.target], "--target")
     if args.html:
         check_writable(args.html, args.force)
-    stages = Stages(args.quiet)
-    lines = stages.run("scoring column shapes and pairs", fidelity_lines, real, synthetic, "the real rows")
-    if args.target is not None:
-        lines += stages.run("training on synthetic rows, testing on real ones", tstr_lines, synthetic, real,
-                            args.target)
-    lines += stages.run("measuring distances to the closest real rows", privacy_lines, real, synthetic, holdout)
-    if args.html:
-        stages.run("drawing the report", html_report, real, synthetic, args.html, f"{args.synthetic} vs {args.real}")
-        lines.append(f"report written to {args.html}")
+        check_matplotlib()
+    lines = evaluation(real, synthetic, holdout, args.target, Stages(args.quiet), args.html)
     print("\n".join(lines))
     return 0

@@ -7,7 +7,7 @@ from pathlib import Path
 from ._commands import fit_sampler, verbosity
 from ._errors import CLIError
 from ._inputs import write_table
-from ._summary import fidelity_lines, html_report, privacy_lines, tstr_lines
+from ._summary import Stages, check_matplotlib, evaluation
 
 
 def demo_table():
@@ -41,15 +41,14 @@ def demo(args):
     barbera = sampler.sample(5, conditions={"cultivar": "barbera"}, random_state=0)
     write_table(synthetic, out_dir / "synthetic.csv")
     lines = [f"fitted GANSampler on {len(frame)} rows in {fit_s:.1f} s; wrote {out_dir / 'synthetic.csv'}"]
-    lines += fidelity_lines(frame, synthetic, "the real rows")
-    lines += tstr_lines(synthetic, frame, "cultivar")
-    lines += privacy_lines(frame, synthetic, None)
+    try:
+        check_matplotlib()
+        html_path = out_dir / "report.html"
+    except CLIError as exc:
+        html_path = None
+        lines.append(f"(no HTML report: {exc})")
+    lines += evaluation(frame, synthetic, None, "cultivar", Stages(args.quiet), html_path)
     lines.append("five synthetic barbera wines (conditional sampling):")
     lines.append(barbera.to_string(index=False))
-    try:
-        html_report(frame, synthetic, out_dir / "report.html", "skgen demo: synthetic wines")
-        lines.append(f"report written to {out_dir / 'report.html'}")
-    except CLIError as exc:
-        lines.append(f"(no HTML report: {exc})")
     print("\n".join(lines))
     return 0

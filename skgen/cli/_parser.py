@@ -62,6 +62,8 @@ def build_parser():
     syn.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto")
     syn.add_argument("--save", metavar="MODEL.skgen",
                      help="also save the fitted sampler (safe model file: skgen sample / skgen.load read it)")
+    syn.add_argument("--report", metavar="REPORT.html",
+                     help="write an HTML report of the synthetic rows (scores, marginals, pairs, detection, privacy)")
     syn.add_argument("--holdout", type=float, default=0.2,
                      help="share of rows kept out of training to measure quality and privacy (default: 0.2; 0 "
                           "trains on every row)")
@@ -77,7 +79,7 @@ def build_parser():
     ev.add_argument("synthetic")
     ev.add_argument("--target", metavar="COL", help="column to predict for train-on-synthetic, test-on-real")
     ev.add_argument("--holdout", metavar="CSV", help="real rows the generator never saw (privacy reference)")
-    ev.add_argument("--html", metavar="REPORT.html", help="write per-column real-vs-synthetic plots")
+    ev.add_argument("--html", metavar="REPORT.html", help="write an HTML report (scores, marginals, pairs, detection, privacy)")
     ev.add_argument("--force", action="store_true", help="overwrite an existing report")
     ev.add_argument("--quiet", action="store_true", help="no progress output")
     _add_dialect_arguments(ev)

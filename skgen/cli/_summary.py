@@ -1,9 +1,8 @@
-"""What the command line prints after a fit or for ``evaluate``: quality,
-utility and privacy lines, and the HTML report."""
+"""What the command line prints after a fit or for ``evaluate``: the scores
+of ``skgen.metrics.report`` with their baselines, and its HTML page."""
 
 import sys
 import time
-from pathlib import Path
 
 from ._errors import CLIError
 
@@ -24,12 +23,20 @@ class Stages:
         return result
 
 
-def fidelity_lines(real, synthetic, label):
-    from ..metrics import column_pairs_score, column_shapes_score
+def evaluation(real, synthetic, holdout, target, stages, html_path=None):
+    """``skgen.metrics.report`` of the tables, its lines, and its page written to ``html_path``."""
+    from ..metrics import report
 
-    shapes = column_shapes_score(real, synthetic)
-    pairs = column_pairs_score(real, synthetic)
-    return [f"quality vs {label}: {0.5 * (shapes + pairs):.3f} (column shapes {shapes:.3f}, column pairs {pairs:.3f})"]
+    result = stages.run("scoring quality, detection, utility and privacy", report, real, synthetic,
+                        holdout=holdout, target=target)
+    lines = ["scores (each next to a table that learns no relation between columns, and to real rows "
+             "the generator never saw):" if holdout is not None else
+             "scores (each next to a table that learns no relation between columns):"]
+    lines += ["  " + line for line in result.summary_lines()]
+    if html_path is not None:
+        stages.run("drawing the report", result.to_html, html_path)
+        lines.append(f"report written to {html_path}")
+    return lines
 
 
 def privacy_lines(train, synthetic, holdout):
@@ -49,56 +56,8 @@ def privacy_lines(train, synthetic, holdout):
     return lines
 
 
-def tstr_lines(synthetic, real, target):
-    from ..metrics import tstr_score
+def check_matplotlib():
+    import importlib.util
 
-    scores = tstr_score(synthetic, real, target)
-    shown = ", ".join(f"{k} {v:.3f}" for k, v in scores.items())
-    return [f"utility (train on synthetic, test on real, target {target!r}): {shown}"]
-
-
-def html_report(real, synthetic, path, title):
-    """Write an HTML page with one real-vs-synthetic plot per column."""
-    try:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        raise CLIError("--html needs matplotlib (pip install matplotlib)") from None
-    import base64
-    import html
-    import io
-
-    import numpy as np
-    import pandas as pd
-
-    from ..metrics import _is_numeric
-
-    figures = []
-    for column in real.columns:
-        fig, ax = plt.subplots(figsize=(5, 3))
-        if _is_numeric(real[column]):
-            values = [pd.to_numeric(f[column], errors="coerce").dropna() for f in (real, synthetic)]
-            bins = np.histogram_bin_edges(values[0], bins=30)
-            ax.hist(values[0], bins=bins, alpha=0.5, density=True, label="real")
-            ax.hist(values[1], bins=bins, alpha=0.5, density=True, label="synthetic")
-        else:
-            counts = pd.DataFrame({
-                "real": real[column].astype(str).value_counts(normalize=True),
-                "synthetic": synthetic[column].astype(str).value_counts(normalize=True),
-            }).fillna(0).head(20)
-            counts.plot.bar(ax=ax)
-        ax.set_title(str(column))
-        ax.legend()
-        fig.tight_layout()
-        buffer = io.BytesIO()
-        fig.savefig(buffer, format="png", dpi=80)
-        plt.close(fig)
-        encoded = base64.b64encode(buffer.getvalue()).decode("ascii")
-        figures.append(f'<figure><img src="data:image/png;base64,{encoded}" alt="{html.escape(str(column))}"></figure>')
-    page = (
-        f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title></head>"
-        f"<body><h1>{html.escape(title)}</h1>{''.join(figures)}</body></html>"
-    )
-    Path(path).write_text(page, encoding="utf-8")
+    if importlib.util.find_spec("matplotlib") is None:
+        raise CLIError("an HTML report needs matplotlib (pip install matplotlib)")
