@@ -178,7 +178,7 @@ def test_sample_arguments(fitted_sampler, n, conditions):
     except Exception as exc:  # noqa: BLE001
         _clear_error(exc)
         return
-    assert isinstance(n, int) and n >= 1 and len(out) == n
+    assert isinstance(n, int) and n >= 0 and len(out) == n
     if conditions:
         for column, value in conditions.items():
             assert (out[column] == value).all() or (isinstance(value, float) and math.isnan(value))

@@ -140,7 +140,9 @@ def _verdict(scores, has_holdout, detection_columns, copies):
         )
     detection = scores.loc["detection"][SYNTHETIC]
     against = "real rows it never saw" if has_holdout else "the real rows"
-    if detection >= 0.8:
+    if np.isnan(detection):
+        pass
+    elif detection >= 0.8:
         lines.append(f"A classifier can hardly tell the synthetic rows from {against} (detection {detection:.2f}).")
     else:
         worst = ", ".join(map(str, detection_columns.index[:3]))
@@ -155,6 +157,16 @@ def _verdict(scores, has_holdout, detection_columns, copies):
         lines.append(f"Warning: {100 * synthetic_copies:.2f}% of the synthetic rows are copies of training rows"
                      f"{reference}.")
     return lines
+
+
+def _attempt(notes, label, function, *args, **kwargs):
+    """``function(...)``, or None with a note saying why the score is missing
+    (a table too small to cross-validate, a holdout with one class...)."""
+    try:
+        return function(*args, **kwargs)
+    except ValueError as exc:
+        notes.append(f"No {label} score: {exc}")
+        return None
 
 
 def report(real, synthetic, *, holdout=None, target=None, path=None, random_state=0):
@@ -191,6 +203,8 @@ def report(real, synthetic, *, holdout=None, target=None, path=None, random_stat
         tables[HOLDOUT] = holdout
     reference = holdout if holdout is not None else real
     rows = {}
+    notes = []
+    detection_columns = pd.Series(dtype=float)
     for name, table in tables.items():
         shapes = column_shapes_score(real, table)
         pairs = column_pairs_score(real, table, random_state=random_state)
@@ -198,15 +212,15 @@ def report(real, synthetic, *, holdout=None, target=None, path=None, random_stat
                   "column pairs": pairs}
         # Detection and utility against rows the table was not made from.
         against = real if name == HOLDOUT else reference
-        if name == SYNTHETIC:
-            column["detection"], detection_columns = detection_score(
-                against, table, random_state=random_state, return_details=True
-            )
-        else:
-            column["detection"] = detection_score(against, table, random_state=random_state)
+        detection = _attempt(notes, f"detection ({name})", detection_score, against, table,
+                             random_state=random_state, return_details=name == SYNTHETIC)
+        if name == SYNTHETIC and detection is not None:
+            detection, detection_columns = detection
+        column["detection"] = np.nan if detection is None else detection
         if target is not None:
-            utility = tstr_score(table, reference, target, random_state=random_state) if name != HOLDOUT else \
-                tstr_score(real, holdout, target, random_state=random_state)
+            train_rows, test_rows = (table, reference) if name != HOLDOUT else (real, holdout)
+            utility = _attempt(notes, f"utility ({name})", tstr_score, train_rows, test_rows, target,
+                               random_state=random_state) or {}
             column.update({f"utility {k}": v for k, v in utility.items() if k not in ("task", "dropped_rows")})
         if name != HOLDOUT:
             privacy = dcr_score(real, table, holdout, random_state=random_state)
@@ -225,7 +239,7 @@ def report(real, synthetic, *, holdout=None, target=None, path=None, random_stat
     scores = pd.DataFrame(rows)
     distances = closest_record_distances(real, synthetic, holdout, random_state=random_state)
     copies = (distances["synthetic_exact_copies"], distances.get("holdout_exact_copies"))
-    verdict = _verdict(scores, holdout is not None, detection_columns, copies)
+    verdict = _verdict(scores, holdout is not None, detection_columns, copies) + notes
     result = SyntheticDataReport(
         real, synthetic, holdout, target, scores, _column_table(real, synthetic, baseline), detection_columns,
         distances, verdict, baseline,

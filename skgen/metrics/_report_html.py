@@ -148,7 +148,18 @@ def _heatmaps(report):
 
 
 def _detection_section(report):
+    detection = report.scores.loc["detection"]
+    shown = ", ".join(f"{name} {value:.3f}" for name, value in detection.iloc[1:].items() if not np.isnan(value))
+    text = (
+        f"<p>A gradient-boosting classifier learns to tell synthetic rows from "
+        f"{'real holdout rows' if report.holdout is not None else 'real rows'} (5-fold ROC-AUC; score "
+        f"1 − (2·max(AUC, 0.5) − 1), 1 = indistinguishable): synthetic <b>"
+        f"{'–' if np.isnan(detection.iloc[0]) else f'{detection.iloc[0]:.3f}'}</b>"
+        + (f", {shown}" if shown else "") + ".</p>"
+    )
     drops = report.detection_columns.head(10)
+    if not len(drops):
+        return text
     plt = _plt()
     fig, ax = plt.subplots(figsize=(6, 0.3 * len(drops) + 0.9))
     ax.barh(np.arange(len(drops)), drops.to_numpy(), color=COLOURS["synthetic"])
@@ -156,15 +167,8 @@ def _detection_section(report):
     ax.invert_yaxis()
     ax.set_xlabel("drop in the detector's ROC-AUC when the column is shuffled", fontsize=8)
     ax.tick_params(labelsize=8)
-    detection = report.scores.loc["detection"]
-    text = (
-        f"<p>A gradient-boosting classifier learns to tell synthetic rows from "
-        f"{'real holdout rows' if report.holdout is not None else 'real rows'} (5-fold ROC-AUC; score "
-        f"1 − (2·max(AUC, 0.5) − 1), 1 = indistinguishable): synthetic <b>{detection.iloc[0]:.3f}</b>, "
-        + ", ".join(f"{name} {value:.3f}" for name, value in detection.iloc[1:].items())
-        + ". The columns it relies on most:</p>"
-    )
-    return text + f'<figure class="wide" style="max-width:640px">{_image(fig, "detection columns")}</figure>'
+    return (text + "<p>The columns it relies on most:</p>"
+            f'<figure class="wide" style="max-width:640px">{_image(fig, "detection columns")}</figure>')
 
 
 def _privacy_section(report):
