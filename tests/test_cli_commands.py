@@ -148,3 +148,17 @@ def test_demo_log_stays_short(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "\r" not in result.stderr and "\x1b" not in result.stderr
     assert len(result.stderr.splitlines()) <= 20, result.stderr
+
+
+def test_a_mostly_numeric_column_is_warned_about_once_before_training(tmp_path):
+    rng = np.random.RandomState(0)
+    prices = [f"{v:.2f}" for v in rng.lognormal(3, 1, 200)]
+    prices[3] = "unknown"
+    source = tmp_path / "prices.csv"
+    pd.DataFrame({"price": prices, "shop": rng.choice(list("abc"), 200)}).to_csv(source, index=False)
+    result = run("synthesize", source, "-n", 5, "-o", tmp_path / "o.csv", "--epochs", 2)
+    assert result.returncode == 0, result.stderr
+    warned = [line for line in result.stderr.splitlines() if line.startswith("skgen: warning:")]
+    assert len(warned) == 1 and "'price'" in warned[0] and "'unknown'" in warned[0]
+    lines = result.stderr.splitlines()
+    assert lines.index(warned[0]) < min(i for i, line in enumerate(lines) if "epoch" in line)

@@ -3,6 +3,7 @@
 import contextlib
 import sys
 import time
+import warnings
 from pathlib import Path
 
 from ._errors import CLIError
@@ -32,7 +33,9 @@ def fit_sampler(frame, **params):
     from ..gan import GANSampler
 
     sampler = GANSampler(max_categories=MAX_CATEGORIES, **params)
-    with contextlib.redirect_stdout(sys.stderr):
+    with contextlib.redirect_stdout(sys.stderr), warnings.catch_warnings():
+        # Said once already, before training, by the options' check.
+        warnings.filterwarnings("ignore", message="Column .* is learned as categorical")
         sampler.fit(frame)
     return sampler
 
