@@ -91,11 +91,16 @@ def dcr_score(train, synthetic, holdout=None, *, max_rows=5000, random_state=0):
         copies, about 0.05 for rows as new as real ones).
     """
     distances = closest_record_distances(train, synthetic, holdout, max_rows=max_rows, random_state=random_state)
+    return summarise_distances(distances)
+
+
+def summarise_distances(distances):
+    """:func:`dcr_score`'s figures from :func:`closest_record_distances`' output."""
     scores = {
         "synthetic_median_dcr": float(np.median(distances["synthetic"])),
         "synthetic_exact_copies": distances["synthetic_exact_copies"],
     }
-    if holdout is None:
+    if "holdout" not in distances:
         return scores
     ratio_syn, ratio_hold = distances["synthetic_ratio"], distances["holdout_ratio"]
     threshold = np.quantile(ratio_hold, 0.05)
@@ -112,7 +117,7 @@ def dcr_score(train, synthetic, holdout=None, *, max_rows=5000, random_state=0):
 def closest_record_distances(train, synthetic, holdout=None, *, max_rows=5000, random_state=0):
     """What :func:`dcr_score` summarises: per (subsampled) synthetic and
     holdout row, the distance to its closest training row (``"synthetic"``,
-    ``"holdout"``) and its nearest / second-nearest distance ratio
+    ``"holdout"``) and its nearest / 10th-nearest distance ratio
     (``"*_ratio"``, see ``NEIGHBOURHOOD``), and the exact-copy shares
     (``"*_exact_copies"``)."""
     from sklearn.neighbors import NearestNeighbors

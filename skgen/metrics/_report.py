@@ -7,7 +7,7 @@ from ._baselines import independent_columns_bootstrap
 from ._detection import detection_score
 from ._fidelity import column_pairs_score, column_shapes_score
 from ._frames import as_matching_frames, column_kind, numeric_values
-from ._privacy import closest_record_distances, dcr_score
+from ._privacy import closest_record_distances, summarise_distances
 from ._utility import tstr_score
 
 SYNTHETIC, BASELINE, HOLDOUT = "synthetic", "independent columns", "real holdout"
@@ -110,9 +110,7 @@ def _range_text(series):
     return f"{values.min():.4g} .. {values.max():.4g}"
 
 
-def _column_table(real, synthetic, baseline):
-    _, shapes = column_shapes_score(real, synthetic, return_details=True)
-    _, baseline_shapes = column_shapes_score(real, baseline, return_details=True)
+def _column_table(real, synthetic, shapes, baseline_shapes):
     table = pd.DataFrame({
         "kind": [column_kind(real[c]) for c in real.columns],
         "shape (synthetic)": shapes.to_numpy(),
@@ -205,8 +203,9 @@ def report(real, synthetic, *, holdout=None, target=None, path=None, random_stat
     rows = {}
     notes = []
     detection_columns = pd.Series(dtype=float)
+    shape_details = {}
     for name, table in tables.items():
-        shapes = column_shapes_score(real, table)
+        shapes, shape_details[name] = column_shapes_score(real, table, return_details=True)
         pairs = column_pairs_score(real, table, random_state=random_state)
         column = {"rows": len(table), "quality": 0.5 * (shapes + pairs), "column shapes": shapes,
                   "column pairs": pairs}
@@ -223,7 +222,10 @@ def report(real, synthetic, *, holdout=None, target=None, path=None, random_stat
                                random_state=random_state) or {}
             column.update({f"utility {k}": v for k, v in utility.items() if k not in ("task", "dropped_rows")})
         if name != HOLDOUT:
-            privacy = dcr_score(real, table, holdout, random_state=random_state)
+            table_distances = closest_record_distances(real, table, holdout, random_state=random_state)
+            if name == SYNTHETIC:
+                distances = table_distances
+            privacy = summarise_distances(table_distances)
             column["exact copies"] = privacy["synthetic_exact_copies"]
             column["median DCR"] = privacy["synthetic_median_dcr"]
             if "near_copies" in privacy:
@@ -237,11 +239,11 @@ def report(real, synthetic, *, holdout=None, target=None, path=None, random_stat
             "near copies": 0.05,
         })
     scores = pd.DataFrame(rows)
-    distances = closest_record_distances(real, synthetic, holdout, random_state=random_state)
     copies = (distances["synthetic_exact_copies"], distances.get("holdout_exact_copies"))
     verdict = _verdict(scores, holdout is not None, detection_columns, copies) + notes
     result = SyntheticDataReport(
-        real, synthetic, holdout, target, scores, _column_table(real, synthetic, baseline), detection_columns,
+        real, synthetic, holdout, target, scores,
+        _column_table(real, synthetic, shape_details[SYNTHETIC], shape_details[BASELINE]), detection_columns,
         distances, verdict, baseline,
     )
     if path is not None:
