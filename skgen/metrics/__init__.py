@@ -42,7 +42,6 @@ from .._image_metrics import (
 from ._baselines import independent_columns_bootstrap
 from ._detection import detection_score
 from ._fidelity import column_pairs_score, column_shapes_score, quality_score
-from ._frames import _is_numeric  # noqa: F401  (used by older callers)
 from ._privacy import dcr_score, membership_inference_auc
 from ._report import SyntheticDataReport, report
 from ._utility import tstr_score

@@ -27,10 +27,6 @@ def column_kind(series):
     return "categorical"
 
 
-def _is_numeric(series):
-    return column_kind(series) != "categorical"
-
-
 def _frame(data, name, like=None):
     if data is None:
         raise ValueError(f"{name} is None; pass a DataFrame or a 2-D array.")
