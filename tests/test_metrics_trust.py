@@ -130,6 +130,10 @@ def test_scores_refuse_data_of_the_wrong_kind():
         (lambda r: tstr_score(r, r.assign(island="Dream"), "island"), "one class"),
         (lambda r: quality_score(r.assign(empty=np.nan), r.assign(empty=1.0)), "only missing values"),
         (lambda r: report(r, r, target="nope"), "target column 'nope'"),
+        (lambda r: detection_score(r, r, n_splits=1), "n_splits must be an integer of at least 2"),
+        (lambda r: independent_columns_bootstrap(r, -5), "n_samples must be an integer of at least 0"),
+        (lambda r: column_pairs_score(r, r, max_pairs=0), "max_pairs must be an integer of at least 1"),
+        (lambda r: detection_score(None, r), "is None"),
     ],
 )
 def test_bad_input_is_one_clear_error(call, message):

@@ -3,7 +3,7 @@
 import numpy as np
 import pandas as pd
 
-from ._frames import as_matching_frames
+from ._frames import as_matching_frames, check_count
 
 
 def independent_columns_bootstrap(real, n_samples=None, *, random_state=0):
@@ -26,6 +26,8 @@ def independent_columns_bootstrap(real, n_samples=None, *, random_state=0):
     baseline : DataFrame
     """
     real, _ = as_matching_frames(real, real)
+    if n_samples is not None:
+        check_count(n_samples, "n_samples", 0)
     n = len(real) if n_samples is None else int(n_samples)
     rng = np.random.RandomState(random_state)
     columns = {c: real[c].iloc[rng.randint(len(real), size=n)].reset_index(drop=True) for c in real.columns}

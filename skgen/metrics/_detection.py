@@ -5,7 +5,7 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from ._frames import as_matching_frames, capped_categories, column_kind, model_frame, subsample
+from ._frames import as_matching_frames, capped_categories, check_count, column_kind, model_frame, subsample
 
 
 def _auc(y, proba):
@@ -53,6 +53,8 @@ def detection_score(real, synthetic, *, n_splits=5, max_rows=10_000, random_stat
     from sklearn.ensemble import HistGradientBoostingClassifier
     from sklearn.model_selection import StratifiedKFold
 
+    check_count(n_splits, "n_splits", 2)
+    check_count(max_rows, "max_rows", 2)
     real, synthetic = as_matching_frames(real, synthetic)
     rng = np.random.RandomState(random_state)
     n = min(len(real), len(synthetic), max_rows)

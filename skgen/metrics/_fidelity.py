@@ -9,7 +9,15 @@ are binned on the real data's edges.
 import numpy as np
 import pandas as pd
 
-from ._frames import as_matching_frames, binned_codes, category_codes, column_kind, numeric_values, to_float
+from ._frames import (
+    as_matching_frames,
+    binned_codes,
+    category_codes,
+    check_count,
+    column_kind,
+    numeric_values,
+    to_float,
+)
 
 MAX_PAIRS = 20_000
 MAX_PAIR_LEVELS = 100  # categorical levels per column in a joint table (the rest pooled)
@@ -75,14 +83,14 @@ def _pairs(columns, max_pairs, random_state):
     n = len(columns)
     total = n * (n - 1) // 2
     if total <= max_pairs:
-        return [(i, j) for i in range(n) for j in range(i + 1, n)], total
+        return [(i, j) for i in range(n) for j in range(i + 1, n)]
     rng = np.random.RandomState(random_state)
     chosen = np.sort(rng.choice(total, max_pairs, replace=False))
     # Pair number k -> (i, j) in row-major order of the upper triangle.
     starts = np.cumsum([0] + [n - 1 - i for i in range(n - 1)])
     rows = np.searchsorted(starts, chosen, side="right") - 1
     cols = chosen - starts[rows] + rows + 1
-    return list(zip(rows.tolist(), cols.tolist())), total
+    return list(zip(rows.tolist(), cols.tolist()))
 
 
 def column_pairs_score(real, synthetic, *, bins=10, max_pairs=MAX_PAIRS, random_state=0, return_details=False):
@@ -119,7 +127,8 @@ def column_pairs_score(real, synthetic, *, bins=10, max_pairs=MAX_PAIRS, random_
     real, synthetic = as_matching_frames(real, synthetic)
     columns = list(real.columns)
     numeric = [column_kind(real[c]) != "categorical" for c in columns]
-    pairs, _ = _pairs(columns, max_pairs, random_state)
+    check_count(max_pairs, "max_pairs", 1)
+    pairs = _pairs(columns, max_pairs, random_state)
     if not pairs:
         return (1.0, pd.Series(dtype=float)) if return_details else 1.0
     numeric_columns = [c for c, is_numeric in zip(columns, numeric) if is_numeric]

@@ -27,6 +27,12 @@ def column_kind(series):
     return "categorical"
 
 
+def check_count(value, name, minimum):
+    """A metric's integer parameter, or a one-line ValueError naming it."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
+        raise ValueError(f"{name} must be an integer of at least {minimum}; got {value!r}.")
+
+
 def _frame(data, name, like=None):
     if data is None:
         raise ValueError(f"{name} is None; pass a DataFrame or a 2-D array.")

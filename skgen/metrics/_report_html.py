@@ -133,10 +133,10 @@ def _heatmaps(report):
     size = max(3.2, 0.28 * len(columns) + 1.6)
     fig, axes = plt.subplots(1, 3, figsize=(3 * size, size))
     labels = [str(c)[:16] for c in columns]
-    panels = [(real_assoc, "real", "viridis", 1), (synthetic_assoc, "synthetic", "viridis", 1),
-              (np.abs(real_assoc - synthetic_assoc), "|difference|", "Reds", 1)]
-    for ax, (matrix, title, cmap, vmax) in zip(axes, panels):
-        image = ax.imshow(matrix, vmin=0, vmax=vmax, cmap=cmap)
+    panels = [(real_assoc, "real", "viridis"), (synthetic_assoc, "synthetic", "viridis"),
+              (np.abs(real_assoc - synthetic_assoc), "|difference|", "Reds")]
+    for ax, (matrix, title, cmap) in zip(axes, panels):
+        image = ax.imshow(matrix, vmin=0, vmax=1, cmap=cmap)
         ax.set_title(title, fontsize=10)
         ax.set_xticks(range(len(labels)), labels, rotation=90, fontsize=7)
         ax.set_yticks(range(len(labels)), labels if ax is axes[0] else [""] * len(labels), fontsize=7)
