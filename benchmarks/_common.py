@@ -47,7 +47,7 @@ def load_digits_split():
 
 def machine_load():
     """1-minute load average and the cores other processes keep busy now."""
-    from skgen._threads import LoadProbe
+    from skgen._core._threads import LoadProbe
 
     probe = LoadProbe()
     probe.others_busy_cores()

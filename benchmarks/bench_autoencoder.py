@@ -399,7 +399,7 @@ def main():
                         help="only the label-aware section (MNIST, k=2 and 8, 30 epochs unless --epochs)")
     args = parser.parse_args()
     if args.label_aware:
-        from skgen._threads import usable_cpus
+        from skgen._core._threads import usable_cpus
 
         if "--epochs" not in sys.argv:
             args.epochs = 30
@@ -415,7 +415,7 @@ def main():
     if args.quick:
         args.epochs, args.repeats, args.no_umap = 10, 2, True
 
-    from skgen._threads import usable_cpus
+    from skgen._core._threads import usable_cpus
 
     threads = args.threads or usable_cpus()
     load_before = check_quiet(args.force)

@@ -269,7 +269,7 @@ def main():
     parser.add_argument("--mnist-epochs", type=int, default=50)
     parser.add_argument("--force", action="store_true", help="run even if the machine is busy")
     args = parser.parse_args()
-    from skgen._threads import usable_cpus
+    from skgen._core._threads import usable_cpus
 
     threads = usable_cpus()
     torch.set_num_threads(threads)

@@ -13,7 +13,7 @@ from ._version import __version__
 _LAZY = {
     "AutoencoderTransformer": ".autoencoder",
     "GANSampler": ".gan",
-    "load": "._persistence",
+    "load": "._io._registry",
 }
 
 __all__ = ["AutoencoderTransformer", "GANSampler", "load", "__version__"]

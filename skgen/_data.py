@@ -1,4 +1,4 @@
-"""Fast in-memory batches and device resolution.
+"""The datasets and batch iterators skgen's nets train on.
 
 skorch's default iterator is a ``DataLoader`` that collates sample by sample;
 on small models that costs more than the model itself. Here the data become
@@ -13,60 +13,6 @@ from torch.utils.data import Dataset
 # benchmarks/bench_autoencoder.py: large enough to amortise per-call overhead,
 # small enough that activations stay in cache.
 INFERENCE_BATCH_SIZE = 2048
-
-
-def resolve_device(device):
-    """Turn the ``device`` parameter into a torch device name.
-
-    Parameters
-    ----------
-    device : str or torch.device
-        ``"auto"`` (CUDA when available, else CPU), ``"cpu"``, ``"cuda"``,
-        ``"cuda:N"`` or ``"mps"``.
-
-    Returns
-    -------
-    device : str
-        The resolved device, e.g. ``"cpu"`` or ``"cuda:0"``.
-
-    Raises
-    ------
-    ValueError
-        If the device is unknown or not available on this machine.
-    """
-    if isinstance(device, torch.device):
-        device = str(device)
-    if not isinstance(device, str):
-        raise ValueError(
-            f"device must be 'auto', 'cpu', 'cuda', 'cuda:N' or 'mps'; got {device!r}."
-        )
-    if device == "auto":
-        return "cuda" if torch.cuda.is_available() else "cpu"
-    try:
-        parsed = torch.device(device)
-    except (RuntimeError, ValueError):
-        raise ValueError(
-            f"Unknown device {device!r}; use 'auto', 'cpu', 'cuda', 'cuda:N' or 'mps'."
-        ) from None
-    if parsed.type == "cuda":
-        if not torch.cuda.is_available():
-            raise ValueError(
-                f"device={device!r} was requested but CUDA is not available on this "
-                "machine; use device='auto' to fall back to the CPU."
-            )
-        if parsed.index is not None and parsed.index >= torch.cuda.device_count():
-            raise ValueError(
-                f"device={device!r} does not exist: this machine has "
-                f"{torch.cuda.device_count()} CUDA device(s)."
-            )
-    elif parsed.type == "mps":
-        if not (hasattr(torch.backends, "mps") and torch.backends.mps.is_available()):
-            raise ValueError("device='mps' was requested but MPS is not available.")
-    elif parsed.type != "cpu":
-        raise ValueError(
-            f"Unsupported device {device!r}; use 'auto', 'cpu', 'cuda', 'cuda:N' or 'mps'."
-        )
-    return str(parsed)
 
 
 def as_float32_tensor(X, device="cpu"):
@@ -270,12 +216,9 @@ class ConditionalDataset(Dataset):
     def __len__(self):
         return len(self.X)
 
-    def __getitem__(self, index):
-        return self.X[index]
-
-    def rows_for(self, conditions, generator=None):
+    def rows_for(self, conditions):
         """One random row index carrying each condition's level."""
-        u = torch.rand(len(conditions), device=self.X.device, generator=generator)
+        u = torch.rand(len(conditions), device=self.X.device)
         offset = self.starts[conditions] + (u * self.counts[conditions]).long()
         return self.sorted_rows[self.column_of[conditions], offset]
 
@@ -314,48 +257,5 @@ class ConditionalBatchIterator:
                 yield data.X[data.rows_for(conditions)], conditions
 
 
-class PoissonBatchIterator:
-    """Batches for differentially private training (DP-SGD).
-
-    Each step includes every row independently with probability
-    ``batch_size / n_rows`` (Poisson sampling, what the privacy accountant
-    assumes), shuffles the drawn rows, drops the last ones to a multiple of
-    ``pac``, and gives each row the condition of its own level in one
-    discrete column drawn uniformly. Training-by-sampling is not used: it
-    picks rows by their values, which the accounting does not cover.
-
-    Parameters
-    ----------
-    dataset : ConditionalDataset
-    batch_size : int
-        Expected rows per step.
-    pac : int, default=1
-    """
-
-    def __init__(self, dataset, batch_size, pac=1):
-        self.dataset = dataset
-        self.batch_size = int(batch_size)
-        self.pac = int(pac)
-
-    @property
-    def sample_rate(self):
-        return min(1.0, self.batch_size / len(self.dataset))
-
-    def __len__(self):
-        return max(1, len(self.dataset) // self.batch_size)
-
-    def __iter__(self):
-        data = self.dataset
-        space = data.space
-        device = data.X.device
-        n = len(data)
-        for _ in range(len(self)):
-            chosen = torch.nonzero(torch.rand(n, device=device) < self.sample_rate).flatten()
-            chosen = chosen[torch.randperm(len(chosen), device=device)]
-            chosen = chosen[: len(chosen) - len(chosen) % self.pac]
-            if space.n_conditions == 0:
-                yield data.X[chosen], None
-                continue
-            column = torch.randint(len(space.n_levels), (len(chosen),), device=device)
-            conditions = space.column_offset[column] + data.codes[chosen, column]
-            yield data.X[chosen], conditions
+# Pickles of skgen 0.1 name the DP batch iterator here.
+from ._privacy import PoissonBatchIterator  # noqa: E402,F401

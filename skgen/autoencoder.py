@@ -1,60 +1,35 @@
-"""AutoencoderTransformer: a learned, non-linear replacement for PCA."""
+"""AutoencoderTransformer: a learned, non-linear replacement for PCA.
 
-import math
+The estimator holds the parameters, the fit template's steps and inference;
+its input checks, targets and net are built in :mod:`skgen._autoencoder`.
+"""
+
 from numbers import Integral, Real
 
 import numpy as np
 import torch
-from pandas.api.types import is_bool_dtype, is_numeric_dtype
 from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin
 from sklearn.utils import check_array
-from sklearn.utils.multiclass import type_of_target
-from sklearn.utils.validation import check_is_fitted, column_or_1d
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted
 from sklearn_compat.base import _fit_context
-from sklearn_compat.utils.validation import validate_data
-from skorch.callbacks import EarlyStopping
-from skorch.helper import predefined_split
 from torch import nn
 
-from ._base import (
-    TorchEstimatorBase,
-    check_layer_widths,
-    check_n_threads,
-    check_not_path_or_none,
-    check_positive_ints,
-)
+from ._autoencoder._build import _discard  # noqa: F401 (pickles of accelerated nets name it here)
+from ._autoencoder._build import LOSSES, OPTIMIZERS, build_net, check_combinations
+from ._autoencoder._inputs import check_finite_after, check_training_values, inference_input, validate_input
+from ._autoencoder._targets import prepare_targets
+from ._core._base import COMMON_CONSTRAINTS, TorchEstimatorBase
+from ._core._validation import NON_NEGATIVE_REAL, POSITIVE_INT, POSITIVE_REAL, _Check, layer_widths, module_class
 from ._data import InMemoryDataset, as_float32_tensor
-from ._modules import ACTIVATIONS, EncoderDecoder, ResidualAutoencoder, data_kwargs, linear_solution
-from ._nets import AutoencoderNet
+from ._io._json import decode_array, encode_array
+from ._modules import ACTIVATIONS, ResidualAutoencoder, linear_solution
 
-OPTIMIZERS = {
-    "adam": torch.optim.Adam,
-    "adamw": torch.optim.AdamW,
-    "sgd": torch.optim.SGD,
-    "rmsprop": torch.optim.RMSprop,
-}
-LOSSES = {"mse": nn.MSELoss, "bce": nn.BCEWithLogitsLoss}
-SUPERVISION = (None, "auto", "classification", "regression")
-
-
-def _discard(*args, **kwargs):
-    """A print sink that prints nothing (picklable, unlike a lambda)."""
-
-
-def _check_numeric_frame(X, estimator_name):
-    """Name the non-numeric columns of a DataFrame instead of failing later."""
-    if not (hasattr(X, "columns") and hasattr(X, "dtypes")):
-        return
-    bad = [
-        str(col)
-        for col, dtype in zip(X.columns, X.dtypes)
-        if not (is_numeric_dtype(dtype) or is_bool_dtype(dtype))
-    ]
-    if bad:
-        raise ValueError(
-            f"{estimator_name} needs numeric columns; non-numeric column(s): {bad}. "
-            "Encode them first, e.g. with sklearn.preprocessing.OneHotEncoder."
-        )
+_MODULE_CLASS = module_class(nn.Module, "a torch.nn.Module subclass with encode and decode")
+_MODULE_PAIR = _Check(
+    lambda v: isinstance(v, tuple) and len(v) == 2 and all(isinstance(c, type) and issubclass(c, nn.Module) for c in v),
+    "a pair (Encoder, Decoder) of torch.nn.Module subclasses",
+)
 
 
 class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, TorchEstimatorBase):
@@ -234,29 +209,28 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
     (1797, 64)
     """
 
+    _saveable = True
+    _code_params = {"module": (), "optimizer": tuple(OPTIMIZERS), "callbacks": ()}
+
     _parameter_constraints = {
-        "n_components": [Integral],
-        "hidden_dims": [tuple, list],
-        "activation": [str],
-        "dropout": [Real],
-        "loss": [str],
-        "module": [type, tuple, None],
-        "supervision": [str, None],
-        "supervision_weight": [Real],
-        "max_epochs": [Integral],
-        "batch_size": [Integral],
-        "lr": [Real],
-        "optimizer": [str, type],
+        **COMMON_CONSTRAINTS,
+        "n_components": [POSITIVE_INT],
+        "hidden_dims": [layer_widths(allow_empty=True)],
+        "activation": [StrOptions(set(ACTIVATIONS))],
+        "dropout": [Interval(Real, 0, 1, closed="left")],
+        "loss": [StrOptions(set(LOSSES))],
+        "module": [_MODULE_CLASS, _MODULE_PAIR, None],
+        "supervision": [StrOptions({"auto", "classification", "regression"}), None],
+        "supervision_weight": [NON_NEGATIVE_REAL],
+        "max_epochs": [POSITIVE_INT],
+        "batch_size": [POSITIVE_INT],
+        "lr": [POSITIVE_REAL],
+        "optimizer": [StrOptions(set(OPTIMIZERS)), module_class(torch.optim.Optimizer, "a torch.optim.Optimizer subclass")],
         "early_stopping": ["boolean"],
-        "validation_fraction": [Real],
-        "patience": [Integral],
-        "n_threads": [Integral, None],
-        "device": [str, torch.device],
-        "random_state": ["random_state"],
-        "precision": [str, None],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "patience": [POSITIVE_INT],
+        "precision": [StrOptions({"bf16", "fp16"}), None],
         "accelerator": ["boolean", dict, None],
-        "callbacks": [list, tuple, None],
-        "verbose": ["verbose"],
     }
 
     def __init__(
@@ -310,272 +284,6 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         self.verbose = verbose
         self._store_extra_params(kwargs)
 
-    # --- validation -----------------------------------------------------
-
-    def _check_params(self, n_features):
-        check_positive_ints(self, ("n_components", "max_epochs", "batch_size", "patience"))
-        if self.n_components > n_features:
-            raise ValueError(
-                f"n_components={self.n_components} must be at most the number of "
-                f"features, {n_features}; the input has n_features = {n_features}."
-            )
-        check_layer_widths("hidden_dims", self.hidden_dims)
-        if self.activation not in ACTIVATIONS:
-            raise ValueError(
-                f"Unknown activation {self.activation!r}; choose one of {sorted(ACTIVATIONS)}."
-            )
-        if not 0.0 <= self.dropout < 1.0:
-            raise ValueError(f"dropout must be in [0, 1); got {self.dropout!r}.")
-        if self.loss not in LOSSES:
-            raise ValueError(f"Unknown loss {self.loss!r}; choose 'mse' or 'bce'.")
-        if not (math.isfinite(self.lr) and self.lr > 0):
-            raise ValueError(f"lr must be a positive number; got {self.lr!r}.")
-        if isinstance(self.optimizer, str):
-            if self.optimizer not in OPTIMIZERS:
-                raise ValueError(
-                    f"Unknown optimizer {self.optimizer!r}; choose one of "
-                    f"{sorted(OPTIMIZERS)} or pass a torch.optim.Optimizer class."
-                )
-        elif not issubclass(self.optimizer, torch.optim.Optimizer):
-            raise TypeError(
-                f"optimizer must be a name or a torch.optim.Optimizer subclass; got {self.optimizer!r}."
-            )
-        if not 0.0 < self.validation_fraction < 1.0:
-            raise ValueError(
-                f"validation_fraction must be in (0, 1); got {self.validation_fraction!r}."
-            )
-        if self.supervision not in SUPERVISION:
-            raise ValueError(
-                f"Unknown supervision {self.supervision!r}; choose None, 'auto', 'classification' or 'regression'."
-            )
-        if not (math.isfinite(self.supervision_weight) and self.supervision_weight >= 0):
-            raise ValueError(f"supervision_weight must be a non-negative number; got {self.supervision_weight!r}.")
-        if self.precision not in (None, "bf16", "fp16"):
-            raise ValueError(f"precision must be None, 'bf16' or 'fp16'; got {self.precision!r}.")
-        if self.accelerator:
-            clashes = [name for name in ("supervision", "precision") if getattr(self, name) is not None]
-            clashes += ["early_stopping"] if self.early_stopping else []
-            if clashes:
-                raise ValueError(
-                    f"accelerator cannot be combined with {', '.join(clashes)}; "
-                    "set mixed precision through the Accelerator, e.g. accelerator={'mixed_precision': 'bf16'}."
-                )
-        check_n_threads(self.n_threads)
-        self._check_module()
-
-    def _prepare_targets(self, y, n_samples):
-        """Resolve the supervision task and encode ``y`` for the head.
-
-        Returns ``(task, targets, n_outputs)``; ``targets`` is None when
-        training unsupervised.
-        """
-        self.__dict__.pop("supervision_classes_", None)
-        task = self.supervision
-        if task is None or (task == "auto" and y is None):
-            return None, None, 0
-        if y is None:
-            raise ValueError(
-                f"supervision={task!r} needs the targets: call fit(X, y) (a Pipeline passes y to every step)."
-            )
-        y = np.asarray(y)
-        if len(y) != n_samples:
-            raise ValueError(f"y has {len(y)} rows but X has {n_samples}.")
-        if task == "auto":
-            kind = type_of_target(y, input_name="y")
-            if kind in ("binary", "multiclass"):
-                task = "classification"
-            elif kind in ("continuous", "continuous-multioutput", "multiclass-multioutput"):
-                task = "regression"
-            else:
-                raise ValueError(
-                    f"Unknown label type: supervision='auto' cannot tell the task from y "
-                    f"(type_of_target: {kind!r}); set supervision='classification' or 'regression'."
-                )
-        if task == "classification":
-            y = column_or_1d(y, warn=True)
-            if y.dtype.kind in "fc" and not np.isfinite(y).all():
-                raise ValueError("y contains NaN or infinity; classification targets must be labels.")
-            classes, codes = np.unique(y, return_inverse=True)
-            if len(classes) < 2:
-                raise ValueError(f"supervision='classification' needs at least 2 classes in y; got {len(classes)}.")
-            self.supervision_classes_ = classes
-            return task, codes.astype(np.int64), len(classes)
-        y = check_array(y, ensure_2d=False, dtype=np.float64, input_name="y")
-        y = y.reshape(n_samples, -1)
-        std = y.std(axis=0)
-        y = (y - y.mean(axis=0)) / np.where(std > 0, std, 1.0)
-        return task, y.astype(np.float32), y.shape[1]
-
-    def _check_module(self):
-        module = self.module
-        if module is None:
-            if {"hidden_dims", "activation", "dropout"} & set(self._routed_params("module")):
-                raise ValueError(
-                    "Set hidden_dims / activation / dropout directly, not as module__ parameters, "
-                    "when using the default module."
-                )
-            return
-        classes = module if isinstance(module, tuple) else (module,)
-        if isinstance(module, tuple) and len(module) != 2:
-            raise TypeError(
-                f"module as a tuple must be (EncoderClass, DecoderClass); got {len(module)} items."
-            )
-        for cls in classes:
-            if not (isinstance(cls, type) and issubclass(cls, nn.Module)):
-                raise TypeError(
-                    f"module must be a torch.nn.Module subclass (not an instance) or a "
-                    f"pair of them; got {cls!r}."
-                )
-        if not isinstance(module, tuple):
-            missing = [m for m in ("encode", "decode") if not callable(getattr(module, m, None))]
-            if missing:
-                raise TypeError(
-                    f"module {module.__name__} must define encode(x) and decode(z); "
-                    f"missing: {missing}. Pass (Encoder, Decoder) classes instead to use "
-                    "their forward methods."
-                )
-
-    def _inference_input(self, X):
-        """Validate ``X`` for transform / scoring.
-
-        Returns ``(X, finite_checked)``. A plain 2-D float ndarray of the right
-        width (the common case inside pipelines) skips scikit-learn's
-        validation, whose fixed cost and full pass over ``X`` for NaN/inf
-        were 10-40% of a transform; the caller then checks finiteness with
-        :meth:`_check_finite_after`.
-        """
-        if (
-            type(X) is np.ndarray
-            and X.ndim == 2
-            and X.dtype in (np.float32, np.float64)
-            and X.shape[0] > 0
-            and X.shape[1] == self.n_features_in_
-            and not hasattr(self, "feature_names_in_")
-        ):
-            return X, False
-        return self._validate_input(X, reset=False), True
-
-    def _check_finite_after(self, X, output):
-        """Raise scikit-learn's NaN/inf error for ``X`` after a fast-path call.
-
-        The default module propagates a NaN or inf in any input feature to
-        every output of that row (each output is a dense linear function of
-        all inputs, and IEEE NaN*0 is NaN), so finite outputs prove finite
-        inputs. For user modules ``X`` itself is checked.
-        """
-        if isinstance(self.net_.module_, ResidualAutoencoder) and math.isfinite(float(output.sum())):
-            return
-        check_array(X, dtype=None, ensure_all_finite=True, input_name="X")
-
-    def _validate_input(self, X, reset):
-        _check_numeric_frame(X, type(self).__name__)
-        return validate_data(
-            self,
-            X,
-            reset=reset,
-            dtype=[np.float64, np.float32],
-            ensure_min_samples=2 if reset else 1,
-        )
-
-    # --- building the net -----------------------------------------------
-
-    def _module_spec(self, n_features):
-        """Return the module class and its ``module__`` keyword arguments."""
-        user_kwargs = self._routed_params("module")
-        if self.module is None:
-            kwargs = {
-                "n_features": n_features,
-                "n_components": self.n_components,
-                "hidden_dims": tuple(self.hidden_dims),
-                "activation": self.activation,
-                "dropout": self.dropout,
-            }
-            kwargs.update(user_kwargs)
-            return ResidualAutoencoder, kwargs
-        if isinstance(self.module, tuple):
-            encoder, decoder = self.module
-            kwargs = {
-                "encoder": encoder,
-                "decoder": decoder,
-                "n_features": n_features,
-                "n_components": self.n_components,
-            }
-            kwargs.update(user_kwargs)
-            return EncoderDecoder, kwargs
-        kwargs = data_kwargs(self.module, n_features, self.n_components)
-        kwargs.update(user_kwargs)
-        return self.module, kwargs
-
-    def _batch_losses(self):
-        return ("reconstruction_loss", "head_loss")
-
-    def _progress_losses(self):
-        return {
-            "reconstruction": ("reconstruction_loss", "train_loss"),
-            "head": "head_loss",
-            "validation": "valid_loss",
-        }
-
-    def _build_net(self, n_features, device, governor, valid_X, valid_y, task, n_outputs):
-        module_cls, module_kwargs = self._module_spec(n_features)
-        callbacks = []
-        train_split = None
-        if valid_X is not None:
-            callbacks.append(
-                (
-                    "early_stopping",
-                    EarlyStopping(monitor="valid_loss", patience=self.patience, load_best=True),
-                )
-            )
-            valid_y = None if valid_y is None else torch.as_tensor(valid_y, device=device)
-            train_split = predefined_split(InMemoryDataset(as_float32_tensor(valid_X, device), valid_y))
-        optimizer = OPTIMIZERS.get(self.optimizer, self.optimizer)
-        kwargs = {f"module__{key}": value for key, value in module_kwargs.items()}
-        kwargs.update(self._net_kwargs(governor, optimizer, device, callbacks=callbacks))
-        net_class = AutoencoderNet
-        if self.accelerator:
-            net_class, accelerate_kwargs = self._accelerate_kwargs(kwargs)
-            kwargs.update(accelerate_kwargs)
-        return net_class(
-            module=module_cls,
-            criterion=LOSSES[self.loss],
-            lr=self.lr,
-            max_epochs=self.max_epochs,
-            batch_size=self.batch_size,
-            train_split=train_split,
-            predict_nonlinearity=torch.sigmoid if self.loss == "bce" else None,
-            head_task=task,
-            head_inputs=self.n_components,
-            head_outputs=n_outputs,
-            head_weight=self.supervision_weight,
-            precision=self.precision,
-            **kwargs,
-        )
-
-    def _accelerate_kwargs(self, kwargs):
-        """The accelerated net class and the keyword arguments it needs."""
-        try:
-            from accelerate import Accelerator
-        except ImportError:
-            raise ImportError("accelerator= needs accelerate: pip install 'skgen[accelerate]'.") from None
-        from ._nets import accelerated_autoencoder_net
-
-        options = self.accelerator if isinstance(self.accelerator, dict) else {}
-        accelerator = Accelerator(**options)
-        # The Accelerator places modules and batches; fused Adam needs to know
-        # the device at construction, so it is left out.
-        kwargs.pop("optimizer__fused", None)
-        if kwargs.pop("callbacks__print_log", "keep") is None:
-            kwargs["callbacks__print_log__sink"] = _discard  # AccelerateMixin needs the callback to exist
-        return accelerated_autoencoder_net(), {
-            "accelerator": accelerator,
-            "device": None,
-            "iterator_train": torch.utils.data.DataLoader,
-            "iterator_train__shuffle": True,
-        }
-
-    # --- public API -----------------------------------------------------
-
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
         """Train the autoencoder on ``X``.
@@ -593,55 +301,57 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         self : AutoencoderTransformer
             The fitted estimator.
         """
-        self._check_extra_params()
-        check_not_path_or_none(X, "AutoencoderTransformer")
-        X = self._validate_input(X, reset=True)
-        n_samples, n_features = X.shape
-        self._check_params(n_features)
-        if self.loss == "bce" and (X.min() < 0 or X.max() > 1):
-            raise ValueError(
-                f"loss='bce' needs inputs in [0, 1]; got values in [{X.min():.3g}, {X.max():.3g}]. "
-                "Scale the data (e.g. MinMaxScaler) or use loss='mse'."
-            )
-        largest = max(float(X.max()), -float(X.min())) if X.size else 0.0  # no |X| copy
-        if largest > 1e30:
-            raise ValueError(
-                f"X has values up to {largest:.3g}; the network computes in float32 (at most 3.4e38), "
-                "so scale the inputs first, e.g. with StandardScaler."
-            )
-        task, targets, n_outputs = self._prepare_targets(y, n_samples)
-        device = self._resolve_device()
+        return self._fit(X, y)
 
-        with self._training_context(device) as (rng, governor):
-            X_train, X_valid, y_train, y_valid = X, None, targets, None
-            if self.early_stopping:
-                order = rng.permutation(n_samples)
-                n_valid = min(n_samples - 1, max(1, int(round(self.validation_fraction * n_samples))))
-                X_valid, X_train = X[order[:n_valid]], X[order[n_valid:]]
-                if targets is not None:
-                    y_valid, y_train = targets[order[:n_valid]], targets[order[n_valid:]]
-            net = self._build_net(n_features, device, governor, X_valid, y_valid, task, n_outputs)
-            net.initialize()
-            accelerator = getattr(net, "accelerator", None)
-            if accelerator is not None:
-                device = str(accelerator.device)
-            if self.module is None and self._routed_params("module").get("linear_path", True):
-                # (Under several processes the module is wrapped; every
-                # process computes the same solution.)
-                module = net.module_ if accelerator is None else accelerator.unwrap_model(net.module_)
-                module.init_linear_(linear_solution(X_train, self.n_components, self.loss, rng))
-            y_tensor = None if y_train is None else torch.as_tensor(y_train, device=device)
-            data_device = "cpu" if accelerator is not None else device
-            self._train(net, InMemoryDataset(as_float32_tensor(X_train, data_device), y_tensor))
-            if accelerator is not None:
-                net.device = device  # for inference, once the accelerator has unwrapped the module
-            codes = net.encode(X_train)
+    # --- the fit template's steps -----------------------------------------------
 
-        self._check_codes_finite(net, codes)
-        self.net_ = net
-        self.device_ = device
-        self.history_ = net.history
-        self.n_epochs_ = len(net.history)
+    def _validate_fit_input(self, X, y):
+        X = validate_input(self, X, reset=True)
+        check_combinations(self, X.shape[1])
+        check_training_values(X, self.loss)
+        task, targets, n_outputs, classes = prepare_targets(self.supervision, y, len(X))
+        return {"X": X, "task": task, "targets": targets, "n_outputs": n_outputs, "classes": classes}
+
+    def _start_training(self, data, device, governor, rng):
+        X, targets = data["X"], data["targets"]
+        X_train, X_valid, y_train, y_valid = X, None, targets, None
+        if self.early_stopping:
+            n_samples = len(X)
+            order = rng.permutation(n_samples)
+            n_valid = min(n_samples - 1, max(1, int(round(self.validation_fraction * n_samples))))
+            X_valid, X_train = X[order[:n_valid]], X[order[n_valid:]]
+            if targets is not None:
+                y_valid, y_train = targets[order[:n_valid]], targets[order[n_valid:]]
+        net = build_net(self, X.shape[1], device, governor, X_valid, y_valid, data["task"], data["n_outputs"])
+        net.initialize()
+        accelerator = getattr(net, "accelerator", None)
+        if accelerator is not None:
+            device = str(accelerator.device)
+        if self.module is None and self._routed_params("module").get("linear_path", True):
+            # (Under several processes the module is wrapped; every
+            # process computes the same solution.)
+            module = net.module_ if accelerator is None else accelerator.unwrap_model(net.module_)
+            module.init_linear_(linear_solution(X_train, self.n_components, self.loss, rng))
+        y_tensor = None if y_train is None else torch.as_tensor(y_train, device=device)
+        data_device = "cpu" if accelerator is not None else device
+        data.update(X_train=X_train, device=device)
+        return net, InMemoryDataset(as_float32_tensor(X_train, data_device), y_tensor)
+
+    def _end_training(self, net, data):
+        if getattr(net, "accelerator", None) is not None:
+            net.device = data["device"]  # for inference, once the accelerator has unwrapped the module
+        codes = net.encode(data["X_train"])
+        # Non-finite losses already stop training (TrainingMonitor); a module
+        # can still emit non-finite codes from finite reconstructions.
+        if not np.all(np.isfinite(codes)):
+            raise ValueError(
+                f"Training diverged: the codes are NaN or infinite after epoch {len(net.history)}. "
+                f"Lower lr (now {self.lr}) or scale the inputs (e.g. StandardScaler)."
+            )
+        return codes
+
+    def _set_fitted_state(self, net, data, codes):
+        self.device_ = data["device"]
         self.n_components_ = codes.shape[1]
         mean = codes.mean(axis=0, dtype=np.float64)
         std = codes.std(axis=0, dtype=np.float64)
@@ -652,10 +362,27 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
             mean, std = np.zeros_like(mean), np.ones_like(std)
         self.code_mean_ = mean
         self.code_scale_ = std
-        self.supervision_ = task
+        self.supervision_ = data["task"]
+        self.__dict__.pop("supervision_classes_", None)
+        if data["classes"] is not None:
+            self.supervision_classes_ = data["classes"]
         with self._inference_context():
             self.components_ = self._decoder_jacobian(np.zeros(self.n_components_))
-        return self
+
+    def _batch_losses(self):
+        return ("reconstruction_loss", "head_loss")
+
+    def _progress_losses(self):
+        return {
+            "reconstruction": ("reconstruction_loss", "train_loss"),
+            "head": "head_loss",
+            "validation": "valid_loss",
+        }
+
+    def _params_for_file(self):
+        return {"accelerator": None} if self.accelerator else {}  # how it was trained, not how to load it
+
+    # --- inference ------------------------------------------------------------
 
     def _decoder_jacobian(self, code):
         """Jacobian of ``inverse_transform`` at one standardised ``code``,
@@ -674,15 +401,6 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         jacobian = torch.autograd.functional.jacobian(decode, z)
         return jacobian.T.detach().cpu().numpy().astype(np.float64)
 
-    def _check_codes_finite(self, net, codes):
-        # Non-finite losses already stop training (TrainingMonitor); a module
-        # can still emit non-finite codes from finite reconstructions.
-        if not np.all(np.isfinite(codes)):
-            raise ValueError(
-                f"Training diverged: the codes are NaN or infinite after epoch {len(net.history)}. "
-                f"Lower lr (now {self.lr}) or scale the inputs (e.g. StandardScaler)."
-            )
-
     def transform(self, X):
         """Encode ``X`` into standardised codes.
 
@@ -696,11 +414,11 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
             In ``X``'s float dtype (float64 for other inputs).
         """
         check_is_fitted(self)
-        X, finite_checked = self._inference_input(X)
+        X, finite_checked = inference_input(self, X)
         with self._inference_context():
             codes = self.net_.encode(X)
         if not finite_checked:
-            self._check_finite_after(X, codes)
+            check_finite_after(self.net_, X, codes)
         if self.code_mean_.any() or (self.code_scale_ != 1).any():
             codes -= self.code_mean_.astype(np.float32)
             codes /= self.code_scale_.astype(np.float32)
@@ -788,11 +506,11 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         scores : ndarray of shape (n_samples,)
         """
         check_is_fitted(self)
-        X, finite_checked = self._inference_input(X)
+        X, finite_checked = inference_input(self, X)
         with self._inference_context():
             errors = self.net_.reconstruction_error(X)
         if not finite_checked:
-            self._check_finite_after(X, errors)
+            check_finite_after(self.net_, X, errors)
         return -errors
 
     def score(self, X, y=None):
@@ -810,11 +528,9 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         """
         return float(np.mean(self.score_samples(X)))
 
-    # --- persistence (see skgen._persistence) -----------------------------
+    # --- model files --------------------------------------------------------
 
     def _saved_state(self):
-        from ._persistence import encode_array
-
         classes = getattr(self, "supervision_classes_", None)
         head = getattr(self.net_, "head_", None)
         return {
@@ -834,16 +550,13 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         return weights
 
     def _restore(self, state, weights, device):
-        from ._persistence import decode_array
-
-        net = self._build_net(
-            state["n_features_in_"], device, None, None, None, state["supervision_"], state["head_outputs"]
+        net = build_net(
+            self, state["n_features_in_"], device, None, None, None, state["supervision_"], state["head_outputs"]
         )
         net.initialize()
         net.module_.load_state_dict(weights["module"])
         if "head" in weights:
             net.head_.load_state_dict(weights["head"])
-        self._restore_common(state, net, device)
         self.n_components_ = state["n_components_"]
         self.code_mean_ = decode_array(state["code_mean_"])
         self.code_scale_ = decode_array(state["code_scale_"])
@@ -851,7 +564,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         self.supervision_ = state["supervision_"]
         if state["supervision_classes_"] is not None:
             self.supervision_classes_ = decode_array(state["supervision_classes_"])
-        return self
+        return net
 
     @property
     def _n_features_out(self):

@@ -17,7 +17,7 @@ distributed = pytest.importorskip("distributed")
 def _worker_threads():
     import torch
 
-    from skgen._threads import usable_cpus
+    from skgen._core._threads import usable_cpus
 
     return usable_cpus(), torch.get_num_threads()
 

@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 import torch
 
-from skgen._data import InMemoryDataset, SliceBatchIterator, as_float32_tensor, resolve_device
+from skgen._core._context import resolve_device
+from skgen._data import InMemoryDataset, SliceBatchIterator, as_float32_tensor
 
 
 def test_iterator_covers_every_row_once_per_epoch():

@@ -5,6 +5,7 @@ import pytest
 from sklearn.base import clone
 from sklearn.datasets import load_digits
 from sklearn.exceptions import NotFittedError
+from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV
 
 from skgen import GANSampler
@@ -104,11 +105,19 @@ def test_reproducible_and_clonable(digits):
     np.testing.assert_array_equal(a, b)
 
 
-def test_score_prefers_the_trained_model(digits):
+def test_score_and_classes_prefer_the_trained_model(digits):
     X, y = digits
     short = GANSampler(**{**FAST, "max_epochs": 1}).fit(X, y)
     longer = GANSampler(**{**FAST, "max_epochs": 40}).fit(X, y)
     assert longer.score(X, y) > short.score(X, y)
+    # A classifier of real digits reads the requested class in the trained
+    # model's images (the returned labels are the requested ones by construction).
+    classifier = LogisticRegression(max_iter=2000).fit(X.reshape(len(X), -1), y)
+    accuracy = {}
+    for name, model in (("short", short), ("longer", longer)):
+        images, labels = model.sample(500, return_y=True, random_state=0)
+        accuracy[name] = (classifier.predict(images.reshape(500, -1)) == labels).mean()
+    assert accuracy["longer"] > 0.8 and accuracy["longer"] > accuracy["short"] + 0.5
     search = GridSearchCV(GANSampler(**FAST), {"lr": [2e-4, 1e-3]}, cv=2).fit(X, y)
     assert np.isfinite(search.cv_results_["mean_test_score"]).all()
 
@@ -154,7 +163,8 @@ def test_learning_rate_decays_linearly_for_images_by_default(digits):
     sampler = GANSampler(**{**FAST, "max_epochs": 3}).fit(X, y)
     net = sampler.net_
     steps = 3 * (len(X) // 32)
-    assert net.lr_decay_steps == steps and net.lr_steps_done_ == steps
+    decay = dict(net.callbacks_)["lr_decay"]
+    assert decay.total_steps == steps and decay.steps_done_ == steps
     last_lr = net.optimizer_.param_groups[0]["lr"]
     assert net.lr == 2e-4  # lr=None: the image default
     assert last_lr == pytest.approx(net.lr / steps)

@@ -116,7 +116,7 @@ def test_grid_search_tunes_the_supervision_weight(digits):
     [
         (dict(supervision="classification"), None, "needs the targets"),
         (dict(supervision="regression"), None, "needs the targets"),
-        (dict(supervision="clasification"), "labels", "Unknown supervision"),
+        (dict(supervision="clasification"), "labels", "'supervision' parameter .* must be a str among"),
         (dict(supervision="classification", supervision_weight=-1.0), "labels", "supervision_weight"),
         (dict(supervision="classification"), "short", "y has"),
         (dict(supervision="classification"), "one class", "at least 2 classes"),

@@ -5,6 +5,8 @@ import pickle
 import numpy as np
 import pandas as pd
 import pytest
+import torch
+from skorch.callbacks import Callback
 
 import skgen
 from skgen import GANSampler
@@ -34,6 +36,40 @@ def test_private_fit_reports_the_spent_epsilon(frame, private):
     assert synthetic.dtypes.equals(frame.dtypes)
 
 
+class _DPProbe(Callback):
+    """What DP-SGD did to the critic's gradients in each step: the per-pack
+    gradient norms before clipping, the norm of their clipped sum, and the
+    noise (the noised, averaged gradient minus the clipped sum's average)."""
+
+    def initialize(self):
+        self.steps_ = []
+        return self
+
+    def on_grad_computed(self, net, named_parameters, **kwargs):
+        params = [p for _, p in named_parameters]
+        if params[0] is next(net.discriminator_.parameters()):
+            per_pack = torch.cat([p.grad_sample.reshape(len(p.grad_sample), -1) for p in params], dim=1)
+            self._pending = (per_pack.norm(dim=1), params)
+
+    def on_batch_end(self, net, **kwargs):
+        norms, params = self._pending
+        optimizer = net.optimizer_discriminator_
+        summed = torch.cat([p.summed_grad.flatten() for p in params])
+        noise = torch.cat([p.grad.flatten() for p in params]) * optimizer.expected_batch_size - summed
+        self.steps_.append((norms, float(summed.norm()), float(noise.std()), optimizer.noise_multiplier))
+
+
+def test_dp_sgd_clips_each_pack_and_adds_calibrated_noise(frame):
+    clip = 1e-3
+    probe = _DPProbe()
+    GANSampler(dp_epsilon=2.0, dp_max_grad_norm=clip, callbacks=[probe], **{**DP_FAST, "max_epochs": 1}).fit(frame)
+    assert probe.steps_
+    for norms, summed_norm, noise_std, sigma in probe.steps_:
+        assert norms.min() > 10 * clip  # clipping had work to do in every pack
+        assert summed_norm <= len(norms) * clip * (1 + 1e-4)  # each pack counted at most clip
+        assert 0.8 < noise_std / (sigma * clip) < 1.25  # Gaussian noise of std sigma * clip
+
+
 def test_smaller_epsilon_means_more_noise(frame):
     strict = GANSampler(dp_epsilon=0.5, dp_delta=1e-5, **DP_FAST).fit(frame)
     loose = GANSampler(dp_epsilon=8.0, dp_delta=1e-5, **DP_FAST).fit(frame)
@@ -55,8 +91,8 @@ def test_private_model_pickles_and_saves(private, tmp_path):
     "params, message",
     [
         (dict(dp_epsilon=1.0, loss="wgan-gp"), "cannot be trained with DP-SGD"),
-        (dict(dp_epsilon=0.0), "dp_epsilon must be a positive number"),
-        (dict(dp_epsilon=float("inf")), "dp_epsilon must be a positive number"),
+        (dict(dp_epsilon=0.0), "'dp_epsilon' parameter of GANSampler must be a float in the range \\(0.0, inf\\)"),
+        (dict(dp_epsilon=float("inf")), "'dp_epsilon' parameter of GANSampler must be a float in the range \\(0.0, inf\\)"),
         (dict(dp_epsilon=1.0, dp_delta=1.5), "dp_delta"),
         (dict(dp_epsilon=1.0, dp_max_grad_norm=0.0), "dp_max_grad_norm"),
     ],

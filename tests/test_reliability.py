@@ -4,6 +4,7 @@ import warnings
 
 import numpy as np
 import pytest
+import torch
 from sklearn.datasets import load_digits
 from skorch.callbacks import Callback, Checkpoint
 
@@ -65,7 +66,7 @@ def test_checkpoint_callback_writes_files(X, tmp_path):
 
 
 def test_bad_callbacks_are_named(X):
-    with pytest.raises(TypeError, match="skorch.callbacks.Callback"):
+    with pytest.raises(TypeError, match="'callbacks' parameter .* must be a list of skorch callbacks"):
         AutoencoderTransformer(max_epochs=1, callbacks=["not a callback"]).fit(X)
 
 
@@ -93,11 +94,25 @@ def test_same_seed_same_samples_and_codes(X):
     np.testing.assert_array_equal(*codes)
 
 
-@pytest.mark.parametrize("precision", ["bf16", "fp16"])
-def test_mixed_precision_training_path(X, precision):
-    """The autocast path runs on CPU too (it is meant for GPUs); quality stays close to float32."""
+class _ForwardDtypes(Callback):
+    """The dtypes of the training forward passes' layer outputs."""
+
+    def on_train_begin(self, net, **kwargs):
+        self.dtypes_ = set()
+        for layer in net.module_.modules():
+            if isinstance(layer, torch.nn.Linear):
+                layer.register_forward_hook(lambda module, args, out: self.dtypes_.add(out.dtype) if module.training else None)
+
+
+@pytest.mark.parametrize("precision, dtype", [("bf16", torch.bfloat16), ("fp16", torch.float16), (None, torch.float32)])
+def test_mixed_precision_trains_in_the_requested_precision(X, precision, dtype):
+    """The autocast path runs on CPU too (it is meant for GPUs): the layers
+    compute in the requested dtype, and quality stays close to float32."""
+    probe = _ForwardDtypes()
+    mixed = AutoencoderTransformer(n_components=4, max_epochs=5, precision=precision, random_state=0,
+                                   callbacks=[probe]).fit(X)
+    assert probe.dtypes_ == {dtype}
     full = AutoencoderTransformer(n_components=4, max_epochs=5, random_state=0).fit(X)
-    mixed = AutoencoderTransformer(n_components=4, max_epochs=5, precision=precision, random_state=0).fit(X)
     assert np.isfinite(mixed.transform(X)).all()
     assert mixed.score(X) > 1.5 * full.score(X)  # scores are negative MSEs
 

@@ -1,4 +1,4 @@
-"""Thread-count decisions of skgen._threads."""
+"""Thread-count decisions of skgen._core._threads."""
 
 import subprocess
 import sys
@@ -9,7 +9,7 @@ import pytest
 import torch
 
 from skgen import AutoencoderTransformer
-from skgen._threads import LoadProbe, ThreadGovernor, adaptive_thread_count, usable_cpus
+from skgen._core._threads import LoadProbe, ThreadGovernor, adaptive_thread_count, usable_cpus
 
 
 class FixedProbe:
@@ -30,12 +30,12 @@ def test_usable_cpus_respects_omp_num_threads(monkeypatch):
 
 @pytest.mark.parametrize("busy, expected", [(0.0, 4), (0.2, 4), (1.0, 3), (2.9, 1), (3.9, 1), (10.0, 1)])
 def test_adaptive_count_leaves_busy_cores_alone(monkeypatch, busy, expected):
-    monkeypatch.setattr("skgen._threads.usable_cpus", lambda: 4)
+    monkeypatch.setattr("skgen._core._threads.usable_cpus", lambda: 4)
     assert adaptive_thread_count(probe=FixedProbe(busy)) == expected
 
 
 def test_adaptive_count_on_two_cores_drops_to_one_when_one_is_busy(monkeypatch):
-    monkeypatch.setattr("skgen._threads.usable_cpus", lambda: 2)
+    monkeypatch.setattr("skgen._core._threads.usable_cpus", lambda: 2)
     assert adaptive_thread_count(probe=FixedProbe(0.0)) == 2
     assert adaptive_thread_count(probe=FixedProbe(0.5)) == 1
     assert adaptive_thread_count(probe=FixedProbe(1.0)) == 1
@@ -79,7 +79,7 @@ def test_probe_sees_a_busy_process():
 def test_fit_follows_the_governor(digits, monkeypatch):
     """With n_threads=None the fit runs at the adaptive count, re-checked each epoch."""
     seen = []
-    monkeypatch.setattr("skgen._threads.adaptive_thread_count", lambda: 1)
+    monkeypatch.setattr("skgen._core._threads.adaptive_thread_count", lambda: 1)
     original = ThreadGovernor._apply
 
     def spy(self, n):

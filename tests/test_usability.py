@@ -131,7 +131,8 @@ def test_linear_decay_lasts_the_whole_fit_when_batch_size_is_not_a_multiple_of_p
     sampler = GANSampler(max_epochs=3, batch_size=55, lr_schedule="linear", random_state=0).fit(frame)
     net = sampler.net_
     assert net.batch_size == 50
-    assert net.lr_decay_steps == net.lr_steps_done_ == 3 * (300 // 50)
+    decay = dict(net.callbacks_)["lr_decay"]
+    assert decay.total_steps == decay.steps_done_ == 3 * (300 // 50)
     assert net.optimizer_.param_groups[0]["lr"] > 0
 
 

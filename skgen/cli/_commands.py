@@ -100,7 +100,8 @@ def synthesize(args):
 
 
 def _load_sampler(path):
-    from .._persistence import ModelFileError, load
+    from .._io._json import ModelFileError
+    from .._io._registry import load
     from ..gan import GANSampler
 
     if not Path(path).is_file():

@@ -31,7 +31,7 @@ Images: :func:`frechet_distance` (in the feature space of a
 :func:`conditional_accuracy` and :func:`memorization_ratio`.
 """
 
-from .._image_metrics import (
+from ._image_metrics import (
     DomainFeatureExtractor,
     conditional_accuracy,
     frechet_distance,

@@ -20,139 +20,27 @@ emits numeric segments as they are and softmax segments through a
 The codec never sees torch: it works on numpy arrays and pandas frames.
 """
 
-import warnings
-
 import numpy as np
 import pandas as pd
 from pandas.api import types as ptypes
 from sklearn.preprocessing import QuantileTransformer
 
-CONTINUOUS, INTEGER, DATETIME, BOOLEAN, CATEGORICAL = (
-    "continuous",
-    "integer",
-    "datetime",
-    "boolean",
-    "categorical",
+from ._columns import (
+    BOOLEAN,
+    CATEGORICAL,
+    DATETIME,
+    INTEGER,
+    _MISSING,
+    _OTHER,
+    _ColumnCodec,
+    _datetime_step,
+    _datetime_unit,
+    _index_of,
+    _Segment,
+    _warn_if_mostly_numeric,
+    infer_kind,
 )
-KINDS = (CONTINUOUS, INTEGER, DATETIME, BOOLEAN, CATEGORICAL)
-
-_MISSING = "__skgen_missing__"
-_OTHER = "__skgen_other__"
-
-
-def infer_kind(series):
-    """Kind of a pandas Series: one of :data:`KINDS`."""
-    dtype = series.dtype
-    if ptypes.is_bool_dtype(dtype):
-        return BOOLEAN
-    if isinstance(dtype, pd.CategoricalDtype):
-        return CATEGORICAL
-    if ptypes.is_datetime64_any_dtype(dtype):
-        return DATETIME
-    if ptypes.is_integer_dtype(dtype):
-        return INTEGER
-    if ptypes.is_float_dtype(dtype):
-        return CONTINUOUS
-    if ptypes.is_object_dtype(dtype) or ptypes.is_string_dtype(dtype):
-        values = series.dropna()
-        if len(values) and values.map(lambda v: isinstance(v, (bool, np.bool_))).all():
-            return BOOLEAN
-        return CATEGORICAL
-    if ptypes.is_complex_dtype(dtype):
-        raise ValueError(f"Complex data not supported: column {series.name!r} has dtype {dtype}.")
-    raise TypeError(
-        f"Column {series.name!r} has dtype {dtype}, which skgen cannot model; "
-        "convert it to a numeric, boolean, categorical or datetime column."
-    )
-
-
-def _warn_if_mostly_numeric(series, share=0.9, min_numbers=10):
-    """Warn when a text column is numbers but for a few stray values.
-
-    Such a column (``"n/a"`` in a column of prices, say) is learned as a
-    categorical with one level per distinct number, which keeps none of its
-    order or shape; the user usually wants it numeric.
-    """
-    values = series.dropna()
-    if not len(values):
-        return
-    numbers = pd.to_numeric(values, errors="coerce")
-    stray = numbers.isna()
-    if not stray.any() or stray.mean() > 1 - share or numbers.nunique() < min_numbers:
-        return
-    shown = ", ".join(repr(v) for v in pd.unique(values[stray])[:5])
-    warnings.warn(
-        f"Column {series.name!r} is learned as categorical ({values.nunique()} levels) because "
-        f"{int(stray.sum())} of its {len(values)} values are not numbers: {shown}. To learn it as numeric, "
-        f"convert it first, e.g. X[{series.name!r}] = pd.to_numeric(X[{series.name!r}], errors='coerce').",
-        UserWarning,
-        stacklevel=4,
-    )
-
-
-def _datetime_unit(dtype):
-    unit = getattr(dtype, "unit", None)
-    if unit is None:
-        unit = np.datetime_data(np.dtype(dtype))[0]
-    return unit
-
-
-_NS_PER_UNIT = {"s": 10**9, "ms": 10**6, "us": 10**3, "ns": 1}
-
-
-def _datetime_step(values, unit):
-    """Coarsest of day/hour/minute/second/ms/us/ns that all values fall on."""
-    per_unit = _NS_PER_UNIT.get(unit, 1)
-    for step_ns in (86_400 * 10**9, 3_600 * 10**9, 60 * 10**9, 10**9, 10**6, 10**3, 1):
-        if step_ns % per_unit:
-            continue
-        step = step_ns // per_unit
-        if np.all(values % step == 0):
-            return float(step)
-    return 1.0
-
-
-def _index_of(levels, marker):
-    """Position of a marker level (missing / pooled) or -1."""
-    for i, level in enumerate(levels):
-        if isinstance(level, str) and level == marker:
-            return i
-    return -1
-
-
-class _Segment:
-    """One block of the encoded matrix."""
-
-    __slots__ = ("kind", "start", "width", "column")
-
-    def __init__(self, kind, start, width, column):
-        self.kind = kind  # "numeric" or "softmax"
-        self.start = start
-        self.width = width
-        self.column = column
-
-
-class _ColumnCodec:
-    """Encoding of one column (state only; the work is in TabularCodec)."""
-
-    def __init__(self, name, kind, dtype):
-        self.name = name
-        self.kind = kind
-        self.dtype = dtype
-        self.constant = None  # the value of a constant column (no segments)
-        self.has_missing = False
-        self.missing_rate = 0.0
-        self.levels = None  # discrete levels, in block order
-        self.other_values = None  # pooled rare levels and their probabilities
-        self.other_probs = None
-        self.spikes = None  # point-mass values of a numeric column
-        self.quantiles = None  # fitted QuantileTransformer
-        self.low = None
-        self.high = None
-        self.step = 1.0  # datetimes: the coarsest unit (day, hour, ...) all values fall on
-        self.segments = []
-        self.discrete_segment = None  # the block a condition on this column uses
-
+from ._state import codec_from_state, codec_state
 
 class TabularCodec:
     """Encode a DataFrame into a float32 matrix a GAN can learn, and back.
@@ -191,63 +79,14 @@ class TabularCodec:
 
     # --- saving -----------------------------------------------------------
 
-    _CODEC_VALUES = ("name", "kind", "constant", "has_missing", "missing_rate", "low", "high", "step")
-
     def get_state(self):
-        """The fitted encoding as JSON-able data (see :mod:`skgen._persistence`)."""
-        from ._persistence import encode_array, encode_dtype, encode_value
-
-        codecs = []
-        for codec in self.codecs_:
-            item = {key: encode_value(getattr(codec, key)) for key in self._CODEC_VALUES}
-            item["dtype"] = encode_dtype(codec.dtype)
-            item["levels"] = None if codec.levels is None else [encode_value(v) for v in codec.levels]
-            item["other_values"] = encode_array(codec.other_values)
-            item["other_probs"] = encode_array(codec.other_probs)
-            item["spikes"] = encode_array(codec.spikes)
-            quantiles = codec.quantiles
-            item["quantiles"] = None if quantiles is None else {
-                "n_quantiles": int(quantiles.n_quantiles),
-                "subsample": int(quantiles.subsample),
-                "quantiles_": encode_array(quantiles.quantiles_),
-                "references_": encode_array(quantiles.references_),
-            }
-            codecs.append(item)
-        params = {key: getattr(self, key) for key in ("max_categories", "spike_share", "discrete_threshold", "random_state")}
-        params["categorical_columns"] = (
-            None if self.categorical_columns is None else [encode_value(c) for c in self.categorical_columns]
-        )
-        return {"params": params, "columns": [encode_value(c) for c in self.columns_], "codecs": codecs}
+        """The fitted encoding as JSON-able data (see :mod:`skgen._tabular._state`)."""
+        return codec_state(self)
 
     @classmethod
     def from_state(cls, state):
         """Rebuild a fitted codec from :meth:`get_state`'s output."""
-        from ._persistence import decode_array, decode_dtype, decode_value
-
-        codec_obj = cls(**state["params"])
-        codec_obj.columns_ = [decode_value(c) for c in state["columns"]]
-        codec_obj.codecs_ = []
-        for item in state["codecs"]:
-            codec = _ColumnCodec(decode_value(item["name"]), item["kind"], decode_dtype(item["dtype"]))
-            for key in cls._CODEC_VALUES[2:]:
-                setattr(codec, key, decode_value(item[key]))
-            codec.levels = None if item["levels"] is None else [decode_value(v) for v in item["levels"]]
-            codec.other_values = decode_array(item["other_values"])
-            codec.other_probs = decode_array(item["other_probs"])
-            codec.spikes = decode_array(item["spikes"])
-            if item["quantiles"] is not None:
-                q = item["quantiles"]
-                quantiles = QuantileTransformer(
-                    n_quantiles=q["n_quantiles"], output_distribution="normal", subsample=q["subsample"]
-                )
-                quantiles.quantiles_ = decode_array(q["quantiles_"])
-                quantiles.references_ = decode_array(q["references_"])
-                quantiles.n_quantiles_ = len(quantiles.references_)
-                quantiles.n_features_in_ = 1
-                codec.quantiles = quantiles
-            codec_obj.codecs_.append(codec)
-        codec_obj._layout()
-        return codec_obj
+        return codec_from_state(cls, state)
 
     # --- fitting ----------------------------------------------------------
 
@@ -341,7 +180,7 @@ class TabularCodec:
 
         def add(kind, width, codec):
             nonlocal start
-            segment = _Segment(kind, start, width, codec.name)
+            segment = _Segment(kind, start, width)
             codec.segments.append(segment)
             segments.append(segment)
             start += width

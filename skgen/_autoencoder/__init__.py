@@ -1,0 +1,1 @@
+"""What AutoencoderTransformer delegates: its inputs, its targets, its net."""

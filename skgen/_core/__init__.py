@@ -1,0 +1,1 @@
+"""What every skgen estimator shares: the base class, seeding, threads, device, callbacks."""

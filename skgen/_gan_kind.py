@@ -1,0 +1,117 @@
+"""The interface between GANSampler and a data kind (tables, images).
+
+:class:`GANSampler` holds the parameters and the fitted state; a data kind
+(:class:`skgen._tabular._kind.TableKind`, :class:`skgen._images._kind.ImageKind`)
+holds the know-how: how its data are validated and encoded, which nets train
+on them, how samples are generated, scored and saved. A kind is a stateless
+view on one sampler (``kind.sampler``), built on demand, so pickles hold no
+kind objects. Adding a data kind is one subclass and one entry in
+``GANSampler._kinds``.
+"""
+
+import torch
+
+from ._core._callbacks import LinearLRDecay
+
+
+class GANDataKind:
+    """How :class:`~skgen.GANSampler` fits and samples one kind of data.
+
+    Class attributes
+    ----------------
+    name : str
+        The ``data_kind`` value, e.g. ``"table"``.
+    parameters : tuple of str
+        GANSampler parameters that apply to this kind only.
+    losses : tuple of str
+        The ``loss`` values it can train with; the first is ``"auto"``'s.
+    default_batch_size, default_lr, default_lr_schedule
+        What ``batch_size=None``, ``lr=None`` and ``lr_schedule="auto"`` mean.
+    """
+
+    name = None
+    parameters = ()
+    losses = ()
+    default_batch_size = None
+    default_lr = None
+    default_lr_schedule = "constant"
+
+    def __init__(self, sampler):
+        self.sampler = sampler
+
+    # --- hooks -----------------------------------------------------------------
+
+    def check_params(self):
+        """Checks across parameters (single values are checked by constraints)."""
+        loss = self.sampler.loss
+        if loss != "auto" and loss not in self.losses:
+            raise ValueError(
+                f"loss={loss!r} is not available for {self.name}s; choose 'auto' or one of {self.losses}."
+            )
+
+    def validate(self, X, y):
+        """Check and convert the training data; return what the fit needs (sets nothing)."""
+        raise NotImplementedError
+
+    def start_training(self, data, device, governor, rng):
+        """Return the initialised net and its dataset."""
+        raise NotImplementedError
+
+    def end_training(self, net, data):
+        """Work after training inside the fit's context (default: none)."""
+        return None
+
+    def fitted_state(self, net, data, extra):
+        """``{attribute: value}`` of the kind's fitted state (``*_`` names)."""
+        raise NotImplementedError
+
+    def sample(self, n_samples, seed, conditions, y, return_y):
+        raise NotImplementedError
+
+    def score(self, X, y):
+        raise NotImplementedError
+
+    def saved_state(self):
+        raise NotImplementedError
+
+    def restore(self, state, weights, device):
+        """Set the kind's fitted state from a model file; return the loaded net."""
+        raise NotImplementedError
+
+    # --- what every kind resolves the same way ------------------------------------
+
+    def batch_size(self):
+        batch_size = self.sampler.batch_size
+        return self.default_batch_size if batch_size is None else batch_size
+
+    def learning_rate(self):
+        return self.default_lr if self.sampler.lr is None else self.sampler.lr
+
+    def gan_loss(self):
+        return self.losses[0] if self.sampler.loss == "auto" else self.sampler.loss
+
+    def step_batch_size(self, n_rows):
+        """Rows per training step for ``n_rows`` training rows."""
+        return min(self.batch_size(), n_rows)
+
+    def schedule_callbacks(self, n_rows):
+        """The learning-rate schedule as callbacks (``lr_schedule``)."""
+        schedule = self.sampler.lr_schedule
+        if schedule == "auto":
+            schedule = self.default_lr_schedule
+        if schedule == "constant" or n_rows is None:
+            return []
+        steps = self.sampler.max_epochs * max(1, n_rows // self.step_batch_size(n_rows))
+        return [("lr_decay", LinearLRDecay(steps))]
+
+    def net_kwargs(self, governor, device, n_rows):
+        """skorch plumbing shared by the GAN nets: Adam with ``betas`` and
+        ``weight_decay`` for both networks, the schedule, the user's callbacks."""
+        sampler = self.sampler
+        return sampler._net_kwargs(
+            governor,
+            torch.optim.Adam,
+            device,
+            optimizer_defaults={"betas": tuple(sampler.betas), "weight_decay": sampler.weight_decay},
+            callbacks=self.schedule_callbacks(n_rows),
+        )

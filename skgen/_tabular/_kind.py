@@ -1,0 +1,293 @@
+"""Tables as a GANSampler data kind: frame in and out, the conditional GAN, conditions, scores, state."""
+
+from numbers import Integral, Real
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+import torch
+from sklearn.utils._param_validation import Interval
+
+from .._core._validation import NON_NEGATIVE_REAL, POSITIVE_INT, POSITIVE_REAL, layer_widths
+from .._data import ConditionalDataset, ConditionSpace
+from .._gan_kind import GANDataKind
+from .._io._json import decode_value, encode_value
+from .._modules import TabularDiscriminator, TabularGenerator
+from .._nets import PrivateTabularGANNet, TabularGANNet
+from .._privacy import PRIVATE_CRITIC_KWARGS, PoissonBatchIterator, check_privacy_params, privacy_plan, spent_epsilon
+from ._codec import TabularCodec
+from ._conditions import resolve_conditions
+
+# The tables-only parameters of GANSampler, with their constraints.
+TABLE_CONSTRAINTS = {
+    "pac": [POSITIVE_INT],
+    "gp_weight": [NON_NEGATIVE_REAL],
+    "generator_dims": [layer_widths(allow_empty=False)],
+    "discriminator_dims": [layer_widths(allow_empty=False)],
+    "categorical_columns": [list, tuple, None],
+    "max_categories": [Interval(Integral, 2, None, closed="left")],
+    "dp_epsilon": [POSITIVE_REAL, None],
+    "dp_delta": [Interval(Real, 0, 1, closed="neither"), None],
+    "dp_max_grad_norm": [POSITIVE_REAL],
+}
+
+
+def rank_message(shape):
+    """Why an array of ``shape`` is neither a table nor images, and what to do."""
+    if len(shape) == 0:
+        return "Expected a DataFrame or a 2-D array; got a scalar."
+    if len(shape) == 1:
+        return (
+            f"Expected a DataFrame or a 2-D array; got a 1-D array of shape {shape}: "
+            "for a single column use X.reshape(-1, 1)."
+        )
+    return (
+        f"Expected a table (a DataFrame or a 2-D array) or images ((n, H, W), (n, C, H, W) or (n, H, W, C)); "
+        f"got an array with {len(shape)} dimensions, shape {shape}."
+    )
+
+
+def as_frame(X):
+    """A DataFrame of ``X`` (a DataFrame or a 2-D array), never a view the caller could see modified."""
+    if sp.issparse(X):
+        raise TypeError(
+            "GANSampler does not support sparse input; pass a DataFrame or a dense array (e.g. X.toarray())."
+        )
+    if isinstance(X, pd.DataFrame):
+        return X
+    array = np.asarray(X)
+    if array.ndim != 2:
+        raise ValueError(rank_message(array.shape))
+    return pd.DataFrame(array)
+
+
+class TableKind(GANDataKind):
+    """Tables: a DataFrame (or 2-D array) in, new rows with the same columns and dtypes out."""
+
+    name = "table"
+    parameters = tuple(TABLE_CONSTRAINTS)
+    losses = ("wgan-gp", "bce")
+    default_batch_size = 500
+    default_lr = 8e-4
+    default_lr_schedule = "constant"
+
+    def check_params(self):
+        sampler = self.sampler
+        if sampler.dp_epsilon is not None:
+            check_privacy_params(sampler)
+            return
+        super().check_params()
+        if self.batch_size() < sampler.pac:
+            raise ValueError(f"batch_size={sampler.batch_size} must be at least pac={sampler.pac}.")
+
+    def learning_rate(self):
+        if self.sampler.lr is None and self.sampler.dp_epsilon is not None:
+            return 2e-4
+        return super().learning_rate()
+
+    def gan_loss(self):
+        if self.sampler.loss == "auto" and self.sampler.dp_epsilon is not None:
+            return "bce"
+        return super().gan_loss()
+
+    def step_batch_size(self, n_rows=None):
+        """``batch_size`` capped at the table's rows and rounded down to a
+        multiple of ``pac`` (at least one pack; rows are drawn with replacement)."""
+        batch_size = self.batch_size()
+        if n_rows is not None:
+            batch_size = min(batch_size, n_rows)
+        pac = self.sampler.pac
+        return max(pac, batch_size // pac * pac)
+
+    # --- fit ------------------------------------------------------------------
+
+    def validate(self, X, y):
+        sampler = self.sampler
+        frame = as_frame(X)
+        if frame.shape[0] < 2:
+            raise ValueError(f"GANSampler needs at least 2 rows to fit; got {frame.shape[0]} sample(s).")
+        if frame.shape[1] == 0:
+            raise ValueError(
+                f"Found array with 0 feature(s) (shape={frame.shape}) while a minimum of 1 is required by GANSampler."
+            )
+        codec = TabularCodec(categorical_columns=sampler.categorical_columns, max_categories=sampler.max_categories)
+        codec.fit(frame)
+        if codec.n_encoded_ == 0:
+            raise ValueError(
+                "Every column is constant, so there is nothing to learn; a synthetic copy is the column "
+                "values repeated (e.g. pd.concat([X.iloc[:1]] * n))."
+            )
+        return {"X": X, "frame": frame, "codec": codec, "encoded": codec.transform(frame)}
+
+    def discrete_codecs(self, codec):
+        """The columns the generator is conditioned on (all discrete ones)."""
+        return [c for c in codec.codecs_ if c.discrete_segment is not None] if self.sampler.conditional else []
+
+    def start_training(self, data, device, governor, rng):
+        codec, encoded = data["codec"], data["encoded"]
+        discrete = self.discrete_codecs(codec)
+        codes, level_counts = None, []
+        if discrete:
+            # The level of each row is the hot position of its one-hot block.
+            codes_np = np.stack(
+                [encoded[:, c.discrete_segment.start : c.discrete_segment.start + c.discrete_segment.width].argmax(1)
+                 for c in discrete],
+                axis=1,
+            ).astype(np.int64)
+            level_counts = [np.bincount(codes_np[:, j], minlength=len(c.levels)) for j, c in enumerate(discrete)]
+            codes = torch.from_numpy(codes_np).to(device)
+        space = ConditionSpace(level_counts, device)
+        dataset = ConditionalDataset(torch.from_numpy(encoded).to(device), codes, space)
+        n_rows = len(encoded)
+        sampler = self.sampler
+        private = None
+        if sampler.dp_epsilon is not None:
+            private = privacy_plan(
+                sampler.dp_epsilon, sampler.dp_delta, self.step_batch_size(n_rows), n_rows, sampler.max_epochs
+            )
+        data.update(space=space, private=private, discrete=[c.name for c in discrete])
+        return self.build_net(codec, device, governor, private, n_rows).initialize(), dataset
+
+    def end_training(self, net, data):
+        private = data["private"]
+        if private is None:
+            return {}
+        epsilon = spent_epsilon(net, private["delta"])
+        net.finish_private_training()
+        return {
+            "dp_epsilon_": epsilon,
+            "dp_delta_": private["delta"],
+            "dp_noise_multiplier_": private["noise_multiplier"],
+        }
+
+    def fitted_state(self, net, data, extra):
+        X, frame = data["X"], data["frame"]
+        names = None
+        if isinstance(X, pd.DataFrame) and all(isinstance(c, str) for c in frame.columns):
+            names = np.asarray(frame.columns, dtype=object)
+        return {
+            "codec_": data["codec"],
+            "condition_space_": data["space"],
+            "discrete_columns_": data["discrete"],
+            "fitted_on_array_": not isinstance(X, pd.DataFrame),
+            "n_features_in_": frame.shape[1],
+            "feature_names_in_": names,
+            **extra,
+        }
+
+    def build_net(self, codec, device, governor, private=None, n_rows=None):
+        """The tabular GAN net for ``codec`` (not initialised); ``private``
+        is ``{"noise_multiplier", "sample_rate"}`` for DP training."""
+        sampler = self.sampler
+        width = codec.n_encoded_
+        discrete = self.discrete_codecs(codec)
+        blocks = [(s.start, s.width) for s in codec.segments_ if s.kind == "softmax"]
+        block_of_start = {start: b for b, (start, _) in enumerate(blocks)}
+        condition_blocks = [
+            (block_of_start[c.discrete_segment.start], level) for c in discrete for level in range(len(c.levels))
+        ]
+        cond_dim = len(condition_blocks)
+        generator_kwargs = {"latent_dim": sampler.latent_dim, "cond_dim": cond_dim, "output_dim": width}
+        if sampler.generator is None:
+            generator_kwargs["hidden_dims"] = tuple(sampler.generator_dims)
+        generator_kwargs.update(sampler._routed_params("generator"))
+        discriminator_kwargs = {"input_dim": width, "cond_dim": cond_dim, "pac": sampler.pac}
+        if sampler.discriminator is None:
+            discriminator_kwargs["hidden_dims"] = tuple(sampler.discriminator_dims)
+            discriminator_kwargs["sparse_conditions"] = True
+            if sampler.dp_epsilon is not None:
+                discriminator_kwargs.update(PRIVATE_CRITIC_KWARGS)
+        discriminator_kwargs.update(sampler._routed_params("discriminator"))
+        kwargs = {f"module__{k}": v for k, v in generator_kwargs.items()}
+        net_class = TabularGANNet
+        if private is not None:
+            net_class = PrivateTabularGANNet
+            kwargs.update(
+                iterator_train=PoissonBatchIterator,
+                iterator_train__pac=sampler.pac,
+                dp_noise_multiplier=private["noise_multiplier"],
+                dp_sample_rate=private["sample_rate"],
+                dp_max_grad_norm=sampler.dp_max_grad_norm,
+            )
+        kwargs.update(self.net_kwargs(governor, device, n_rows))
+        block_tensor = torch.tensor(condition_blocks, dtype=torch.long, device=device).reshape(-1, 2)
+        return net_class(
+            sampler.generator or TabularGenerator,
+            discriminator=sampler.discriminator or TabularDiscriminator,
+            discriminator_kwargs=discriminator_kwargs,
+            blocks=blocks,
+            condition_blocks=block_tensor,
+            latent_dim=sampler.latent_dim,
+            gan_loss=self.gan_loss(),
+            gp_weight=sampler.gp_weight,
+            pac=sampler.pac,
+            ema_decay=sampler.ema_decay,
+            lr=self.learning_rate(),
+            max_epochs=sampler.max_epochs,
+            batch_size=self.step_batch_size(n_rows),
+            **kwargs,
+        )
+
+    # --- sample, score ------------------------------------------------------------
+
+    def sample(self, n_samples, seed, conditions, y, return_y):
+        sampler = self.sampler
+        if y is not None or return_y:
+            raise ValueError("y= and return_y= are for image models; condition tables with conditions={column: value}.")
+        net = sampler.net_
+        device = net.device
+        generator = torch.Generator(device=device).manual_seed(seed)
+        space = sampler.condition_space_.to(device)
+        rows, forced = resolve_conditions(conditions, sampler.codec_, space, sampler.discrete_columns_, n_samples)
+        if rows is None and space.n_conditions:
+            rows = space.sample(n_samples, space.data_probs, generator=generator)
+        forced = [g.to(device) for g in forced]
+        with sampler._inference_context():
+            encoded, choices = net.generate(n_samples, rows, forced=forced, generator=generator)
+        frame = sampler.codec_.inverse_transform(encoded, rng=np.random.RandomState(seed), choices=choices)
+        return frame.to_numpy() if sampler.fitted_on_array_ else frame
+
+    def real_frame(self, X):
+        """``X`` as a frame with the training columns (for scoring)."""
+        sampler = self.sampler
+        frame = as_frame(X)
+        if frame.shape[1] != sampler.n_features_in_:
+            raise ValueError(
+                f"X has {frame.shape[1]} features, but GANSampler is expecting {sampler.n_features_in_} features "
+                "as input."
+            )
+        columns = list(sampler.codec_.columns_)
+        if list(frame.columns) != columns:
+            if isinstance(X, pd.DataFrame) and hasattr(sampler, "feature_names_in_"):
+                raise ValueError(f"X has columns {list(frame.columns)}, but GANSampler was fitted with {columns}.")
+            frame = frame.set_axis(columns, axis=1)
+        return frame
+
+    def score(self, X, y):
+        from ..metrics._fidelity import quality_score
+
+        frame = self.real_frame(X)
+        synthetic = self.sampler.sample(len(frame), random_state=0)
+        if not isinstance(synthetic, pd.DataFrame):
+            synthetic = pd.DataFrame(synthetic)
+        return quality_score(frame, synthetic)
+
+    # --- model files ------------------------------------------------------------
+
+    def saved_state(self):
+        sampler = self.sampler
+        return {
+            "codec": sampler.codec_.get_state(),
+            "level_counts": [c.tolist() for c in sampler.condition_space_.level_counts],
+            "fitted_on_array": bool(sampler.fitted_on_array_),
+            "discrete_columns": [encode_value(c) for c in sampler.discrete_columns_],
+        }
+
+    def restore(self, state, weights, device):
+        sampler = self.sampler
+        codec = TabularCodec.from_state(state["codec"])
+        sampler.codec_ = codec
+        sampler.condition_space_ = ConditionSpace([np.asarray(c) for c in state["level_counts"]], device)
+        sampler.fitted_on_array_ = state["fitted_on_array"]
+        sampler.discrete_columns_ = [decode_value(c) for c in state["discrete_columns"]]
+        return self.build_net(codec, device, None)
