@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from skgen import AutoencoderTransformer, GANSampler
-from skgen._progress import EpochProgress
+from skgen._core._progress import EpochProgress
 
 from .test_gan import FAST
 from .test_tabular import mixed_frame
@@ -142,3 +142,16 @@ def test_import_skgen_loads_no_heavy_package():
     assert out.strip() == "[]"
     code = "import skgen, sys; skgen.GANSampler; print('torch' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip() == "True"
+
+
+def test_data_kind_says_what_x_holds_instead_of_a_guess():
+    images = np.random.RandomState(0).uniform(size=(20, 4, 4))
+    tiny = dict(max_epochs=1, batch_size=8, pac=2, latent_dim=4, generator__base_width=4, discriminator__base_width=4)
+    assert GANSampler(**tiny, random_state=0).fit(images).data_kind_ == "image"  # "auto" reads 3-D as images
+    with pytest.raises(ValueError, match="Expected a table .* got an array with 3 dimensions"):
+        GANSampler(data_kind="table", max_epochs=1).fit(images)
+    flat = images.reshape(20, -1)
+    table = dict(max_epochs=1, batch_size=8, pac=2, latent_dim=4, generator_dims=(4,), discriminator_dims=(4,))
+    assert GANSampler(**table, random_state=0).fit(flat).data_kind_ == "table"
+    sampler = GANSampler(data_kind="image", image_shape=(4, 4), **tiny, random_state=0).fit(flat)
+    assert sampler.data_kind_ == "image" and sampler.sample(2, random_state=0).shape == (2, 16)
