@@ -142,6 +142,9 @@ def test_a_crafted_malicious_file_cannot_run_code(digits, tmp_path):
         (lambda doc: {**doc, "format_version": 99}, "format version 99"),
         (lambda doc: {**doc, "format": "other"}, "not a skgen model file"),
         (lambda doc: {**doc, "class": "Pipeline"}, "unknown estimator class"),
+        (lambda doc: {**doc, "class": "load"}, "unknown estimator class"),  # public, but not an estimator
+        (lambda doc: {**doc, "class": "TorchEstimatorBase"}, "unknown estimator class"),  # not registered
+        (lambda doc: {**doc, "class": "GANSampler", "module": "skgen.__main__"}, "invalid parameters|corrupted"),
         (lambda doc: {**doc, "weights_sha256": "0" * 64}, "tampered"),
         (lambda doc: {**doc, "params": {**doc["params"], "bogus": 1}}, "invalid parameters"),
         (b"{not json", "not valid JSON"),

@@ -322,7 +322,7 @@ class TorchEstimatorBase(BaseEstimator):
         names = getattr(self, "feature_names_in_", None)
         state["feature_names_in_"] = None if names is None else [encode_value(n) for n in names]
         state["n_features_in_"] = int(self.n_features_in_)
-        document = {"class": type(self).__name__, "module": type(self).__module__, "params": params, "state": state}
+        document = {"class": type(self).__name__, "params": params, "state": state}
         save_model(path, document, self._saved_weights())
         return self
 

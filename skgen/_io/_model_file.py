@@ -1,6 +1,6 @@
 """The model file container: a zip of ``skgen.json`` and ``weights.pt``.
 
-- ``skgen.json``: format name and version, the estimator's class and module,
+- ``skgen.json``: format name and version, the estimator's class,
   its parameters and fitted state as plain JSON (see :mod:`skgen._io._json`);
 - ``weights.pt``: the networks' state dicts, read back with
   ``torch.load(weights_only=True)``, which unpickles only tensors and plain

@@ -3,9 +3,9 @@
 Estimators register themselves (``TorchEstimatorBase.__init_subclass__``
 calls :func:`register` for every concrete subclass that declares
 ``_saveable = True``), so adding one needs no edit here. A file names its
-estimator's class and module; :func:`load` imports that module only when it
-lies inside the ``skgen`` package, and accepts the class only when it
-registered itself. Nothing in a file can name other code to import or run.
+estimator's class; :func:`load` accepts it only when that class registered
+itself (importing it first through ``skgen``'s public names when it is one
+of them). Nothing in a file can name other code to import or run.
 """
 
 import importlib
@@ -24,14 +24,17 @@ def register(cls):
     return cls
 
 
-def registered_class(name, module="skgen"):
-    """The registered estimator class ``name``, importing ``module`` (inside
-    skgen) when it has not been imported yet; None if there is none."""
-    if name not in _REGISTRY and isinstance(module, str) and (module == "skgen" or module.startswith("skgen.")):
-        try:
-            getattr(importlib.import_module(module), str(name), None)  # imports a lazily exported estimator
-        except ImportError:
-            return None
+def registered_class(name):
+    """The registered estimator class called ``name``, or None.
+
+    An estimator of skgen's public API that has not been imported yet (the
+    package imports its estimators lazily) is imported through ``skgen``'s
+    public names; no other module is ever imported on a file's word.
+    """
+    if name not in _REGISTRY and isinstance(name, str):
+        package = importlib.import_module("skgen")
+        if name in getattr(package, "__all__", ()):
+            getattr(package, name)
     return _REGISTRY.get(name)
 
 
@@ -79,7 +82,7 @@ def load(path, *, device=None):
         file.
     """
     document, weights = read_model(path, device="cpu")
-    cls = registered_class(document.get("class"), document.get("module", "skgen"))
+    cls = registered_class(document.get("class"))
     if cls is None:
         raise ModelFileError(f"{path} holds an unknown estimator class {document.get('class')!r}.")
     params = document.get("params")

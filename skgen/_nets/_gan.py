@@ -6,6 +6,7 @@ the critic scores real and generated ones, and any extra term of either
 loss. The objectives themselves are the rows of :data:`GAN_LOSSES`.
 """
 
+import contextlib
 import copy
 from dataclasses import dataclass
 from typing import Any
@@ -157,7 +158,7 @@ class GANNetMixin:
 
     def _generator_pass(self):
         """Hook: a context for the generator's pass through the critic."""
-        return _NO_CONTEXT
+        return contextlib.nullcontext()
 
     @torch.no_grad()
     def _update_ema(self):
@@ -193,13 +194,3 @@ class GANNetMixin:
                     out[start:stop] = part
         return outputs
 
-
-class _NoContext:
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False
-
-
-_NO_CONTEXT = _NoContext()
