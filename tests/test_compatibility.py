@@ -34,7 +34,8 @@ def _load(name):
 def test_table_samplers_of_0_1_sample_as_they_did(name):
     sampler = _load(name)
     expected = pd.read_pickle(DATA / "gan_table_sample.pkl")
-    pd.testing.assert_frame_equal(sampler.sample(20, random_state=3), expected)
+    # (The column labels' own dtype depends on whether pandas has pyarrow here.)
+    pd.testing.assert_frame_equal(sampler.sample(20, random_state=3), expected, check_column_type=False)
     assert sampler.discrete_columns_ and sampler.fitted_on_array_ is False
     assert sampler.get_params()["data_kind"] == "auto"
 

@@ -173,3 +173,17 @@ def test_save_needs_a_fitted_estimator(tmp_path):
 
     with pytest.raises(NotFittedError):
         GANSampler().save(tmp_path / "x.skgen")
+
+
+def test_pyarrow_strings_load_where_pyarrow_is_missing(monkeypatch):
+    # A model saved where pandas stores strings with pyarrow loads on a
+    # machine without it, with the same strings in Python storage.
+    from skgen._io import _json
+
+    monkeypatch.setattr(_json, "_pyarrow_available", lambda: False)
+    dtype = _json.decode_dtype({"string": "pyarrow", "na": "nan"})
+    assert isinstance(dtype, pd.StringDtype) and dtype.storage == "python"
+    categories = _json.decode_dtype(
+        {"category": ["a", "b"], "ordered": False, "categories_dtype": {"string": "pyarrow", "na": "NA"}}
+    )
+    assert categories.categories.tolist() == ["a", "b"] and categories.categories.dtype.storage == "python"

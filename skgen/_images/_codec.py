@@ -102,7 +102,9 @@ class ImageCodec:
             self.low_, self.high_ = 0.0, 255.0
         else:
             self.low_, self.high_ = float(X.min()), float(X.max())
-        if not self.high_ > self.low_:  # constant images: any positive span will do
+        # Constant images (or a span below float32's normal range, whose
+        # scale would overflow to inf): any positive span will do.
+        if not self.high_ - self.low_ > 4 * np.finfo(np.float32).tiny:
             self.high_ = self.low_ + max(1.0, abs(self.low_) * 1e-6)
         self.sample_shape_ = X.shape[1:]
         return self

@@ -4,6 +4,7 @@ A leaf of the package (numpy, pandas and skorch's ``History`` only): what a
 value becomes in ``skgen.json``, and back.
 """
 
+import importlib.util
 import math
 
 import numpy as np
@@ -94,12 +95,19 @@ def decode_dtype(obj):
         categories = pd.Index([decode_value(v) for v in obj["category"]], dtype=decode_dtype(obj["categories_dtype"]))
         return pd.CategoricalDtype(categories, ordered=obj["ordered"])
     if "string" in obj:
+        storage = obj["string"]
+        if storage == "pyarrow" and not _pyarrow_available():
+            storage = "python"  # the same strings, stored without pyarrow on this machine
         if obj["na"] == "nan":
-            return pd.StringDtype(obj["string"], na_value=np.nan)
-        return pd.StringDtype(obj["string"])
+            return pd.StringDtype(storage, na_value=np.nan)
+        return pd.StringDtype(storage)
     if "numpy" in obj:
         return np.dtype(object) if obj["numpy"] == "object" else np.dtype(obj["numpy"])
     return pd.api.types.pandas_dtype(obj["pandas"])
+
+
+def _pyarrow_available():
+    return importlib.util.find_spec("pyarrow") is not None
 
 
 # --- history -----------------------------------------------------------------------
