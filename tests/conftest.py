@@ -16,3 +16,7 @@ def digits():
     """Digits scaled to [0, 1]: (X float64 of shape (1797, 64), y)."""
     data = load_digits()
     return data.data / 16.0, data.target
+
+
+# tests/data holds fixture files and the script that wrote them, not tests.
+collect_ignore_glob = ["data/*"]

@@ -1,14 +1,21 @@
 """Writes tests/data/v0_1: models saved and pickled by skgen 0.1 (commit 66f7478), with their outputs."""
-import pickle, sys, warnings
+import sys
 
-sys.modules["pyarrow"] = None  # strings in Python storage: the files must load where pyarrow is missing
-import numpy as np, pandas as pd
-warnings.filterwarnings("ignore")
-from sklearn.datasets import load_digits
-from skgen import AutoencoderTransformer, GANSampler
+
 
 
 def main(out):
+    sys.modules["pyarrow"] = None  # strings in Python storage: the files must load where pyarrow is missing
+    import pickle
+    import warnings
+
+    import numpy as np
+    import pandas as pd
+    from sklearn.datasets import load_digits
+
+    from skgen import AutoencoderTransformer, GANSampler
+
+    warnings.filterwarnings("ignore")
     rng = np.random.RandomState(0)
     n = 120
     table = pd.DataFrame({"x": rng.normal(size=n), "k": rng.randint(0, 5, size=n),
