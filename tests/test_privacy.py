@@ -94,6 +94,7 @@ def test_private_model_pickles_and_saves(private, tmp_path):
         (dict(dp_epsilon=0.0), "'dp_epsilon' parameter of GANSampler must be a float in the range \\(0.0, inf\\)"),
         (dict(dp_epsilon=float("inf")), "'dp_epsilon' parameter of GANSampler must be a float in the range \\(0.0, inf\\)"),
         (dict(dp_epsilon=1.0, dp_delta=1.5), "dp_delta"),
+        (dict(dp_epsilon=1.0, batch_size=5, pac=10), "at least pac"),
         (dict(dp_epsilon=1.0, dp_max_grad_norm=0.0), "dp_max_grad_norm"),
     ],
 )

@@ -74,9 +74,9 @@ class TableKind(GANDataKind):
     def check_params(self):
         sampler = self.sampler
         if sampler.dp_epsilon is not None:
-            check_privacy_params(sampler)
-            return
-        super().check_params()
+            check_privacy_params(sampler)  # (its loss rule is narrower than the tables' one)
+        else:
+            super().check_params()
         if self.batch_size() < sampler.pac:
             raise ValueError(f"batch_size={sampler.batch_size} must be at least pac={sampler.pac}.")
 
