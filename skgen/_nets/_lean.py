@@ -19,6 +19,11 @@ class LeanNetMixin:
 
     def notify(self, method_name, **cb_kwargs):
         getattr(self, method_name)(self, **cb_kwargs)
+        for cb in self._listeners(method_name):
+            getattr(cb, method_name)(self, **cb_kwargs)
+
+    def _listeners(self, method_name):
+        """The callbacks that override ``method_name`` (cached per callback list)."""
         callbacks = getattr(self, "callbacks_", ())
         cache = self.__dict__.get("_hook_cache")
         if cache is None or cache[0] is not callbacks or cache[1] != len(callbacks):
@@ -33,8 +38,7 @@ class LeanNetMixin:
                 if base_hook is None or getattr(type(cb), method_name, None) is not base_hook
             ]
             cache[2][method_name] = listeners
-        for cb in listeners:
-            getattr(cb, method_name)(self, **cb_kwargs)
+        return listeners
 
     def _set_training(self, training=True):
         for name in self._modules + self._criteria:
@@ -45,7 +49,8 @@ class LeanNetMixin:
     def _notify_grad_computed(self, module, batch):
         """skorch's ``on_grad_computed`` for one network's fresh gradients (what
         ``GradientNormClipping`` and gradient-logging callbacks hook into)."""
-        self.notify("on_grad_computed", named_parameters=list(module.named_parameters()), batch=batch, training=True)
+        if self._listeners("on_grad_computed"):  # nothing to build per step when no callback listens
+            self.notify("on_grad_computed", named_parameters=list(module.named_parameters()), batch=batch, training=True)
 
     def __getstate__(self):
         state = super().__getstate__()
