@@ -13,10 +13,11 @@ from ._version import __version__
 _LAZY = {
     "AutoencoderTransformer": ".autoencoder",
     "GANSampler": ".gan",
+    "GANOverSampler": ".oversampling",
     "load": "._io._registry",
 }
 
-__all__ = ["AutoencoderTransformer", "GANSampler", "load", "__version__"]
+__all__ = ["AutoencoderTransformer", "GANOverSampler", "GANSampler", "load", "__version__"]
 
 
 def __getattr__(name):

@@ -4,6 +4,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import skgen
+from skgen import GANSampler
+
 from skgen._tabular import BOOLEAN, CATEGORICAL, CONTINUOUS, DATETIME, INTEGER, TabularCodec, infer_kind
 
 
@@ -137,3 +140,16 @@ def test_low_cardinality_nullable_integers_with_missing_values_round_trip():
     codec = TabularCodec().fit(frame)
     decoded = codec.inverse_transform(codec.transform(frame))
     pd.testing.assert_series_equal(decoded["n"], frame["n"])
+
+
+def test_pandas_sparse_columns_come_back_sparse(tmp_path):
+    rng = np.random.RandomState(0)
+    dense = pd.DataFrame(rng.binomial(1, 0.2, (200, 2)) * [1.0, 3.0], columns=["a", "b"])
+    X = dense.astype(pd.SparseDtype(float, 0))
+    sampler = GANSampler(max_epochs=2, batch_size=50, random_state=0).fit(X)
+    out = sampler.sample(50, random_state=0)
+    assert all(isinstance(dtype, pd.SparseDtype) for dtype in out.dtypes)
+    assert out.dtypes.equals(X.dtypes)
+    assert set(np.unique(out.sparse.to_dense().to_numpy())) <= {0.0, 1.0, 3.0}
+    sampler.save(tmp_path / "sparse.skgen")
+    pd.testing.assert_frame_equal(skgen.load(tmp_path / "sparse.skgen").sample(50, random_state=0), out)

@@ -87,6 +87,8 @@ def encode_dtype(dtype):
         return {"string": dtype.storage, "na": "nan" if na_value is not pd.NA else "NA"}
     if isinstance(dtype, np.dtype):
         return {"numpy": "object" if dtype == object else dtype.str}
+    if isinstance(dtype, pd.SparseDtype):
+        return {"sparse": encode_dtype(dtype.subtype), "fill_value": encode_value(dtype.fill_value)}
     return {"pandas": str(dtype)}
 
 
@@ -101,6 +103,8 @@ def decode_dtype(obj):
         if obj["na"] == "nan":
             return pd.StringDtype(storage, na_value=np.nan)
         return pd.StringDtype(storage)
+    if "sparse" in obj:
+        return pd.SparseDtype(decode_dtype(obj["sparse"]), decode_value(obj["fill_value"]))
     if "numpy" in obj:
         return np.dtype(object) if obj["numpy"] == "object" else np.dtype(obj["numpy"])
     return pd.api.types.pandas_dtype(obj["pandas"])

@@ -106,13 +106,13 @@ class TabularCodec:
         self.columns_ = list(frame.columns)
         self.codecs_ = []
         for name in self.columns_:
-            series = frame[name]
+            series = _dense(frame[name])
             if series.isna().all():
                 raise ValueError(f"Column {name!r} has only missing values; drop it before fitting.")
             kind = CATEGORICAL if name in forced else infer_kind(series)
             if kind == CATEGORICAL and name not in forced and not isinstance(series.dtype, pd.CategoricalDtype):
                 _warn_if_mostly_numeric(series)
-            codec = _ColumnCodec(name, kind, series.dtype)
+            codec = _ColumnCodec(name, kind, frame[name].dtype)
             codec.has_missing = bool(series.isna().any())
             codec.missing_rate = float(series.isna().mean())
             if kind in (CATEGORICAL, BOOLEAN):
@@ -210,7 +210,7 @@ class TabularCodec:
         for codec in self.codecs_:
             if codec.constant is not None:
                 continue
-            series = frame[codec.name]
+            series = _dense(frame[codec.name])
             if codec.levels is not None and codec.kind in (CATEGORICAL, BOOLEAN):
                 self._encode_levels(codec, series.astype(object).where(series.notna(), _MISSING), out)
             elif codec.levels is not None:  # low-cardinality integer
@@ -348,6 +348,12 @@ class TabularCodec:
 
     def _restore_dtype(self, codec, values, missing):
         dtype = codec.dtype
+        if isinstance(dtype, pd.SparseDtype):  # decoded as its dense dtype, then made sparse again
+            dense = self._restore_dense_dtype(codec, dtype.subtype, values, missing)
+            return pd.arrays.SparseArray(dense, dtype=dtype)
+        return self._restore_dense_dtype(codec, dtype, values, missing)
+
+    def _restore_dense_dtype(self, codec, dtype, values, missing):
         if codec.kind == DATETIME:
             unit = _datetime_unit(dtype)
             stamps = values.astype(np.int64).astype(f"datetime64[{unit}]")
@@ -385,3 +391,10 @@ class TabularCodec:
         values = values.copy()
         values[missing] = np.nan
         return values.astype(dtype)
+
+
+def _dense(series):
+    """A pandas sparse column as its dense equivalent (others unchanged)."""
+    if isinstance(series.dtype, pd.SparseDtype):
+        return series.sparse.to_dense()
+    return series

@@ -1,0 +1,174 @@
+"""GANOverSampler: imbalanced-learn's sampler protocol, mixed tables, test folds kept real, bad input."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GridSearchCV, StratifiedKFold, cross_val_score
+
+from skgen import GANOverSampler, GANSampler
+from skgen._sampling_strategy import rows_to_add
+
+imblearn = pytest.importorskip("imblearn")
+from imblearn.pipeline import Pipeline  # noqa: E402
+from imblearn.utils import check_sampling_strategy  # noqa: E402
+from imblearn.utils.estimator_checks import estimator_checks_generator  # noqa: E402
+from sklearn.utils.estimator_checks import _get_check_estimator_ids  # noqa: E402
+
+
+def _tiny(**kwargs):
+    return GANSampler(max_epochs=1, batch_size=50, n_threads=1, **kwargs)
+
+
+def _table(n=400, seed=0):
+    """Mixed types and missing values; class 'rare' (10%) has larger x and mostly c == 'b'."""
+    rng = np.random.RandomState(seed)
+    rare = rng.rand(n) < 0.1
+    x = np.where(rare, rng.normal(3, 0.5, n), rng.normal(0, 0.5, n))
+    x[rng.rand(n) < 0.1] = np.nan
+    X = pd.DataFrame(
+        {
+            "x": x,
+            "k": pd.array(rng.randint(0, 40, n), dtype="Int64"),
+            "c": pd.Categorical(np.where(rare, np.where(rng.rand(n) < 0.9, "b", "a"), rng.choice(["a", "c"], n))),
+            "s": np.array(rng.choice(["u", "v", None], n), dtype=object),
+            "when": pd.Timestamp("2020-01-01") + pd.to_timedelta(rng.randint(0, 365, n), unit="D"),
+            "flag": rng.rand(n) > 0.5,
+        },
+        index=np.arange(1000, 1000 + n),
+    )
+    y = pd.Series(np.where(rare, "rare", "common"), index=X.index, name="label")
+    return X, y
+
+
+# Every check of imbalanced-learn's sampler suite applies and passes (no expected failures).
+_CHECKS = list(estimator_checks_generator(GANOverSampler(_tiny(), random_state=0), mark="xfail"))
+
+
+@pytest.mark.parametrize("estimator, check", _CHECKS, ids=_get_check_estimator_ids)
+def test_imbalanced_learn_checks(estimator, check):
+    check(estimator)
+
+
+@pytest.mark.parametrize(
+    "strategy", ["auto", "minority", "not minority", "not majority", "all", {0: 50, 2: 40}, lambda y: {1: 60}]
+)
+def test_sampling_strategy_counts_match_imbalanced_learn(strategy):
+    y = np.array([0] * 50 + [1] * 30 + [2] * 20)
+    ours = {c: n for c, n in rows_to_add(strategy, y).items() if n}
+    theirs = dict(check_sampling_strategy(strategy, y, "over-sampling"))
+    assert ours == {c: n for c, n in theirs.items() if n}
+
+
+def test_float_strategy_matches_imbalanced_learn():
+    y = np.array([0] * 80 + [1] * 20)
+    ours = {c: n for c, n in rows_to_add(0.5, y).items() if n}
+    assert ours == dict(check_sampling_strategy(0.5, y, "over-sampling"))
+
+
+def test_mixed_table_keeps_rows_dtypes_and_balances_classes():
+    X, y = _table()
+    X_before = X.copy()
+    X_res, y_res = GANOverSampler(_tiny(), random_state=0).fit_resample(X, y)
+    pd.testing.assert_frame_equal(X, X_before)  # not modified in place
+    assert X_res.dtypes.equals(X.dtypes)
+    assert list(X_res.columns) == list(X.columns)
+    counts = y_res.value_counts()
+    assert counts["rare"] == counts["common"] == (y == "common").sum()
+    # The real rows come first, unchanged (a fresh index, as imbalanced-learn's samplers give).
+    pd.testing.assert_frame_equal(X_res.iloc[: len(X)], X.reset_index(drop=True))
+    assert (y_res.iloc[len(X):] == "rare").all() and y_res.name == "label"
+    new = X_res.iloc[len(X):]
+    assert new["x"].isna().any() and new["s"].isna().any()  # missing values are generated too
+
+
+@pytest.mark.slow
+def test_generated_rows_follow_their_class():
+    """A classifier fitted on the real rows labels the generated rare rows
+    'rare' far more often than the rows of an untrained sampler."""
+    X, y = _table(n=1000)
+    features = lambda frame: np.column_stack([frame["x"].fillna(0), frame["c"] == "b"])  # noqa: E731
+    judge = LogisticRegression().fit(features(X), y)
+
+    def share_rare(lr):
+        sampler = GANSampler(max_epochs=200, batch_size=100, lr=lr, n_threads=1)
+        X_res, _ = GANOverSampler(sampler, random_state=0).fit_resample(X, y)
+        return np.mean(judge.predict(features(X_res.iloc[len(X):])) == "rare")
+
+    trained, untrained = share_rare(None), share_rare(1e-12)
+    assert trained >= 0.8
+    assert trained >= untrained + 0.3
+
+
+class _RowRecorder(ClassifierMixin, BaseEstimator):
+    """Remembers the `row` ids it is fitted and asked to predict on."""
+
+    fitted, predicted = [], []
+
+    def fit(self, X, y):
+        type(self).fitted.append(X["row"].to_numpy())
+        self.classes_ = np.unique(y)
+        return self
+
+    def predict(self, X):
+        type(self).predicted.append(X["row"].to_numpy())
+        return np.full(len(X), self.classes_[0])
+
+
+def test_pipeline_resamples_training_folds_only():
+    X, y = _table(n=300)
+    X = X.assign(row=np.arange(len(X), dtype=float))
+    _RowRecorder.fitted, _RowRecorder.predicted = [], []
+    pipe = Pipeline([("balance", GANOverSampler(_tiny(), random_state=0)), ("model", _RowRecorder())])
+    folds = list(StratifiedKFold(3, shuffle=True, random_state=0).split(X, y))
+    cross_val_score(pipe, X, y, cv=folds, scoring="accuracy")
+    for (train, test), fitted, predicted in zip(folds, _RowRecorder.fitted, _RowRecorder.predicted):
+        # Test folds: exactly their real rows, nothing generated.
+        np.testing.assert_array_equal(predicted, X["row"].to_numpy()[test])
+        # Training folds: their real rows first, then the generated rare rows.
+        np.testing.assert_array_equal(fitted[: len(train)], X["row"].to_numpy()[train])
+        n_common = int((y.iloc[train] == "common").sum())
+        assert len(fitted) == 2 * n_common
+
+
+def test_grid_search_tunes_the_inner_sampler():
+    X, y = _table(n=200)
+    numeric = X[["x"]].fillna(0)
+    pipe = Pipeline([("balance", GANOverSampler(_tiny(), random_state=0)), ("model", LogisticRegression())])
+    search = GridSearchCV(pipe, {"balance__sampler__max_epochs": [1, 2]}, cv=2, scoring="balanced_accuracy")
+    search.fit(numeric, y)
+    assert search.best_params_["balance__sampler__max_epochs"] in (1, 2)
+
+
+def test_images_with_labels_are_over_sampled():
+    rng = np.random.RandomState(0)
+    images = rng.rand(60, 8, 8).astype(np.float32)
+    labels = np.array([0] * 50 + [1] * 10)
+    sampler = GANSampler(max_epochs=1, batch_size=20, n_threads=1)
+    X_res, y_res = GANOverSampler(sampler, random_state=0).fit_resample(images, labels)
+    assert X_res.shape == (100, 8, 8) and X_res.dtype == np.float32
+    assert np.bincount(y_res).tolist() == [50, 50]
+
+
+@pytest.mark.parametrize(
+    "params, y, message",
+    [
+        ({}, ["a"] * 40, "single class"),
+        ({"sampling_strategy": {"rare": 2}}, None, "fewer than"),
+        ({"sampling_strategy": {"other": 500}}, None, "not present in y"),
+        ({"sampling_strategy": 0.01}, None, "fewer than"),
+        ({}, np.linspace(0, 1, 40), "Unknown label type"),
+        ({}, ["a", "b"] * 10, "rows but y has"),
+        ({"sampler": _tiny(conditional=False)}, None, "conditional"),
+        ({"sampler": _tiny(max_categories=2)}, ["a", "b", "c", "d"] * 10, "max_categories"),
+        ({"sampling_strategy": "most"}, None, "sampling_strategy"),
+    ],
+)
+def test_bad_input_is_refused_before_training(params, y, message):
+    X, y_default = _table(n=40)
+    y = y_default if y is None else y
+    over = GANOverSampler(**{"sampler": _tiny(), **params})
+    with pytest.raises((ValueError, TypeError), match=message):
+        over.fit_resample(X, y)
+    assert not hasattr(over, "sampler_")
