@@ -135,10 +135,14 @@ class ConditionSpace:
     level_counts : list of 1-D arrays
         Rows per level, for each discrete column.
     device : str, default="cpu"
+    column_weights : sequence of float or None, default=None
+        How often each column is the condition, relative to the others
+        (None: all equally often).
     """
 
-    def __init__(self, level_counts, device="cpu"):
+    def __init__(self, level_counts, device="cpu", column_weights=None):
         self.level_counts = [np.asarray(c, dtype=np.int64) for c in level_counts]
+        self.column_weights = None if column_weights is None else [float(w) for w in column_weights]
         self.n_levels = [len(c) for c in level_counts]
         self.n_conditions = int(sum(self.n_levels))
         if not self.n_levels:
@@ -169,7 +173,10 @@ class ConditionSpace:
         return self
 
     def _joint(self, weights):
-        per_level = weights / weights.sum(dim=1, keepdim=True) / len(self.n_levels)
+        columns = torch.ones(len(self.n_levels), 1, dtype=torch.float64)
+        if getattr(self, "column_weights", None) is not None:
+            columns = torch.tensor(self.column_weights, dtype=torch.float64).reshape(-1, 1)
+        per_level = weights / weights.sum(dim=1, keepdim=True) * columns / columns.sum()
         return torch.cat([per_level[j, :k] for j, k in enumerate(self.n_levels)]).float()
 
     def sample(self, n, probs, generator=None):

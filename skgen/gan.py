@@ -136,6 +136,17 @@ class GANSampler(TorchEstimatorBase):
     max_categories : int, default=100
         Tables: most levels kept per categorical column; rarer levels are pooled
         while training and drawn back from their observed frequencies.
+    constraints : list of str or skgen.constraints objects, or None, default=None
+        Tables: rules every sampled row keeps, e.g. ``["start <= end",
+        "age >= 18", "total = price + tax",
+        skgen.constraints.FixedCombinations(["make", "model"]),
+        skgen.constraints.Unique("id")]`` (see :mod:`skgen.constraints`).
+        Checked against the training data in ``fit``; kept by how the table
+        is learned and rebuilt, then every sampled row is checked and the
+        few that break a rule are generated again.
+    constraint_violations : {"raise", "drop"}, default="raise"
+        Tables: when training rows break a constraint, ``"raise"`` names
+        them in a ValueError; ``"drop"`` drops them with a warning.
     dp_epsilon : float or None, default=None
         Train with differential privacy (tables): the critic is trained by
         DP-SGD through Opacus (per-pack gradients clipped to
@@ -206,6 +217,9 @@ class GANSampler(TorchEstimatorBase):
     fitted_on_array_ : bool
         Tables: fitted on an array (``sample`` returns an array) rather than
         a DataFrame.
+    constraints_ : skgen._tabular._constraint_set.ConstraintSet
+        Tables with ``constraints``: the fitted rules (parsed strings,
+        learned combinations and mappings).
     dp_epsilon_ : float
         With ``dp_epsilon``: the privacy spent by the fit (Opacus' RDP
         accountant), at most ``dp_epsilon``.
@@ -282,6 +296,8 @@ class GANSampler(TorchEstimatorBase):
         conditional=True,
         categorical_columns=None,
         max_categories=100,
+        constraints=None,
+        constraint_violations="raise",
         image_shape=None,
         channel_axis="auto",
         data_kind="auto",
@@ -313,6 +329,8 @@ class GANSampler(TorchEstimatorBase):
         self.conditional = conditional
         self.categorical_columns = categorical_columns
         self.max_categories = max_categories
+        self.constraints = constraints
+        self.constraint_violations = constraint_violations
         self.image_shape = image_shape
         self.channel_axis = channel_axis
         self.data_kind = data_kind
@@ -505,6 +523,8 @@ class GANSampler(TorchEstimatorBase):
             if old in state:
                 state[new] = state.pop(old)
         state.setdefault("data_kind", "auto")
+        state.setdefault("constraints", None)
+        state.setdefault("constraint_violations", "raise")
         super().__setstate__(state)
 
     def __sklearn_tags__(self):

@@ -41,7 +41,7 @@ def test_sample_has_the_training_columns_and_dtypes(frame, fitted):
 
 @pytest.fixture(scope="module")
 def trained(frame):
-    return GANSampler(**{**FAST, "max_epochs": 80}).fit(frame)
+    return GANSampler(**{**FAST, "max_epochs": 200}).fit(frame)
 
 
 def untrained_like(sampler, X):
@@ -53,8 +53,9 @@ def untrained_like(sampler, X):
 def test_missing_values_come_back(frame, trained):
     rate = trained.sample(2000, random_state=0)["with_nan"].isna().mean()
     baseline = untrained_like(trained, frame).sample(2000, random_state=0)["with_nan"].isna().mean()
-    assert abs(rate - 0.25) < 0.1  # 25% in the data
-    assert abs(rate - 0.25) + 0.1 < abs(baseline - 0.25)  # learned, not the codec's doing
+    real = frame["with_nan"].isna().mean()
+    assert abs(rate - real) < 0.05
+    assert abs(rate - real) + 0.05 < abs(baseline - real)  # learned, not the codec's doing
     assert trained.sample(2000, random_state=0)["city"].isna().any()
 
 
@@ -85,7 +86,7 @@ def test_conditions_are_met_directly(fitted):
     [
         ({"nope": 1}, ValueError, "Unknown column"),
         ({"city": "tokyo"}, ValueError, "not seen in fit"),
-        ({"real": 1.0}, ValueError, "only discrete"),
+        ({"real": (5.0, 1.0)}, ValueError, "Empty range"),
         ("city", TypeError, "dict"),
     ],
 )
@@ -170,7 +171,7 @@ def test_user_frame_is_not_modified(frame):
 def test_bce_loss_and_unconditional_mode(frame):
     sampler = GANSampler(**FAST, loss="bce", conditional=False).fit(frame)
     assert sampler.sample(20).shape == (20, frame.shape[1])
-    with pytest.raises(ValueError, match="only discrete"):
+    with pytest.raises(ValueError, match="conditional=False"):
         sampler.sample(5, conditions={"city": "rome"})
 
 

@@ -144,12 +144,33 @@ def encode_param(value):
         return [encode_param(v) for v in value]
     if type(value).__name__ == "device":  # torch.device, without importing torch
         return str(value)
+    if getattr(value, "_is_skgen_constraint", False):
+        return {"constraint": type(value).__name__, "params": [[k, _encode_term(v)] for k, v in value.get_params().items()]}
     return encode_value(value)
+
+
+def _encode_term(value):
+    if isinstance(value, dict):  # LinearEquation's {column: coefficient}
+        return {"pairs": [[encode_value(k), encode_value(v)] for k, v in value.items()]}
+    return encode_param(value)
+
+
+def _decode_term(value):
+    if isinstance(value, dict) and "pairs" in value:
+        return {decode_value(k): decode_value(v) for k, v in value["pairs"]}
+    return decode_param(value)
 
 
 def decode_param(value):
     if isinstance(value, dict) and "tuple" in value:
         return tuple(decode_param(v) for v in value["tuple"])
+    if isinstance(value, dict) and "constraint" in value:
+        from ..constraints import CONSTRAINT_CLASSES  # a fixed list of classes: a file names one of them
+
+        cls = CONSTRAINT_CLASSES.get(value["constraint"])
+        if cls is None:
+            raise ValueError(f"Unknown constraint class {value['constraint']!r}.")
+        return cls(**{k: _decode_term(v) for k, v in value["params"]})
     if isinstance(value, list):
         return [decode_param(v) for v in value]
     return decode_value(value)

@@ -152,9 +152,11 @@ class TabularGANNet(GANNetMixin, LeanNetMixin, NeuralNet):
         n : int
         conditions : LongTensor of shape (n,) or None
             Global condition index per row (as in training), or None.
-        forced : list of LongTensor or None
-            Global condition indices whose block is set to that level in
-            every row (multi-column ``conditions`` of ``sample``).
+        forced : list of LongTensor of shape (n,) or None
+            Requested global condition indices per row, one tensor per
+            column of ``sample``'s ``conditions`` (the first equal to
+            ``conditions``): each row's condition vector holds them all, and
+            their blocks take those levels.
         generator : torch.Generator
             Source of the noise.
 
@@ -178,16 +180,17 @@ class TabularGANNet(GANNetMixin, LeanNetMixin, NeuralNet):
                 raw = generator_module(noise, cond_index=conditions[start:stop].to(self.device))
             else:
                 cond = self._condition_vector(conditions[start:stop].to(self.device), stop - start)
+                rows = torch.arange(stop - start, device=self.device)
                 for g in forced:
-                    cond[:, g] = 1.0
+                    cond[rows, g[start:stop].to(self.device)] = 1.0
                 raw = generator_module(noise, cond)
             return raw, sample_blocks(raw, self.blocks, generator).cpu()
 
         rows, choices = self._generate_in_chunks(n, batch_size, generator, produce)
         with torch.inference_mode():  # the chunks' outputs are inference tensors
             for g in forced:
-                block, position = (int(v) for v in self.condition_blocks[int(g)])
-                choices[:, block] = position
+                block, position = self.condition_blocks[g.to(self.condition_blocks.device)].cpu().unbind(1)
+                choices[:, int(block[0])] = position
         return rows.numpy(), choices.numpy()
 
 

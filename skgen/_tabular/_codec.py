@@ -40,6 +40,7 @@ from ._columns import (
     _warn_if_mostly_numeric,
     infer_kind,
 )
+from ._numeric import bins_for, decode as decode_binned, encode as encode_binned, layout as numeric_layout
 from ._state import codec_from_state, codec_state
 
 class TabularCodec:
@@ -61,6 +62,10 @@ class TabularCodec:
         as categories.
     random_state : int or None, default=0
         Seeds the quantile transformer's subsampling.
+    n_bins : int, default=10
+        Quantile bins of a numeric column's values (besides its point
+        masses): levels of its mode block, which the generator is
+        conditioned on (see :mod:`skgen._tabular._numeric`).
     """
 
     def __init__(
@@ -70,12 +75,14 @@ class TabularCodec:
         spike_share=0.05,
         discrete_threshold=20,
         random_state=0,
+        n_bins=10,
     ):
         self.categorical_columns = categorical_columns
         self.max_categories = max_categories
         self.spike_share = spike_share
         self.discrete_threshold = discrete_threshold
         self.random_state = random_state
+        self.n_bins = n_bins
 
     # --- saving -----------------------------------------------------------
 
@@ -173,6 +180,9 @@ class TabularCodec:
                 subsample=200_000,
                 random_state=self.random_state,
             ).fit(rest.reshape(-1, 1))
+            codec.bins = bins_for(len(np.unique(rest)), self.n_bins)
+        else:
+            codec.bins = 1
 
     def _layout(self):
         segments = []
@@ -193,12 +203,8 @@ class TabularCodec:
             if codec.levels is not None:
                 codec.discrete_segment = add("softmax", len(codec.levels), codec)
                 continue
-            if codec.has_missing:
-                add("softmax", 2, codec)  # present, missing
-            if len(codec.spikes):
-                add("softmax", len(codec.spikes) + (codec.quantiles is not None), codec)
-            if codec.quantiles is not None:
-                add("numeric", 1, codec)
+            codec.discrete_segment = None
+            numeric_layout(codec, add)
         self.segments_ = segments
         self.n_encoded_ = start
 
@@ -231,6 +237,15 @@ class TabularCodec:
 
     def _encode_numeric(self, codec, series, out):
         missing = series.isna().to_numpy()
+        if codec.bins is not None:
+            values = np.zeros(len(series))
+            present = ~missing
+            if codec.kind == DATETIME:
+                values[present] = series[present].astype("int64").to_numpy(dtype=np.float64)
+            else:
+                values[present] = series[present].to_numpy(dtype=np.float64)
+            encode_binned(codec, values, missing, out)
+            return
         segments = iter(codec.segments)
         if codec.has_missing:
             seg = next(segments)
@@ -261,7 +276,7 @@ class TabularCodec:
 
     # --- decoding ---------------------------------------------------------
 
-    def inverse_transform(self, matrix, rng=None, choices=None):
+    def inverse_transform(self, matrix, rng=None, choices=None, bounds=None):
         """Decode a matrix (softmax blocks as one-hot or scores) to a DataFrame.
 
         Parameters
@@ -272,6 +287,11 @@ class TabularCodec:
         choices : int ndarray of shape (n_samples, n_softmax_blocks) or None
             The level of each softmax block (in segment order), when already
             drawn; None takes the argmax of each block of ``matrix``.
+        bounds : dict or None
+            ``{column: (lo, hi, low, high)}`` for numeric columns under a
+            range condition: per-row quantile bounds ``lo``/``hi`` that
+            replace the bin's, and the value range ``[low, high]`` every row
+            is kept in.
 
         Returns
         -------
@@ -288,10 +308,14 @@ class TabularCodec:
             starts = [segment.start for segment in self.segments_ if segment.kind == "softmax"]
             by_start = {start: choices[:, b] for b, start in enumerate(starts)}
             level_of = lambda segment: by_start[segment.start]  # noqa: E731
-        data = {codec.name: self._decode_column(codec, matrix, n, rng, level_of) for codec in self.codecs_}
+        bounds = bounds or {}
+        data = {
+            codec.name: self._decode_column(codec, matrix, n, rng, level_of, bounds.get(codec.name))
+            for codec in self.codecs_
+        }
         return pd.DataFrame(data, columns=self.columns_)
 
-    def _decode_column(self, codec, matrix, n, rng, level_of):
+    def _decode_column(self, codec, matrix, n, rng, level_of, bounds=None):
         if codec.constant is not None:
             if codec.constant == _MISSING:
                 values = np.full(n, None, dtype=object)
@@ -313,6 +337,11 @@ class TabularCodec:
             if codec.kind == INTEGER:
                 values[missing] = np.nan
                 values = values.astype(np.float64)
+            return self._restore_dtype(codec, values, missing)
+        if codec.bins is not None:
+            values, missing = decode_binned(codec, matrix, level_of, None if bounds is None else bounds[:2], rng)
+            if bounds is not None:
+                values = np.clip(values, bounds[2], bounds[3])
             return self._restore_dtype(codec, values, missing)
         segments = iter(codec.segments)
         missing = np.zeros(n, dtype=bool)

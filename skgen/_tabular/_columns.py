@@ -120,6 +120,8 @@ class _Segment:
 class _ColumnCodec:
     """Encoding of one column (state only; the work is in TabularCodec)."""
 
+    bins = None  # (a class default: pickles of skgen 0.1 have no such attribute)
+
     def __init__(self, name, kind, dtype):
         self.name = name
         self.kind = kind
@@ -132,6 +134,7 @@ class _ColumnCodec:
         self.other_probs = None
         self.spikes = None  # point-mass values of a numeric column
         self.quantiles = None  # fitted QuantileTransformer
+        self.bins = None  # quantile bins of the mode block (None: the 0.1 layout, see _numeric)
         self.low = None
         self.high = None
         self.step = 1.0  # datetimes: the coarsest unit (day, hour, ...) all values fall on

@@ -25,8 +25,9 @@ def codec_state(codec_obj):
             "quantiles_": encode_array(quantiles.quantiles_),
             "references_": encode_array(quantiles.references_),
         }
+        item["bins"] = codec.bins
         codecs.append(item)
-    params = {key: getattr(codec_obj, key) for key in ("max_categories", "spike_share", "discrete_threshold", "random_state")}
+    params = {key: getattr(codec_obj, key) for key in ("max_categories", "spike_share", "discrete_threshold", "random_state", "n_bins")}
     params["categorical_columns"] = (
         None if codec_obj.categorical_columns is None else [encode_value(c) for c in codec_obj.categorical_columns]
     )
@@ -45,6 +46,7 @@ def codec_from_state(cls, state):
         codec.other_values = decode_array(item["other_values"])
         codec.other_probs = decode_array(item["other_probs"])
         codec.spikes = decode_array(item["spikes"])
+        codec.bins = item.get("bins")  # absent in 0.1 files: their layout
         if item["quantiles"] is not None:
             q = item["quantiles"]
             quantiles = QuantileTransformer(

@@ -71,7 +71,7 @@ def parse_conditions(codec, items):
     sampler cannot honour is refused before training."""
     conditions = {}
     columns = list(codec.columns_)
-    discrete = {c.name: c for c in codec.codecs_ if c.discrete_segment is not None}
+    discrete = {c.name: c for c in codec.codecs_ if c.discrete_segment is not None and c.levels is not None}
     for item in items or ():
         if "=" not in item:
             raise CLIError(f"--condition expects COLUMN=VALUE; got {item!r}")

@@ -1,0 +1,202 @@
+"""Over-sampling rare classes inside cross-validation: none, RandomOverSampler, SMOTENC, GANOverSampler.
+
+Four imbalanced tables of ``../shared/datasets/`` (adult ``income``, credit
+``Status``, attrition ``Attrition``, email ``spam``). Each resampler is a step
+of an ``imblearn.pipeline.Pipeline`` in front of LogisticRegression and
+HistGradientBoostingClassifier, so only the training folds are resampled;
+5-fold stratified CV (seed 0). Reported per fold mean: balanced accuracy,
+F1 and PR-AUC (average precision) of the minority class, and the seconds one
+pipeline fit takes (resampling included).
+
+Every method sees the same raw frame. GANOverSampler learns the frame as it
+is (missing values, categories, datetimes); SMOTENC, which cannot take
+missing values, gets them imputed first (median / most frequent) as a user
+would. The classifiers get the same preprocessing after resampling:
+datetimes as numbers, median / most-frequent imputation, scaling and
+one-hot encoding.
+
+    python benchmarks/bench_resampling.py                  # all four tables (~45 min)
+    python benchmarks/bench_resampling.py --data credit    # one table
+    python benchmarks/bench_resampling.py --quick          # few epochs: check that it runs
+"""
+
+import argparse
+import datetime
+import sys
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import SHARED, check_quiet, environment_line  # noqa: E402
+
+RESULTS = Path(__file__).resolve().parent / "results" / "resampling.md"
+DATASETS = {
+    "adult": ("adult.csv", "income"),
+    "credit": ("credit.csv", "Status"),
+    "attrition": ("attrition.csv", "Attrition"),
+    "email": ("email.csv", "spam"),
+}
+
+
+def load(name):
+    file, target = DATASETS[name]
+    frame = pd.read_csv(SHARED / file, skipinitialspace=True)
+    if name == "email":
+        frame["time"] = pd.to_datetime(frame["time"]).dt.tz_localize(None)
+    y = frame.pop(target).astype(str)
+    return frame, y
+
+
+def _numbers_for_dates(frame):
+    frame = frame.copy()
+    for column in frame.columns:
+        if pd.api.types.is_datetime64_any_dtype(frame[column]):
+            frame[column] = frame[column].astype("int64") / 1e9 / 86_400
+    return frame
+
+
+def preprocessing(frame):
+    from sklearn.compose import ColumnTransformer
+    from sklearn.impute import SimpleImputer
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, StandardScaler
+
+    categorical = [c for c in frame.columns if frame[c].dtype == object or isinstance(frame[c].dtype, pd.StringDtype)]
+    numeric = [c for c in frame.columns if c not in categorical]
+    columns = ColumnTransformer(
+        [
+            ("num", make_pipeline(SimpleImputer(strategy="median"), StandardScaler()), numeric),
+            ("cat", make_pipeline(SimpleImputer(strategy="most_frequent"),
+                                  OneHotEncoder(handle_unknown="ignore", min_frequency=5)), categorical),
+        ],
+        sparse_threshold=0,
+    )
+    return [("dates", FunctionTransformer(_numbers_for_dates)), ("encode", columns)], categorical
+
+
+def resamplers(frame, categorical, epochs, threads):
+    from imblearn.over_sampling import SMOTENC, RandomOverSampler
+    from sklearn.compose import ColumnTransformer
+    from sklearn.impute import SimpleImputer
+    from sklearn.preprocessing import FunctionTransformer
+
+    from skgen import GANOverSampler, GANSampler
+
+    numeric = [c for c in frame.columns if c not in categorical]
+    impute = ColumnTransformer(
+        [("num", SimpleImputer(strategy="median"), numeric), ("cat", SimpleImputer(strategy="most_frequent"), categorical)],
+        verbose_feature_names_out=False,
+    ).set_output(transform="pandas")
+    reorder = FunctionTransformer(lambda f: f[list(frame.columns)])
+    gan = GANSampler(random_state=0, n_threads=threads, **({"max_epochs": epochs} if epochs else {}))
+    return {
+        "none": [],
+        "RandomOverSampler": [("resample", RandomOverSampler(random_state=0))],
+        "SMOTENC": [("smote_dates", FunctionTransformer(_numbers_for_dates)), ("impute", impute), ("order", reorder),
+                    ("resample", SMOTENC(categorical_features=categorical, random_state=0))],
+        "GANOverSampler": [("resample", GANOverSampler(gan, random_state=0))],
+    }
+
+
+def classifiers():
+    from sklearn.ensemble import HistGradientBoostingClassifier
+    from sklearn.linear_model import LogisticRegression
+
+    return {
+        "LogisticRegression": LogisticRegression(max_iter=2000),
+        "HistGradientBoosting": HistGradientBoostingClassifier(random_state=0),
+    }
+
+
+def run_table(name, epochs, threads, rows):
+    from imblearn.pipeline import Pipeline
+    from sklearn.base import clone
+    from sklearn.metrics import average_precision_score, balanced_accuracy_score, f1_score
+    from sklearn.model_selection import StratifiedKFold
+
+    X, y = load(name)
+    minority = y.value_counts().idxmin()
+    steps, categorical = preprocessing(X)
+    folds = list(StratifiedKFold(5, shuffle=True, random_state=0).split(X, y))
+    for method, resample in resamplers(X, categorical, epochs, threads).items():
+        for model_name, model in classifiers().items():
+            scores = {"balanced_accuracy": [], "minority_f1": [], "pr_auc": [], "fit_s": []}
+            for train, test in folds:
+                pipe = Pipeline([*[(n, clone(s)) for n, s in resample], *steps, ("model", clone(model))])
+                start = time.perf_counter()
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    pipe.fit(X.iloc[train], y.iloc[train])
+                scores["fit_s"].append(time.perf_counter() - start)
+                predicted = pipe.predict(X.iloc[test])
+                column = list(pipe.classes_).index(minority)
+                proba = pipe.predict_proba(X.iloc[test])[:, column]
+                truth = y.iloc[test]
+                scores["balanced_accuracy"].append(balanced_accuracy_score(truth, predicted))
+                scores["minority_f1"].append(f1_score(truth, predicted, pos_label=minority))
+                scores["pr_auc"].append(average_precision_score(truth == minority, proba))
+            row = {"data": name, "resampling": method, "classifier": model_name,
+                   **{k: float(np.mean(v)) for k, v in scores.items()}}
+            rows.append(row)
+            print(f"{name:10s} {method:18s} {model_name:20s} bal.acc {row['balanced_accuracy']:.3f}  "
+                  f"minority F1 {row['minority_f1']:.3f}  PR-AUC {row['pr_auc']:.3f}  fit {row['fit_s']:.1f} s",
+                  flush=True)
+    return minority, float((y == minority).mean())
+
+
+def write(rows, minorities, args, load_before):
+    frame = pd.DataFrame(rows)
+    lines = [
+        "# Over-sampling inside cross-validation",
+        "",
+        f"`python benchmarks/bench_resampling.py{' --quick' if args.quick else ''}` on "
+        f"{datetime.date.today().isoformat()}; {environment_line()}; torch threads: {args.threads}; "
+        f"load average before the run {load_before[0]:.2f} (other processes busy on {load_before[1]:.2f} cores).",
+        "",
+        "5-fold stratified CV (seed 0); the resampler is a step of `imblearn.pipeline.Pipeline`, so only the "
+        "training folds are resampled. Means over the folds. `fit s`: one pipeline fit (resampling included). "
+        "GANOverSampler uses `GANSampler()`'s defaults"
+        + (f" with max_epochs={args.epochs}" if args.epochs else "")
+        + "; SMOTENC gets missing values imputed first (it refuses them).",
+        "",
+    ]
+    for name, (label, share) in minorities.items():
+        lines += [f"## {name} (minority class `{label}`: {share:.1%} of the rows)", "",
+                  "| resampling | classifier | balanced accuracy | minority F1 | PR-AUC | fit s |",
+                  "|---|---|---:|---:|---:|---:|"]
+        for row in frame[frame["data"] == name].itertuples():
+            lines.append(f"| {row.resampling} | {row.classifier} | {row.balanced_accuracy:.3f} | "
+                         f"{row.minority_f1:.3f} | {row.pr_auc:.3f} | {row.fit_s:.1f} |")
+        lines.append("")
+    lines += ["## Mean over the tables", "", "| resampling | classifier | balanced accuracy | minority F1 | PR-AUC |",
+              "|---|---|---:|---:|---:|"]
+    means = frame.groupby(["resampling", "classifier"], sort=False)[["balanced_accuracy", "minority_f1", "pr_auc"]].mean()
+    for (method, model), row in means.iterrows():
+        lines.append(f"| {method} | {model} | {row.balanced_accuracy:.3f} | {row.minority_f1:.3f} | {row.pr_auc:.3f} |")
+    RESULTS.write_text("\n".join(lines) + "\n")
+    print(f"wrote {RESULTS}")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", nargs="*", default=list(DATASETS), choices=list(DATASETS))
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--epochs", type=int, default=None, help="GANSampler max_epochs (default: its default)")
+    parser.add_argument("--quick", action="store_true", help="5 epochs, to check the script")
+    parser.add_argument("--force", action="store_true", help="run even when the machine is busy")
+    args = parser.parse_args()
+    if args.quick:
+        args.epochs = 5
+    load_before = check_quiet(args.force)
+    rows, minorities = [], {}
+    for name in args.data:
+        minorities[name] = run_table(name, args.epochs, args.threads, rows)
+    write(rows, minorities, args, load_before)
+
+
+if __name__ == "__main__":
+    main()

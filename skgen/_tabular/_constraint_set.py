@@ -1,0 +1,203 @@
+"""A GANSampler's constraints, fitted: the table the GAN learns, the rows it gives back, the check."""
+
+import warnings
+
+import numpy as np
+import pandas as pd
+
+from .._io._json import decode_array, decode_dtype, decode_value, encode_array, encode_dtype, encode_value
+from ..constraints import CONSTRAINT_CLASSES, Constraint, FixedCombinations, Unique
+from ._constraint_parser import parse_constraint
+
+
+class ConstraintSet:
+    """The fitted constraints of one sampler.
+
+    Parameters
+    ----------
+    constraints : list of Constraint
+        Fitted, in the order given.
+    columns : list
+        The user's columns, in order.
+    dtypes : pandas.Series
+        Their dtypes.
+    """
+
+    def __init__(self, constraints, columns, dtypes):
+        self.constraints = constraints
+        self.columns = list(columns)
+        self.dtypes = dtypes
+
+    # --- fit ------------------------------------------------------------------
+
+    @classmethod
+    def fit(cls, specs, frame, violations="raise"):
+        """Parse and check ``specs`` against ``frame``; returns ``(set, clean frame)``.
+
+        ``violations="drop"`` drops the training rows that break a
+        constraint (with a warning) instead of raising.
+        """
+        if not all(isinstance(c, str) for c in frame.columns):
+            raise ValueError("constraints name columns of a DataFrame by their names; fit on a DataFrame with string column names.")
+        constraints = [_parse(spec, frame.columns) for spec in specs]
+        written = {}
+        for i, constraint in enumerate(constraints):
+            unknown = [c for c in constraint.columns if c not in frame.columns]
+            if unknown:
+                raise ValueError(f"Constraint {constraint} names unknown column(s) {unknown}; columns are {list(frame.columns)}.")
+        keep = np.ones(len(frame), dtype=bool)
+        for constraint in constraints:
+            constraint._fit(frame)
+            broken = ~constraint.satisfied(frame)
+            if broken.any():
+                if violations == "raise":
+                    shown = list(frame.index[broken][:5])
+                    raise ValueError(
+                        f"The training data breaks constraint {constraint} in {int(broken.sum())} row(s), first "
+                        f"at index {shown}; fix those rows or set constraint_violations='drop'."
+                    )
+                keep &= ~broken
+        if not keep.all():
+            warnings.warn(
+                f"Dropped {int((~keep).sum())} training row(s) that break the constraints.", UserWarning, stacklevel=4
+            )
+            frame = frame[keep]
+            if len(frame) < 2:
+                raise ValueError("Fewer than 2 training rows keep every constraint.")
+            constraints = [c.fresh()._fit(frame) for c in constraints]
+        for i, constraint in enumerate(constraints):
+            if isinstance(constraint, FixedCombinations):
+                constraint.model_column_ = f"__skgen_combination_{i}__"
+            for column in constraint.writes():
+                if column in written:
+                    raise ValueError(
+                        f"Constraints {written[column]} and {constraint} both rebuild column {column!r}; "
+                        "give each column to at most one of FixedCombinations, Unique, FunctionOf, a derived "
+                        "column or the upper side of an inequality between columns."
+                    )
+                written[column] = constraint
+        result = cls(constraints, frame.columns, frame.dtypes)
+        result.order = result._inverse_order()
+        return result, frame
+
+    def _inverse_order(self):
+        """Constraints in an order where each rebuilds its columns after those it reads."""
+        writer = {column: i for i, c in enumerate(self.constraints) for column in c.writes()}
+        order, placed = [], set()
+        pending = list(range(len(self.constraints)))
+        while pending:
+            ready = [i for i in pending if all(writer.get(r, i) in placed or writer.get(r, i) == i
+                                               for r in self.constraints[i].reads())]
+            if not ready:
+                names = ", ".join(str(self.constraints[i]) for i in pending)
+                raise ValueError(f"Constraints {names} rebuild each other's columns in a cycle.")
+            order += ready
+            placed |= set(ready)
+            pending = [i for i in pending if i not in placed]
+        return order
+
+    # --- the GAN's table and back ------------------------------------------------
+
+    def model_categorical_columns(self, categorical_columns):
+        """``categorical_columns`` for the GAN's table: rebuilt columns out, combinations in."""
+        removed = {c for constraint in self.constraints for c in constraint.writes()}
+        kept = [c for c in (categorical_columns or []) if c not in removed]
+        kept += [c.model_column_ for c in self.constraints if isinstance(c, FixedCombinations)]
+        return kept
+
+    def to_model(self, frame):
+        model = frame
+        for constraint in self.constraints:
+            model = constraint.to_model(model, frame)
+        return model
+
+    def from_model(self, frame, rng):
+        for i in self.order:
+            frame = self.constraints[i].from_model(frame, rng)
+        return frame[self.columns]
+
+    def finish(self, frame, rng):
+        """Fresh keys for the final rows (a key is drawn once the rows are settled)."""
+        for constraint in self.constraints:
+            if isinstance(constraint, Unique):
+                frame = constraint.from_model(frame, rng)
+        return frame
+
+    def satisfied(self, frame, keys=False):
+        """Rows that keep every constraint (unique keys too with ``keys=True``:
+        they are drawn by :meth:`finish`, once the rows are settled)."""
+        kept = np.ones(len(frame), dtype=bool)
+        for constraint in self.constraints:
+            if keys or not isinstance(constraint, Unique):
+                kept &= constraint.satisfied(frame)
+        return kept
+
+    def rebuilt_columns(self):
+        return {c: constraint for constraint in self.constraints for c in constraint.writes()}
+
+    # --- model files ------------------------------------------------------------------
+
+    def get_state(self):
+        return {
+            "columns": [encode_value(c) for c in self.columns],
+            "dtypes": [encode_dtype(d) for d in self.dtypes],
+            "order": self.order,
+            "constraints": [
+                {
+                    "class": type(c).__name__,
+                    "params": _encode(c.get_params()),
+                    "state": _encode(c.state()),
+                    "model_column": getattr(c, "model_column_", None),
+                }
+                for c in self.constraints
+            ],
+        }
+
+    @classmethod
+    def from_state(cls, state):
+        constraints = []
+        for item in state["constraints"]:
+            constraint = CONSTRAINT_CLASSES[item["class"]](**_decode(item["params"]))
+            constraint.set_state(_decode(item["state"]))
+            if item["model_column"] is not None:
+                constraint.model_column_ = item["model_column"]
+            constraints.append(constraint)
+        columns = [decode_value(c) for c in state["columns"]]
+        dtypes = pd.Series([decode_dtype(d) for d in state["dtypes"]], index=columns, dtype=object)
+        result = cls(constraints, columns, dtypes)
+        result.order = state["order"]
+        return result
+
+
+def _parse(spec, columns):
+    if isinstance(spec, Constraint):
+        return spec.fresh()
+    return parse_constraint(spec, list(columns))
+
+
+def _encode(value):
+    if isinstance(value, pd.DataFrame):
+        return {"frame": [[encode_value(c), encode_dtype(value[c].dtype), encode_array(value[c].to_numpy(dtype=object))]
+                          for c in value.columns]}
+    if isinstance(value, dict):
+        return {"dict": [[encode_value(k), _encode(v)] for k, v in value.items()]}
+    if isinstance(value, (list, tuple)):
+        return {"list": [_encode(v) for v in value]}
+    if isinstance(value, (np.dtype, pd.api.extensions.ExtensionDtype)):
+        return {"dtype": encode_dtype(value)}
+    return {"value": encode_value(value)}
+
+
+def _decode(value):
+    if "frame" in value:
+        data = {}
+        for name, dtype, values in value["frame"]:
+            data[decode_value(name)] = pd.Series(decode_array(values), dtype=object).astype(decode_dtype(dtype))
+        return pd.DataFrame(data)
+    if "dict" in value:
+        return {decode_value(k): _decode(v) for k, v in value["dict"]}
+    if "list" in value:
+        return [_decode(v) for v in value["list"]]
+    if "dtype" in value:
+        return decode_dtype(value["dtype"])
+    return decode_value(value["value"])

@@ -1,0 +1,158 @@
+"""Numeric columns (continuous, integer, datetime) in the tabular codec: a mode block and a position.
+
+A numeric column with more values than ``discrete_threshold`` becomes
+
+- a **mode** softmax block: one level per point mass (a value holding a
+  large share of the rows, e.g. ``capital-gain == 0``), one per quantile
+  *bin* of the remaining values (``n_bins`` bins of equal mass), and one for
+  "missing" when the column has missing values;
+- a **score** (one float): the value's quantile as a standard-normal
+  score, over all the non-spike values.
+
+The mode block is a discrete block like a categorical column's: the
+generator is conditioned on it and trained by sampling it, so
+``sample(conditions={"age": (30, 40)})`` asks for the bins that overlap the
+range and maps each row's score, read inside its bin, into the part of the
+bin within the range -- every row lands in the range, generated directly.
+Without a condition a value is decoded from its score alone (the bin says
+only that it is not a spike or missing).
+
+Measured on Adult (100 epochs, seed 0, one thread): a score *within* the
+bin instead of over the column gave better column shapes but a detector
+told the rows apart more easily (detection 0.14-0.18 against 0.20-0.23):
+the generator under-produces the ends of each bin, which leaves ten small
+gaps per column.
+
+Codecs fitted by skgen 0.1 (``codec.bins is None``) keep their layout: a
+present/missing block, a spike block and a global normal score.
+"""
+
+import numpy as np
+from scipy.special import ndtr, ndtri
+
+from ._columns import DATETIME, INTEGER
+
+_EDGE = 1e-7  # keeps positions and quantiles off 0 and 1, where ndtri is infinite
+
+
+def bins_for(n_distinct, n_bins):
+    """Bins for ``n_distinct`` non-spike values: about five values per bin at least."""
+    return int(max(1, min(n_bins, n_distinct // 5)))
+
+
+def mode_width(codec):
+    """Levels of the mode block: spikes, bins, missing."""
+    return len(codec.spikes) + (codec.bins if codec.quantiles is not None else 0) + int(codec.has_missing)
+
+
+def layout(codec, add):
+    """Add the column's segments through ``add(kind, width, codec)``."""
+    if codec.bins is None:  # the 0.1 layout
+        if codec.has_missing:
+            add("softmax", 2, codec)
+        if len(codec.spikes):
+            add("softmax", len(codec.spikes) + (codec.quantiles is not None), codec)
+        if codec.quantiles is not None:
+            add("numeric", 1, codec)
+        return
+    width = mode_width(codec)
+    if width > 1:
+        codec.discrete_segment = add("softmax", width, codec)
+    if codec.quantiles is not None:
+        add("numeric", 1, codec)
+
+
+def to_uniform(codec, values):
+    """The quantile (in (0, 1)) of each non-spike value."""
+    z = codec.quantiles.transform(np.asarray(values, dtype=np.float64).reshape(-1, 1)).ravel()
+    return np.clip(ndtr(z), _EDGE, 1 - _EDGE)
+
+
+def from_uniform(codec, u):
+    u = np.clip(np.asarray(u, dtype=np.float64), _EDGE, 1 - _EDGE)
+    return codec.quantiles.inverse_transform(ndtri(u).reshape(-1, 1)).ravel()
+
+
+def levels(codec):
+    """``(kind, payload)`` per mode level: ("spike", value), ("bin", k), ("missing", None)."""
+    out = [("spike", v) for v in codec.spikes]
+    if codec.quantiles is not None:
+        out += [("bin", k) for k in range(codec.bins)]
+    if codec.has_missing:
+        out.append(("missing", None))
+    return out
+
+
+def encode(codec, values, missing, out):
+    """Write the mode levels and positions of ``values`` (float64, any value where missing)."""
+    level = np.zeros(len(values), dtype=np.int64)
+    position = np.zeros(len(values))
+    n_spikes = len(codec.spikes)
+    is_rest = ~missing
+    if n_spikes:
+        index = np.clip(np.searchsorted(codec.spikes, values), 0, n_spikes - 1)
+        is_spike = ~missing & (codec.spikes[index] == values)
+        level[is_spike] = index[is_spike]
+        is_rest = ~missing & ~is_spike
+    if codec.quantiles is not None and is_rest.any():
+        u = to_uniform(codec, values[is_rest]) * codec.bins
+        k = np.minimum(np.floor(u), codec.bins - 1)
+        level[is_rest] = n_spikes + k.astype(np.int64)
+        position[is_rest] = ndtri(np.clip(u / codec.bins, _EDGE, 1 - _EDGE))
+    if codec.has_missing:
+        level[missing] = mode_width(codec) - 1
+    segments = iter(codec.segments)
+    if codec.discrete_segment is not None:
+        seg = next(segments)
+        out[np.arange(len(values)), seg.start + level] = 1.0
+    if codec.quantiles is not None:
+        out[:, next(segments).start] = position
+
+
+def decode(codec, matrix, level_of, bounds=None, rng=None):
+    """Values (float64) and the missing mask of a binned numeric column.
+
+    ``bounds`` is ``(lo, hi)``: per-row quantile bounds within the row's bin
+    (a range condition); the row's score is placed inside them (``rng``
+    places the scores that fall outside their bin).
+    """
+    n = len(matrix)
+    segments = iter(codec.segments)
+    if codec.discrete_segment is not None:
+        level = level_of(next(segments))
+    else:
+        level = np.zeros(n, dtype=np.int64)
+    n_spikes = len(codec.spikes)
+    missing = (level == mode_width(codec) - 1) if codec.has_missing else np.zeros(n, dtype=bool)
+    values = np.zeros(n)
+    if n_spikes:
+        spike_rows = level < n_spikes
+        values[spike_rows] = codec.spikes[level[spike_rows]]
+    if codec.quantiles is not None:
+        seg = next(segments)
+        rest = (level >= n_spikes) & ~missing
+        if rest.any():
+            t = ndtr(matrix[rest, seg.start].astype(np.float64))
+            if bounds is None:
+                values[rest] = from_uniform(codec, t)
+            else:
+                # The score's place inside its bin, carried into the bin's part within the range.
+                k = level[rest] - n_spikes
+                inside = t * codec.bins - k
+                # A score outside its bin (the generator is not always consistent) gets a uniform
+                # place in it: the data's own distribution within a quantile bin.
+                stray = (inside < 0) | (inside > 1)
+                inside[stray] = rng.uniform(size=int(stray.sum()))
+                lo, hi = bounds[0][rest], bounds[1][rest]
+                values[rest] = from_uniform(codec, lo + inside * (hi - lo))
+    return finish(codec, values), missing
+
+
+def finish(codec, values):
+    """Observed range, integer rounding and datetime steps."""
+    values = np.clip(values, codec.low, codec.high)
+    if codec.kind == INTEGER:
+        values = np.round(values)
+    elif codec.kind == DATETIME:
+        values = np.round(values / codec.step) * codec.step
+    return values

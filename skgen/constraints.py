@@ -1,0 +1,526 @@
+"""Rules every synthetic row obeys: ``GANSampler(constraints=[...])``.
+
+Give a constraint as a string or as one of the classes here:
+
+- ``"start <= end"``, ``"age >= 18"``, ``"a < b"`` -- :class:`Inequality`
+  between two columns or a column and a number;
+- ``"paid_total = principal + interest + fees"`` (``+``, ``-``, numbers and
+  ``number * column`` terms) -- :class:`LinearEquation`: the left column
+  is computed from the right;
+- :class:`FixedCombinations` ``(["manufacturer", "model"])``: only the
+  combinations seen in the training data;
+- :class:`FunctionOf` ``("mature", "mage")``: a column determined by
+  another, the mapping learned from the data;
+- :class:`Unique` ``("id")``: new values, never a training value, no
+  duplicates in a ``sample`` call.
+
+Strings are parsed by a small grammar (no ``eval``): column names are
+matched against the table's columns, longest first, so names with ``-`` or
+spaces work; quote a name in backticks (```my col```) when it could be
+read otherwise.
+
+How they are kept: a fixed combination is learned as one categorical
+column, a derived column or function is computed after generation, a
+unique key is generated apart, and an inequality between two complete
+columns is learned as the non-negative difference. Every sampled row is
+then checked, and the few rows that still break a rule are generated again,
+so ``sample`` returns only rows that satisfy every constraint.
+"""
+
+import numpy as np
+import pandas as pd
+from pandas.api import types as ptypes
+
+__all__ = ["Constraint", "Inequality", "LinearEquation", "FixedCombinations", "FunctionOf", "Unique"]
+
+
+class Constraint:
+    """Base class: a rule between columns, with how the sampler keeps it.
+
+    Subclasses hold their parameters (``_params``), say which columns they
+    read and which they replace for the GAN, and implement ``_fit``,
+    ``satisfied``, ``to_model`` and ``from_model``. Fitted state lives in
+    attributes ending in ``_``; ``GANSampler`` fits copies, never the
+    objects it was given.
+    """
+
+    _params = ()
+    _is_skgen_constraint = True
+
+    def get_params(self, deep=True):
+        """The constructor's arguments (as in scikit-learn)."""
+        return {name: getattr(self, name) for name in self._params}
+
+    def fresh(self):
+        """An unfitted copy."""
+        return type(self)(**self.get_params())
+
+    def __sklearn_clone__(self):
+        return self.fresh()
+
+    @property
+    def columns(self):
+        """Every column the rule involves."""
+        return list(dict.fromkeys(self.reads() + self.writes()))
+
+    def reads(self):
+        """Columns the rule needs, in the user's values, to rebuild its own."""
+        return []
+
+    def writes(self):
+        """Columns the rule replaces or removes in the table the GAN learns."""
+        return []
+
+    def _fit(self, frame):
+        return self
+
+    def satisfied(self, frame):
+        """Boolean array: rows that keep the rule (rows with a missing value in it count as kept)."""
+        raise NotImplementedError
+
+    def to_model(self, frame, original):
+        """The GAN's table: ``frame`` with this rule's columns replaced (from ``original``'s values)."""
+        return frame
+
+    def from_model(self, frame, rng):
+        """Undo :meth:`to_model` on generated rows."""
+        return frame
+
+    def state(self):
+        """Fitted state as JSON-able data (see :meth:`set_state`)."""
+        return {}
+
+    def set_state(self, state):
+        return self
+
+    def __eq__(self, other):
+        return type(self) is type(other) and self.get_params() == other.get_params()
+
+    def __hash__(self):
+        return hash((type(self).__name__, repr(self.get_params())))
+
+    def __repr__(self):
+        args = ", ".join(f"{k}={v!r}" for k, v in self.get_params().items())
+        return f"{type(self).__name__}({args})"
+
+
+def _present(frame, columns):
+    return frame[columns].notna().all(axis=1).to_numpy()
+
+
+class Inequality(Constraint):
+    """``low <= high`` (or ``<`` with ``strict=True``); each side a column or a number.
+
+    Parameters
+    ----------
+    low, high : str or float
+        Column names or numbers; at least one is a column.
+    strict : bool, default=False
+    """
+
+    _params = ("low", "high", "strict")
+
+    def __init__(self, low, high, strict=False):
+        self.low = low
+        self.high = high
+        self.strict = strict
+
+    def _sides(self):
+        return [side for side in (self.low, self.high) if _is_column(side)]
+
+    def reads(self):
+        return [self.low] if self.reparametrised_ else []
+
+    def writes(self):
+        return [self.high] if self.reparametrised_ else []
+
+    reparametrised_ = False
+
+    def __str__(self):
+        return f"{self.low} {'<' if self.strict else '<='} {self.high}"
+
+    def _values(self, frame, side):
+        if _is_column(side):
+            return frame[side]
+        return side
+
+    def satisfied(self, frame):
+        low, high = self._values(frame, self.low), self._values(frame, self.high)
+        if isinstance(low, pd.Series) and ptypes.is_datetime64_any_dtype(low.dtype) and not isinstance(high, pd.Series):
+            high = pd.Timestamp(high)
+        if isinstance(high, pd.Series) and ptypes.is_datetime64_any_dtype(high.dtype) and not isinstance(low, pd.Series):
+            low = pd.Timestamp(low)
+        kept = (low < high) if self.strict else (low <= high)
+        kept = np.asarray(kept, dtype=object)
+        missing = ~_present(frame, self._sides())
+        return np.where(missing, True, kept).astype(bool)
+
+    def _fit(self, frame):
+        both = _is_column(self.low) and _is_column(self.high)
+        self.reparametrised_ = bool(both and _present(frame, [self.low, self.high]).all() and all(
+            _is_numeric(frame[c]) for c in (self.low, self.high)
+        ))
+        if self.reparametrised_:
+            self.dtype_ = frame[self.high].dtype
+        return self
+
+    def state(self):
+        return {"reparametrised": self.reparametrised_, "dtype": getattr(self, "dtype_", None)}
+
+    def set_state(self, state):
+        self.reparametrised_ = state["reparametrised"]
+        if state["dtype"] is not None:
+            self.dtype_ = state["dtype"]
+        return self
+
+    def to_model(self, frame, original):
+        if not self.reparametrised_:
+            return frame
+        return frame.assign(**{self.high: _difference(original[self.high], original[self.low])})
+
+    def from_model(self, frame, rng):
+        if not self.reparametrised_:
+            return frame
+        return frame.assign(**{self.high: _add(frame[self.low], frame[self.high], self.dtype_)})
+
+
+def _is_column(side):
+    """Sides of an inequality: a str names a column, anything else is a number."""
+    return isinstance(side, str)
+
+
+def _is_numeric(series):
+    dtype = series.dtype
+    if ptypes.is_datetime64_any_dtype(dtype):
+        return getattr(dtype, "tz", None) is None
+    return ptypes.is_numeric_dtype(dtype) and not ptypes.is_bool_dtype(dtype)
+
+
+def _unit(dtype):
+    return np.datetime_data(np.dtype(dtype))[0]
+
+
+def _difference(high, low):
+    if ptypes.is_datetime64_any_dtype(high.dtype):
+        unit = _unit(high.dtype)
+        return (high - low).to_numpy().astype(f"timedelta64[{unit}]").astype(np.int64)
+    if ptypes.is_integer_dtype(high.dtype) and ptypes.is_integer_dtype(low.dtype):
+        return high.to_numpy(dtype=np.int64) - low.to_numpy(dtype=np.int64)
+    return high.to_numpy(dtype=np.float64) - low.to_numpy(dtype=np.float64)
+
+
+def _add(low, difference, dtype):
+    if ptypes.is_datetime64_any_dtype(dtype):
+        steps = np.asarray(difference, dtype=np.int64).astype(f"timedelta64[{_unit(dtype)}]")
+        return (low + pd.to_timedelta(steps)).astype(dtype)
+    values = low.to_numpy(dtype=np.float64) + np.asarray(difference, dtype=np.float64)
+    if ptypes.is_integer_dtype(dtype):
+        values = np.round(values)
+    return pd.Series(values, index=low.index).astype(dtype)
+
+
+class LinearEquation(Constraint):
+    """``target = sum(coefficient * column) + constant``: the target is computed, never generated.
+
+    Parameters
+    ----------
+    target : str
+    terms : dict
+        ``{column: coefficient}``.
+    constant : float, default=0.0
+    """
+
+    _params = ("target", "terms", "constant")
+
+    def __init__(self, target, terms, constant=0.0):
+        self.target = target
+        self.terms = terms
+        self.constant = constant
+
+    def reads(self):
+        return list(self.terms)
+
+    def writes(self):
+        return [self.target]
+
+    def __str__(self):
+        parts = [f"{c:g} * {col}" if c != 1 else str(col) for col, c in self.terms.items()]
+        if self.constant:
+            parts.append(f"{self.constant:g}")
+        return f"{self.target} = " + " + ".join(parts)
+
+    def _value(self, frame):
+        total = np.full(len(frame), float(self.constant))
+        for column, coefficient in self.terms.items():
+            total = total + coefficient * frame[column].to_numpy(dtype=np.float64, na_value=np.nan)
+        return total
+
+    def satisfied(self, frame):
+        expected = self._value(frame)
+        actual = frame[self.target].to_numpy(dtype=np.float64, na_value=np.nan)
+        scale = np.maximum(1.0, np.abs(expected))
+        kept = np.abs(actual - expected) <= 1e-9 * scale
+        if ptypes.is_integer_dtype(self.dtype_ if hasattr(self, "dtype_") else frame[self.target].dtype):
+            kept |= np.abs(actual - np.round(expected)) == 0
+        return kept | ~_present(frame, self.columns)
+
+    def _fit(self, frame):
+        self.dtype_ = frame[self.target].dtype
+        return self
+
+    def state(self):
+        return {"dtype": self.dtype_}
+
+    def set_state(self, state):
+        self.dtype_ = state["dtype"]
+        return self
+
+    def to_model(self, frame, original):
+        return frame.drop(columns=[self.target])
+
+    def from_model(self, frame, rng):
+        values = self._value(frame)
+        dtype = self.dtype_
+        if ptypes.is_integer_dtype(dtype):
+            values = np.round(values)
+            if isinstance(dtype, np.dtype) and np.isnan(values).any():
+                dtype = "Int64"
+            column = pd.array(np.where(np.isnan(values), 0, values).astype(np.int64), dtype=dtype) \
+                if not isinstance(dtype, np.dtype) else values.astype(dtype)
+            if not isinstance(dtype, np.dtype):
+                column[np.isnan(values)] = pd.NA
+        else:
+            column = pd.Series(values, index=frame.index).astype(dtype)
+        return frame.assign(**{self.target: column})
+
+
+class FixedCombinations(Constraint):
+    """Only the combinations of ``columns`` that occur in the training data.
+
+    The columns are learned as one categorical column of their
+    combinations, so generated rows hold exactly the real combinations (at
+    their real frequencies given the other columns).
+
+    Parameters
+    ----------
+    columns : list of str
+        Two or more columns (discrete ones: categories, booleans, codes).
+    """
+
+    _params = ("columns",)
+
+    def __init__(self, columns):
+        self.columns = columns
+
+    @property
+    def columns(self):
+        return self._columns
+
+    @columns.setter
+    def columns(self, value):
+        self._columns = value
+
+    def get_params(self, deep=True):
+        return {"columns": self._columns}
+
+    def writes(self):
+        return list(self._columns)
+
+    def __str__(self):
+        return f"FixedCombinations({list(self._columns)})"
+
+    def _keys(self, frame):
+        cols = list(self._columns)
+        parts = frame[cols].astype(object).where(frame[cols].notna(), None)
+        return pd.Series(list(zip(*[parts[c].tolist() for c in cols])), index=frame.index)
+
+    def _fit(self, frame):
+        keys = self._keys(frame)
+        codes, uniques = pd.factorize(keys)
+        self.table_ = frame[list(self._columns)].iloc[[int(np.argmax(codes == k)) for k in range(len(uniques))]]
+        self.table_ = self.table_.reset_index(drop=True)
+        return self
+
+    @property
+    def known_(self):
+        """The training combinations, as tuples (None for missing)."""
+        if getattr(self, "_known", None) is None:
+            self._known = set(self._keys(self.table_).tolist())
+        return self._known
+
+    def satisfied(self, frame):
+        return self._keys(frame).isin(self.known_).to_numpy()
+
+    def to_model(self, frame, original):
+        codes = self._keys(original).map({k: i for i, k in enumerate(self._keys(self.table_))})
+        position = list(frame.columns).index(self._columns[0])
+        out = frame.drop(columns=list(self._columns))
+        out.insert(min(position, out.shape[1]), self.model_column_, codes.to_numpy(dtype=np.int64))
+        return out
+
+    def from_model(self, frame, rng):
+        codes = frame[self.model_column_].to_numpy(dtype=np.int64)
+        rows = self.table_.iloc[codes].reset_index(drop=True)
+        rows.index = frame.index
+        return pd.concat([frame.drop(columns=[self.model_column_]), rows], axis=1)
+
+    def state(self):
+        return {"table": self.table_}
+
+    def set_state(self, state):
+        self.table_, self._known = state["table"], None
+        return self
+
+
+class FunctionOf(Constraint):
+    """``target`` is determined by ``source`` (e.g. ``mature`` by ``mage``); the mapping is learned.
+
+    Parameters
+    ----------
+    target : str
+    source : str
+        For a numeric source, a new value takes the target of the nearest
+        training value (a step function); otherwise the training mapping.
+    """
+
+    _params = ("target", "source")
+
+    def __init__(self, target, source):
+        self.target = target
+        self.source = source
+
+    def reads(self):
+        return [self.source]
+
+    def writes(self):
+        return [self.target]
+
+    def __str__(self):
+        return f"FunctionOf({self.target!r}, {self.source!r})"
+
+    def _fit(self, frame):
+        pairs = frame[[self.source, self.target]].drop_duplicates()
+        pairs = pairs[pairs[self.source].notna()]
+        first = pairs.drop_duplicates(subset=[self.source])
+        self.numeric_ = _is_numeric(frame[self.source])
+        if self.numeric_:
+            first = first.sort_values(self.source)
+        self.table_ = first.reset_index(drop=True)
+        missing = frame.loc[frame[self.source].isna(), self.target]
+        self.when_missing_ = missing.iloc[:1].to_frame().reset_index(drop=True)
+        return self
+
+    def _lookup(self, source):
+        table = self.table_
+        keys = table[self.source]
+        present = source.notna().to_numpy()
+        if self.numeric_:
+            x = _as_float(keys)
+            values = _as_float(source)
+            index = np.clip(np.searchsorted(x, values), 0, len(x) - 1)
+            left = np.clip(index - 1, 0, len(x) - 1)
+            nearer_left = np.abs(values - x[left]) <= np.abs(values - x[index])
+            index = np.where(nearer_left, left, index)
+        else:
+            position = {k: i for i, k in enumerate(keys.tolist())}
+            index = np.array([position.get(v, -1) for v in source.tolist()])
+            present &= index >= 0
+            index = np.maximum(index, 0)
+        return index, present
+
+    def satisfied(self, frame):
+        index, present = self._lookup(frame[self.source])
+        expected = self.table_[self.target].to_numpy(dtype=object)[index]
+        actual = frame[self.target].to_numpy(dtype=object)
+        same = np.array([a == e or (pd.isna(a) and pd.isna(e)) for a, e in zip(actual, expected)], dtype=bool)
+        return same | ~present | ~frame[self.source].notna().to_numpy()
+
+    def to_model(self, frame, original):
+        return frame.drop(columns=[self.target])
+
+    def from_model(self, frame, rng):
+        index, present = self._lookup(frame[self.source])
+        values = self.table_[self.target].iloc[index].reset_index(drop=True)
+        if (~present).any():
+            fill = self.when_missing_[self.target].iloc[0] if len(self.when_missing_) else None
+            values = values.astype(object).where(present, fill).astype(self.table_[self.target].dtype)
+        values.index = frame.index
+        return frame.assign(**{self.target: values})
+
+    def state(self):
+        return {"table": self.table_, "when_missing": self.when_missing_, "numeric": self.numeric_}
+
+    def set_state(self, state):
+        self.table_, self.when_missing_, self.numeric_ = state["table"], state["when_missing"], state["numeric"]
+        return self
+
+
+def _as_float(series):
+    if ptypes.is_datetime64_any_dtype(series.dtype):
+        return series.astype("int64").to_numpy(dtype=np.float64)
+    return series.to_numpy(dtype=np.float64, na_value=np.nan)
+
+
+class Unique(Constraint):
+    """A key column: generated values are new (never a training value) and distinct within a call.
+
+    Integer keys continue after the largest training key; text keys are a
+    prefix no training value starts with (``"syn-"`` by default) and a
+    counter. The model keeps no training key.
+
+    Parameters
+    ----------
+    column : str
+    """
+
+    _params = ("column",)
+
+    def __init__(self, column):
+        self.column = column
+
+    def writes(self):
+        return [self.column]
+
+    def __str__(self):
+        return f"Unique({self.column!r})"
+
+    def satisfied(self, frame):
+        values = frame[self.column]
+        return (~values.duplicated(keep="first") | values.isna()).to_numpy()
+
+    def _fit(self, frame):
+        values = frame[self.column].dropna()
+        self.dtype_ = frame[self.column].dtype
+        if ptypes.is_integer_dtype(self.dtype_) or (ptypes.is_float_dtype(self.dtype_) and (values % 1 == 0).all()):
+            self.start_ = int(values.max()) + 1 if len(values) else 0
+            self.prefix_ = None
+        else:
+            text = values.astype(str)
+            prefix = "syn-"
+            while text.str.startswith(prefix).any():
+                prefix = "syn" + prefix
+            self.prefix_, self.start_ = prefix, 0
+        return self
+
+    def to_model(self, frame, original):
+        return frame.drop(columns=[self.column])
+
+    def from_model(self, frame, rng):
+        numbers = np.arange(self.start_, self.start_ + len(frame))
+        if self.prefix_ is None:
+            column = pd.Series(numbers, index=frame.index).astype(self.dtype_)
+        else:
+            column = pd.Series([f"{self.prefix_}{k}" for k in numbers], index=frame.index, dtype=object)
+            if not ptypes.is_object_dtype(self.dtype_):
+                column = column.astype(self.dtype_)
+        return frame.assign(**{self.column: column})
+
+    def state(self):
+        return {"start": self.start_, "prefix": self.prefix_, "dtype": self.dtype_}
+
+    def set_state(self, state):
+        self.start_, self.prefix_, self.dtype_ = state["start"], state["prefix"], state["dtype"]
+        return self
+
+
+CONSTRAINT_CLASSES = {cls.__name__: cls for cls in (Inequality, LinearEquation, FixedCombinations, FunctionOf, Unique)}

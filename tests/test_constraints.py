@@ -1,0 +1,181 @@
+"""GANSampler(constraints=[...]): every sampled row keeps every rule; bad rules and data are refused."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import skgen
+from skgen import GANSampler
+from skgen.constraints import FixedCombinations, FunctionOf, Inequality, LinearEquation, Unique
+from skgen._tabular._constraint_parser import parse_constraint
+
+FAST = dict(max_epochs=2, batch_size=200, random_state=0, n_threads=1)
+MODELS = {"ford": ["focus", "fiesta", "ka"], "bmw": ["m3", "x5"], "fiat": ["panda", "uno", "500"]}
+
+
+def _loans(n=600, seed=0):
+    rng = np.random.RandomState(seed)
+    make = rng.choice(list(MODELS), n)
+    start = pd.Timestamp("2020-01-01") + pd.to_timedelta(rng.randint(0, 300, n), unit="D")
+    frame = pd.DataFrame(
+        {
+            "id": np.arange(n) * 3 + 7,
+            "code": [f"L{i:05d}" for i in range(n)],
+            "make": make,
+            "model": [MODELS[m][rng.randint(len(MODELS[m]))] for m in make],
+            "start": start,
+            "end": start + pd.to_timedelta(rng.randint(0, 60, n), unit="D"),
+            "principal": rng.uniform(100, 1000, n).round(2),
+            "interest": rng.uniform(0, 100, n).round(2),
+            "fees": rng.randint(0, 20, n),
+            "age": rng.randint(18, 90, n),
+            "score": np.where(rng.rand(n) < 0.2, np.nan, rng.normal(600, 50, n)),
+        }
+    )
+    # Just above the score (or anywhere when the score is missing): a tight relation.
+    frame["limit"] = frame["score"].fillna(600) + rng.exponential(5, n)
+    frame["paid_total"] = frame["principal"] + frame["interest"] + frame["fees"]
+    frame["senior"] = np.where(frame["age"] >= 65, "yes", "no")
+    return frame
+
+
+@pytest.fixture(scope="module")
+def loans():
+    return _loans()
+
+
+CASES = {
+    "start <= end": lambda f: f["start"] <= f["end"],
+    "age >= 18": lambda f: f["age"] >= 18,
+    "score < limit": lambda f: f["score"].isna() | (f["score"] < f["limit"]),
+    "paid_total = principal + interest + fees": lambda f: np.isclose(
+        f["paid_total"], f["principal"] + f["interest"] + f["fees"], rtol=0, atol=1e-9
+    ),
+    "combinations": lambda f: [m in MODELS[k] for k, m in zip(f["make"], f["model"])],
+    "function": lambda f: f["senior"] == np.where(f["age"] >= 65, "yes", "no"),
+    "unique": lambda f: ~f["id"].duplicated() & ~f["id"].isin(_loans()["id"]),
+}
+
+
+def _constraint(name):
+    return {
+        "combinations": FixedCombinations(["make", "model"]),
+        "function": FunctionOf("senior", "age"),
+        "unique": Unique("id"),
+    }.get(name, name)
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_every_sampled_row_keeps_the_constraint(loans, name):
+    """With the constraint all rows keep it; the same sampler without it breaks it."""
+    data = loans
+    check = CASES[name]
+    kept = GANSampler(**FAST, constraints=[_constraint(name)]).fit(data).sample(2000, random_state=0)
+    assert kept.dtypes.equals(data.dtypes) and list(kept.columns) == list(data.columns)
+    assert np.all(check(kept))
+    free = GANSampler(**FAST).fit(data).sample(2000, random_state=0)
+    if name != "age >= 18":  # the codec keeps values in the training range by itself
+        assert not np.all(check(free))
+
+
+def test_all_constraints_at_once_survive_save_and_load(loans, tmp_path):
+    data = loans
+    sampler = GANSampler(**FAST, constraints=[_constraint(name) for name in CASES]).fit(data)
+    rows = sampler.sample(3000, random_state=0)
+    for name, check in CASES.items():
+        assert np.all(check(rows)), name
+    sampler.save(tmp_path / "loans.skgen")
+    loaded = skgen.load(tmp_path / "loans.skgen")
+    assert loaded.get_params()["constraints"] == sampler.get_params()["constraints"]
+    pd.testing.assert_frame_equal(loaded.sample(200, random_state=5), sampler.sample(200, random_state=5))
+
+
+def test_text_keys_are_new(loans):
+    rows = GANSampler(**FAST, constraints=[Unique("code")]).fit(loans).sample(500, random_state=0)
+    assert not rows["code"].isin(loans["code"]).any() and not rows["code"].duplicated().any()
+
+
+def test_conditions_work_with_constraints_but_not_on_rebuilt_columns(loans):
+    data = loans
+    sampler = GANSampler(**FAST, constraints=["paid_total = principal + interest + fees"]).fit(data)
+    rows = sampler.sample(300, conditions={"principal": (200.0, 300.0)}, random_state=0)
+    assert rows["principal"].between(200, 300).all()
+    assert np.allclose(rows["paid_total"], rows["principal"] + rows["interest"] + rows["fees"])
+    with pytest.raises(ValueError, match="rebuilt by constraint"):
+        sampler.sample(5, conditions={"paid_total": (200.0, 300.0)})
+
+
+def test_training_rows_that_break_a_constraint_are_named_or_dropped(loans):
+    broken = loans.copy()
+    broken.loc[[3, 10], "end"] = broken.loc[[3, 10], "start"] - pd.Timedelta(days=1)
+    with pytest.raises(ValueError, match=r"breaks constraint start <= end in 2 row\(s\), first at index \[3, 10\]"):
+        GANSampler(**FAST, constraints=["start <= end"]).fit(broken)
+    with pytest.warns(UserWarning, match="Dropped 2 training row"):
+        sampler = GANSampler(**FAST, constraints=["start <= end"], constraint_violations="drop").fit(broken)
+    rows = sampler.sample(500, random_state=0)
+    assert (rows["start"] <= rows["end"]).all()
+
+
+def test_not_a_function_is_named(loans):
+    broken = loans.copy()
+    broken.loc[0, "senior"] = "yes" if broken.loc[0, "senior"] == "no" else "no"
+    same_age = broken.index[(broken["age"] == broken.loc[0, "age"])]
+    assert len(same_age) > 1  # another row holds the same age with the other value
+    with pytest.raises(ValueError, match="breaks constraint FunctionOf"):
+        GANSampler(**FAST, constraints=[FunctionOf("senior", "age")]).fit(broken)
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("start <= end", Inequality("start", "end")),
+        ("end >= start", Inequality("start", "end")),
+        ("age > 17", Inequality(17.0, "age", strict=True)),
+        ("-5 <= age", Inequality(-5.0, "age")),
+        ("hours-per-week <= 99", Inequality("hours-per-week", 99.0)),
+        ("`my col` < 3", Inequality("my col", 3.0, strict=True)),
+        ("total = a + b - c", LinearEquation("total", {"a": 1.0, "b": 1.0, "c": -1.0}, 0.0)),
+        ("total == 2 * a + 0.5 * b + 10", LinearEquation("total", {"a": 2.0, "b": 0.5}, 10.0)),
+    ],
+)
+def test_the_grammar(text, expected):
+    columns = ["start", "end", "age", "hours-per-week", "hours", "my col", "total", "a", "b", "c"]
+    assert parse_constraint(text, columns) == expected
+
+
+@pytest.mark.parametrize(
+    "text, match",
+    [
+        ("start <= nope", "unknown column 'nope'"),
+        ("__import__('os').system('x') = 1", "unknown column '__import__'"),
+        ("a <= b <= c", "one comparison"),
+        ("1 <= 2", "two numbers"),
+        ("total = 5", "constant"),
+        ("total = total + a", "both sides"),
+        ("a + b <= c", "one column or one number"),
+        ("total = a +", "ends with an operator"),
+        ("total = a b", "expected '\\+' or '-'"),
+        ("`a <= b", "backtick"),
+        ("start end", "one comparison"),
+    ],
+)
+def test_unparsable_constraints_are_refused(text, match):
+    with pytest.raises(ValueError, match=match):
+        parse_constraint(text, ["start", "end", "total", "a", "b", "c"])
+
+
+@pytest.mark.parametrize(
+    "constraints, match",
+    [
+        (["start <= nope"], "unknown column"),
+        ([FixedCombinations(["make", "nope"])], "unknown column"),
+        ([Unique("paid_total"), "paid_total = principal + interest + fees"], "both rebuild column 'paid_total'"),
+        ([FunctionOf("senior", "age"), FixedCombinations(["senior", "make"])], "both rebuild column 'senior'"),
+        ([42], "must be a string"),
+    ],
+)
+def test_bad_constraints_are_refused_before_training(loans, constraints, match):
+    sampler = GANSampler(**FAST, constraints=constraints)
+    with pytest.raises((ValueError, TypeError), match=match):
+        sampler.fit(loans)
+    assert not hasattr(sampler, "net_")
