@@ -12,6 +12,7 @@ EPOCHS = {
     "plot_generate_digits.py": 150,
     "plot_synthetic_table.py": 300,
     "plot_grid_search.py": 15,
+    "plot_imbalanced_classification.py": 100,
 }
 
 

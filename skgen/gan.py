@@ -44,9 +44,12 @@ class GANSampler(TorchEstimatorBase):
     same rate.
 
     The generator is conditioned on one discrete column's level at a time
-    and trained by sampling those conditions by log-frequency (as in CTGAN),
-    so rare categories are learned, and ``sample(n, conditions={...})``
-    generates rows with the requested values directly. The default loss is
+    (numeric columns too, through a block of their point masses, quantile
+    bins and "missing") and trained by sampling those conditions by
+    log-frequency (as in CTGAN), so rare categories and ranges are learned,
+    and ``sample(n, conditions={...})`` generates rows with the requested
+    values, ranges or missing values directly. ``constraints`` declares
+    rules between columns that every sampled row keeps. The default loss is
     WGAN-GP with PacGAN packing; ``loss="bce"`` gives the classic
     non-saturating GAN.
 
@@ -212,8 +215,9 @@ class GANSampler(TorchEstimatorBase):
         Tables: levels and frequencies of the discrete columns (no rows are
         kept: a pickled sampler holds no training data).
     discrete_columns_ : list
-        Tables: the columns ``sample(conditions=...)`` accepts, in the
-        generator's condition order (empty with ``conditional=False``).
+        Tables: the columns the generator is conditioned on (discrete
+        columns, and numeric columns through their mode blocks), in its
+        condition order (empty with ``conditional=False``).
     fitted_on_array_ : bool
         Tables: fitted on an array (``sample`` returns an array) rather than
         a DataFrame.
@@ -426,10 +430,15 @@ class GANSampler(TorchEstimatorBase):
             Number of rows (images); 0 returns an empty frame (array) with
             the training columns and dtypes (image shape).
         conditions : dict or None, default=None
-            Tables: ``{column: value}`` for discrete columns: every row
-            carries these values, and the other columns follow their
-            distribution given them. Generated directly by the conditional
-            generator, not by rejection.
+            Tables: ``{column: condition}``, each condition one of: a value
+            (a category, a boolean, an integer, a point mass, any number or
+            date inside the training range), ``None`` (rows where the
+            column is missing), or a closed range ``(low, high)`` of a
+            numeric or datetime column with ``None`` for an open end, e.g.
+            ``{"age": (30, 40), "sex": "Female", "capital-gain": (None,
+            0)}``. Every row meets every condition; the other columns follow
+            their distribution given them. Generated directly by the
+            conditional generator, not by rejection.
         y : label, array-like of shape (n_samples,) or None, default=None
             Images of a conditional model: one label for every image, or a
             label per image. None draws labels from the training

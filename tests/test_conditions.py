@@ -48,6 +48,8 @@ def fitted(table):
         ({"x": (None, 5.5)}, lambda f: f["x"] <= 5.5),
         ({"x": (95.0, None)}, lambda f: f["x"] >= 95),
         ({"n": (10.5, 20.5)}, lambda f: f["n"].between(11, 20)),
+        ({"n": (490, None)}, lambda f: f["n"] >= 490),
+        ({"when": (None, "2020-01-10")}, lambda f: f["when"] <= "2020-01-10"),
         ({"gain": 0.0}, lambda f: f["gain"] == 0),
         ({"gain": (0.0, 0.0)}, lambda f: f["gain"] == 0),
         ({"gain": (1.0, 50.0)}, lambda f: f["gain"].between(1, 50)),

@@ -6,16 +6,21 @@ standard normal), a ``"softmax"`` segment is a one-hot block. The generator
 emits numeric segments as they are and softmax segments through a
 (Gumbel-)softmax; decoding takes the argmax of each block.
 
-- continuous / integer / datetime: values that hold a large share of the rows
-  (a point mass, e.g. ``capital-gain == 0`` in 90% of Adult) become categories
-  of a softmax block, the rest is quantile-normalised; integers with few
-  distinct values are encoded as categories outright. Decoding restores
-  rounding, the observed range and the dtype.
+- continuous / integer / datetime: a *mode block* (a softmax over the
+  column's point masses -- values holding a large share of the rows, e.g.
+  ``capital-gain == 0`` in 90% of Adult --, ten quantile bins of the other
+  values, and "missing") and the value's quantile as a normal score (see
+  :mod:`skgen._tabular._numeric`); integers with few distinct values are
+  encoded as categories outright. Decoding restores rounding, the observed
+  range and the dtype.
 - categorical (object, string, ``category``) and boolean: one-hot over the
   levels; at most ``max_categories`` levels are kept (the rarest are pooled
   into one level and drawn back from their observed frequencies).
-- missing values: a two-level softmax block (present / missing) for numeric
-  columns; an extra level for categorical columns. They come back as missing.
+- missing values: a level of the column's block (categories or modes).
+  They come back as missing. Codecs saved by skgen 0.1 keep their layout (a
+  present / missing block, a spike block and the score).
+- pandas sparse columns are encoded as their dense values and come back
+  sparse.
 
 The codec never sees torch: it works on numpy arrays and pandas frames.
 """
@@ -237,13 +242,13 @@ class TabularCodec:
 
     def _encode_numeric(self, codec, series, out):
         missing = series.isna().to_numpy()
+        values = np.zeros(len(series))
+        present = ~missing
+        if codec.kind == DATETIME:
+            values[present] = series[present].astype("int64").to_numpy(dtype=np.float64)
+        else:
+            values[present] = series[present].to_numpy(dtype=np.float64)
         if codec.bins is not None:
-            values = np.zeros(len(series))
-            present = ~missing
-            if codec.kind == DATETIME:
-                values[present] = series[present].astype("int64").to_numpy(dtype=np.float64)
-            else:
-                values[present] = series[present].to_numpy(dtype=np.float64)
             encode_binned(codec, values, missing, out)
             return
         segments = iter(codec.segments)
@@ -251,12 +256,6 @@ class TabularCodec:
             seg = next(segments)
             out[:, seg.start] = ~missing
             out[:, seg.start + 1] = missing
-        values = np.zeros(len(series))
-        present = ~missing
-        if codec.kind == DATETIME:
-            values[present] = series[present].astype("int64").to_numpy(dtype=np.float64)
-        else:
-            values[present] = series[present].to_numpy(dtype=np.float64)
         is_rest = present.copy()
         if len(codec.spikes):
             seg = next(segments)

@@ -190,7 +190,10 @@ def _range_of(codec, value):
         raise ValueError(f"Empty range {tuple(value)!r} for column {codec.name!r}: its low end is above its high end.")
     if codec.kind in (INTEGER, DATETIME) or (codec.levels is not None and codec.kind != CATEGORICAL):
         step = codec.step if codec.kind == DATETIME else 1.0
-        low, high = math.ceil(low / step) * step, math.floor(high / step) * step
+        if math.isfinite(low):
+            low = math.ceil(low / step) * step
+        if math.isfinite(high):
+            high = math.floor(high / step) * step
         if low > high:
             raise ValueError(f"Range {tuple(value)!r} of column {codec.name!r} holds no value of its kind.")
     low, high = max(low, codec.low), min(high, codec.high)
