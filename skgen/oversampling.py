@@ -59,7 +59,7 @@ class GANOverSampler(OneToOneFeatureMixin, BaseEstimator):
         ``{class: number of rows generated}`` of the last ``fit_resample``.
     classes_ : ndarray of shape (n_classes,)
     n_features_in_ : int
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (n_features_in,)
         Column names, when ``X`` is a DataFrame with string column names.
 
     See Also
