@@ -430,9 +430,9 @@ class FunctionOf(Constraint):
 
     def satisfied(self, frame):
         index, present = self._lookup(frame[self.source])
-        expected = self.table_[self.target].to_numpy(dtype=object)[index]
-        actual = frame[self.target].to_numpy(dtype=object)
-        same = np.array([a == e or (pd.isna(a) and pd.isna(e)) for a, e in zip(actual, expected)], dtype=bool)
+        expected = pd.Series(self.table_[self.target].to_numpy(dtype=object)[index], dtype=object)
+        actual = pd.Series(frame[self.target].to_numpy(dtype=object), dtype=object)
+        same = ((actual == expected) | (actual.isna() & expected.isna())).to_numpy(dtype=bool)
         return same | ~present | ~frame[self.source].notna().to_numpy()
 
     def to_model(self, frame, original):

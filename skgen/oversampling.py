@@ -149,7 +149,7 @@ class GANOverSampler(OneToOneFeatureMixin, BaseEstimator):
         if X is None or y is None:
             raise ValueError("GANOverSampler.fit_resample needs X and y (the class labels).")
         labels, one_vs_all = _labels(y)
-        n_rows = _n_rows(X)
+        n_rows = len(X)
         if n_rows != len(labels):
             raise ValueError(f"X has {n_rows} rows but y has {len(labels)} labels.")
         classes = np.unique(labels)
@@ -266,10 +266,6 @@ def _labels(y):
     if pd.isna(pd.Series(values)).any():
         raise ValueError("y has missing labels; drop those rows or give them a class of their own.")
     return values, False
-
-
-def _n_rows(X):
-    return len(X)
 
 
 def _n_features(X):

@@ -115,7 +115,7 @@ def _level_weights(codec, value, counts):
             overlap = min(ub, (k + 1) / n_bins) - max(ua, k / n_bins)
             point = low == high and k / n_bins <= ua <= (k + 1) / n_bins
             weights[i] = counts[i] * (max(overlap, 0.0) * n_bins if low < high else float(point))
-            if point and low == high and weights[i] == 0:
+            if point and weights[i] == 0:
                 weights[i] = 1.0  # a value inside the range but in a bin with no training rows left
     return _nonempty(codec, value, weights), (ua, ub, low, high)
 

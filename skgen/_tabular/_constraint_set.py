@@ -40,8 +40,7 @@ class ConstraintSet:
         if not all(isinstance(c, str) for c in frame.columns):
             raise ValueError("constraints name columns of a DataFrame by their names; fit on a DataFrame with string column names.")
         constraints = [_parse(spec, frame.columns) for spec in specs]
-        written = {}
-        for i, constraint in enumerate(constraints):
+        for constraint in constraints:
             unknown = [c for c in constraint.columns if c not in frame.columns]
             if unknown:
                 raise ValueError(f"Constraint {constraint} names unknown column(s) {unknown}; columns are {list(frame.columns)}.")
@@ -65,6 +64,7 @@ class ConstraintSet:
             if len(frame) < 2:
                 raise ValueError("Fewer than 2 training rows keep every constraint.")
             constraints = [c.fresh()._fit(frame) for c in constraints]
+        written = {}
         for i, constraint in enumerate(constraints):
             if isinstance(constraint, FixedCombinations):
                 constraint.model_column_ = f"__skgen_combination_{i}__"
