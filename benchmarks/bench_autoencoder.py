@@ -21,6 +21,12 @@ split, LogisticRegression accuracy on k-dimensional codes of PCA, the plain
 autoencoder, the label-aware autoencoder (``supervision="classification"``)
 and UMAP (unsupervised, and supervised with ``fit(X, y)``), with fit times.
 Writes ``benchmarks/results/label_aware.md``.
+
+``--neighbors`` runs only the neighbourhood section (``_neighbors.py``): PCA,
+UMAP, the plain autoencoder and ``embedding="umap"`` on digits and MNIST at
+k = 2 and 8, with LogisticRegression and 10-NN accuracy, trustworthiness,
+reconstruction MSE, fit seconds and transform / inverse_transform rows/s.
+Writes ``benchmarks/results/neighbors.md``.
 """
 
 import argparse
@@ -395,9 +401,25 @@ def main():
     parser.add_argument("--components", type=int, nargs="+", default=[2, 8, 32])
     parser.add_argument("--no-umap", action="store_true")
     parser.add_argument("--force", action="store_true", help="run even if the machine is busy")
+    parser.add_argument("--neighbors", action="store_true",
+                        help="only the neighbourhood section (digits and MNIST, k=2 and 8, needs umap-learn)")
     parser.add_argument("--label-aware", action="store_true",
                         help="only the label-aware section (MNIST, k=2 and 8, 30 epochs unless --epochs)")
     args = parser.parse_args()
+    if args.neighbors:
+        from _neighbors import bench_neighbors, write_neighbors_report
+
+        from skgen._core._threads import usable_cpus
+
+        threads = args.threads or usable_cpus()
+        components = args.components if "--components" in sys.argv else [2, 8]
+        load_before = check_quiet(args.force)
+        start = time.perf_counter()
+        torch.set_num_threads(threads)
+        sections = bench_neighbors(components, threads)
+        write_neighbors_report(RESULTS.with_name("neighbors.md"), threads, load_before, machine_load(), sections,
+                               time.perf_counter() - start)
+        return
     if args.label_aware:
         from skgen._core._threads import usable_cpus
 

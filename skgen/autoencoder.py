@@ -17,13 +17,14 @@ from torch import nn
 
 from ._autoencoder._build import _discard  # noqa: F401 (pickles of accelerated nets name it here)
 from ._autoencoder._build import LOSSES, OPTIMIZERS, build_net, check_combinations
+from ._autoencoder._embedding import check_embedding_input, embedding_dataset
 from ._autoencoder._inputs import check_finite_after, check_training_values, inference_input, validate_input
 from ._autoencoder._targets import prepare_targets
 from ._core._base import COMMON_CONSTRAINTS, TorchEstimatorBase
 from ._core._validation import NON_NEGATIVE_REAL, POSITIVE_INT, POSITIVE_REAL, _Check, layer_widths, module_class
 from ._data import InMemoryDataset, as_float32_tensor
 from ._io._json import decode_array, encode_array
-from ._modules import ACTIVATIONS, ResidualAutoencoder, linear_solution
+from ._modules import ACTIVATIONS, ResidualAutoencoder, input_statistics, linear_solution
 
 _MODULE_CLASS = module_class(nn.Module, "a torch.nn.Module subclass with encode and decode")
 _MODULE_PAIR = _Check(
@@ -43,6 +44,10 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
     two MLPs (whose last layers start at zero) learn what PCA misses, so
     training starts from PCA's reconstruction error and lowers it.
 
+    With ``embedding="umap"`` the codes keep neighbourhoods instead, as
+    UMAP's do (rows close in the input stay close in the codes), and the
+    decoder remains a fast ``inverse_transform``.
+
     Codes returned by ``transform`` are standardised: zero mean and unit
     variance per component on the training data.
 
@@ -54,9 +59,11 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
     ----------
     n_components : int, default=2
         Number of code dimensions; at most the number of input features.
-    hidden_dims : tuple of int, default=(128, 64)
+    hidden_dims : tuple of int or "auto", default="auto"
         Hidden layer widths of the default encoder MLP; the decoder mirrors
-        them. An empty tuple leaves only the linear (PCA) path.
+        them. An empty tuple leaves only the linear (PCA) path. ``"auto"`` is
+        ``(128, 64)``, or ``(256, 128)`` with ``embedding="umap"`` (a map
+        onto a neighbourhood layout needs the width).
     activation : {"relu", "leaky_relu", "elu", "selu", "gelu", "silu", "tanh", \
             "sigmoid"}, default="relu"
         Activation of the hidden layers of the default module.
@@ -92,8 +99,36 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         Weight of the head's loss against the reconstruction loss; larger
         values give codes that separate the targets better and reconstruct
         worse.
-    max_epochs : int, default=100
-        Number of passes over the training data.
+    embedding : {None, "umap"}, default=None
+        The objective of the codes. None: reconstruction only (PCA start).
+        ``"umap"``: codes that keep neighbourhoods, like UMAP's, with the
+        decoder as a fast ``inverse_transform``. The training rows are first
+        laid out by UMAP's cross-entropy between their fuzzy
+        ``n_neighbors``-nearest-neighbour graph (Euclidean) and the
+        similarity ``1 / (1 + a d^(2b))`` of the codes (UMAP's optimisation,
+        200 epochs, from a PCA start); the encoder is then trained to map
+        the rows, and points between graph neighbours, onto that layout,
+        jointly with the decoder's reconstruction. ``transform`` needs no
+        graph: new rows go through the encoder. The graph is searched
+        exactly by scikit-learn up to 20,000 rows and by ``pynndescent``
+        beyond when it is installed; it takes about 72 bytes per row and
+        neighbour. Not combined with ``early_stopping`` or ``accelerator``.
+    n_neighbors : int, default=15
+        Neighbourhood size of the graph with ``embedding="umap"``, counting
+        the row itself (umap-learn's convention); at least 2 and at most the
+        number of rows. Larger values keep more global structure.
+    min_dist : float, default=0.1
+        How tightly ``embedding="umap"`` packs neighbours (UMAP's
+        ``min_dist``, with ``spread=1``).
+    embedding_weight : float, default=1.0
+        Weight of the codes' distance to the layout against the
+        reconstruction loss, with ``embedding="umap"``; larger values give
+        codes nearer the layout and reconstruct worse.
+    max_epochs : int or "auto", default="auto"
+        Number of passes over the training data. ``"auto"`` is 100; with
+        ``embedding="umap"`` (where each pass draws as many graph edges as
+        there are rows) it is 30, or more on small data so that training
+        runs at least 1,000 optimiser steps.
     batch_size : int, default=256
         Rows per training step.
     lr : float, default=1e-3
@@ -159,7 +194,10 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         Per-epoch records: ``history_[:, "train_loss"]``,
         ``history_[:, "valid_loss"]`` (with early stopping), ``"dur"``;
         with supervision also its two parts, ``"reconstruction_loss"``
-        and ``"head_loss"`` (the head's loss before its weight).
+        and ``"head_loss"`` (the head's loss before its weight); with
+        ``embedding="umap"`` also ``"reconstruction_loss"`` and
+        ``"embedding_loss"`` (the codes' mean squared distance to the
+        layout, whose overall standard deviation is 1).
     n_components_ : int
         Width of the codes.
     n_epochs_ : int
@@ -195,6 +233,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
     --------
     sklearn.decomposition.PCA : The linear solution this estimator starts from.
     sklearn.decomposition.KernelPCA : Non-linear reduction with kernels.
+    umap.UMAP : The neighbourhood embedding ``embedding="umap"`` learns.
 
     Examples
     --------
@@ -215,14 +254,18 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
     _parameter_constraints = {
         **COMMON_CONSTRAINTS,
         "n_components": [POSITIVE_INT],
-        "hidden_dims": [layer_widths(allow_empty=True)],
+        "hidden_dims": [layer_widths(allow_empty=True), StrOptions({"auto"})],
         "activation": [StrOptions(set(ACTIVATIONS))],
         "dropout": [Interval(Real, 0, 1, closed="left")],
         "loss": [StrOptions(set(LOSSES))],
         "module": [_MODULE_CLASS, _MODULE_PAIR, None],
         "supervision": [StrOptions({"auto", "classification", "regression"}), None],
         "supervision_weight": [NON_NEGATIVE_REAL],
-        "max_epochs": [POSITIVE_INT],
+        "embedding": [StrOptions({"umap"}), None],
+        "n_neighbors": [Interval(Integral, 2, None, closed="left")],
+        "min_dist": [Interval(Real, 0, None, closed="left")],
+        "embedding_weight": [NON_NEGATIVE_REAL],
+        "max_epochs": [POSITIVE_INT, StrOptions({"auto"})],
         "batch_size": [POSITIVE_INT],
         "lr": [POSITIVE_REAL],
         "optimizer": [StrOptions(set(OPTIMIZERS)), module_class(torch.optim.Optimizer, "a torch.optim.Optimizer subclass")],
@@ -237,14 +280,18 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         self,
         n_components=2,
         *,
-        hidden_dims=(128, 64),
+        hidden_dims="auto",
         activation="relu",
         dropout=0.0,
         loss="mse",
         module=None,
         supervision=None,
         supervision_weight=1.0,
-        max_epochs=100,
+        embedding=None,
+        n_neighbors=15,
+        min_dist=0.1,
+        embedding_weight=1.0,
+        max_epochs="auto",
         batch_size=256,
         lr=1e-3,
         optimizer="adam",
@@ -268,6 +315,10 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         self.module = module
         self.supervision = supervision
         self.supervision_weight = supervision_weight
+        self.embedding = embedding
+        self.n_neighbors = n_neighbors
+        self.min_dist = min_dist
+        self.embedding_weight = embedding_weight
         self.max_epochs = max_epochs
         self.batch_size = batch_size
         self.lr = lr
@@ -308,6 +359,8 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
     def _validate_fit_input(self, X, y):
         X = validate_input(self, X, reset=True)
         check_combinations(self, X.shape[1])
+        if self.embedding is not None:
+            check_embedding_input(self, len(X))
         check_training_values(X, self.loss)
         task, targets, n_outputs, classes = prepare_targets(self.supervision, y, len(X))
         return {"X": X, "task": task, "targets": targets, "n_outputs": n_outputs, "classes": classes}
@@ -322,20 +375,28 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
             X_valid, X_train = X[order[:n_valid]], X[order[n_valid:]]
             if targets is not None:
                 y_valid, y_train = targets[order[:n_valid]], targets[order[n_valid:]]
-        net = build_net(self, X.shape[1], device, governor, X_valid, y_valid, data["task"], data["n_outputs"])
+        net = build_net(
+            self, X.shape[1], device, governor, X_valid, y_valid, data["task"], data["n_outputs"], len(X_train)
+        )
         net.initialize()
         accelerator = getattr(net, "accelerator", None)
         if accelerator is not None:
             device = str(accelerator.device)
-        if self.module is None and self._routed_params("module").get("linear_path", True):
+        if self.module is None:
             # (Under several processes the module is wrapped; every
             # process computes the same solution.)
             module = net.module_ if accelerator is None else accelerator.unwrap_model(net.module_)
-            module.init_linear_(linear_solution(X_train, self.n_components, self.loss, rng))
+            if module.linear_path:
+                module.init_linear_(linear_solution(X_train, self.n_components, self.loss, rng))
+            elif self.embedding is not None:
+                module.init_linear_(input_statistics(X_train, self.loss))
         y_tensor = None if y_train is None else torch.as_tensor(y_train, device=device)
         data_device = "cpu" if accelerator is not None else device
         data.update(X_train=X_train, device=device)
-        return net, InMemoryDataset(as_float32_tensor(X_train, data_device), y_tensor)
+        X_tensor = as_float32_tensor(X_train, data_device)
+        if self.embedding is not None:
+            return net, embedding_dataset(X_tensor, X_train, y_tensor, self, rng)
+        return net, InMemoryDataset(X_tensor, y_tensor)
 
     def _end_training(self, net, data):
         if getattr(net, "accelerator", None) is not None:
@@ -370,12 +431,13 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
             self.components_ = self._decoder_jacobian(np.zeros(self.n_components_))
 
     def _batch_losses(self):
-        return ("reconstruction_loss", "head_loss")
+        return ("reconstruction_loss", "head_loss", "embedding_loss")
 
     def _progress_losses(self):
         return {
             "reconstruction": ("reconstruction_loss", "train_loss"),
             "head": "head_loss",
+            "embedding": "embedding_loss",
             "validation": "valid_loss",
         }
 
@@ -565,6 +627,12 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         if state["supervision_classes_"] is not None:
             self.supervision_classes_ = decode_array(state["supervision_classes_"])
         return net
+
+    def __setstate__(self, state):
+        # Pickles from before embedding="umap" lack its parameters.
+        for name, default in (("embedding", None), ("n_neighbors", 15), ("min_dist", 0.1), ("embedding_weight", 1.0)):
+            state.setdefault(name, default)
+        super().__setstate__(state)
 
     @property
     def _n_features_out(self):

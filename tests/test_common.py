@@ -11,6 +11,9 @@ from skgen import AutoencoderTransformer, GANSampler
 ESTIMATORS = [
     AutoencoderTransformer(max_epochs=3, hidden_dims=(8,), batch_size=16, random_state=0),
     AutoencoderTransformer(supervision="auto", max_epochs=3, hidden_dims=(8,), batch_size=16, random_state=0),
+    AutoencoderTransformer(
+        embedding="umap", n_neighbors=5, max_epochs=3, hidden_dims=(8,), batch_size=16, random_state=0
+    ),
     GANSampler(
         max_epochs=2, batch_size=20, pac=2, latent_dim=8, generator_dims=(8,),
         discriminator_dims=(8,), random_state=0,

@@ -7,7 +7,25 @@ from torch import nn
 
 from .._data import InMemoryDataset, as_float32_tensor
 from .._modules import EncoderDecoder, ResidualAutoencoder, data_kwargs
-from .._nets import AutoencoderNet, accelerated_autoencoder_net
+from .._nets import AutoencoderNet, EmbeddingAutoencoderNet, accelerated_autoencoder_net
+from ._embedding import EMBEDDING_HIDDEN_DIMS, NeighborBatchIterator, embedding_max_epochs
+
+HIDDEN_DIMS = (128, 64)
+MAX_EPOCHS = 100
+
+
+def resolved_hidden_dims(estimator):
+    """``hidden_dims``, with ``"auto"`` resolved for the estimator's objective."""
+    if estimator.hidden_dims == "auto":
+        return HIDDEN_DIMS if estimator.embedding is None else EMBEDDING_HIDDEN_DIMS
+    return tuple(estimator.hidden_dims)
+
+
+def resolved_max_epochs(estimator, n_samples):
+    """``max_epochs``, with ``"auto"`` resolved for the estimator's objective and data."""
+    if estimator.max_epochs == "auto":
+        return MAX_EPOCHS if estimator.embedding is None else embedding_max_epochs(n_samples, estimator.batch_size)
+    return estimator.max_epochs
 
 OPTIMIZERS = {
     "adam": torch.optim.Adam,
@@ -61,10 +79,13 @@ def module_spec(estimator, n_features):
         kwargs = {
             "n_features": n_features,
             "n_components": estimator.n_components,
-            "hidden_dims": tuple(estimator.hidden_dims),
+            "hidden_dims": resolved_hidden_dims(estimator),
             "activation": estimator.activation,
             "dropout": estimator.dropout,
         }
+        if estimator.embedding is not None:
+            # Codes that follow a layout, not PCA: no linear path to start from.
+            kwargs["linear_path"] = False
         return ResidualAutoencoder, {**kwargs, **user_kwargs}
     if isinstance(estimator.module, tuple):
         encoder, decoder = estimator.module
@@ -78,8 +99,9 @@ def module_spec(estimator, n_features):
     return estimator.module, {**data_kwargs(estimator.module, n_features, estimator.n_components), **user_kwargs}
 
 
-def build_net(estimator, n_features, device, governor, valid_X, valid_y, task, n_outputs):
-    """The autoencoder's skorch net (not initialised)."""
+def build_net(estimator, n_features, device, governor, valid_X, valid_y, task, n_outputs, n_samples=1):
+    """The autoencoder's skorch net (not initialised); ``n_samples`` (training
+    rows) sizes ``max_epochs="auto"``."""
     module_cls, module_kwargs = module_spec(estimator, n_features)
     callbacks = []
     train_split = None
@@ -93,6 +115,9 @@ def build_net(estimator, n_features, device, governor, valid_X, valid_y, task, n
     kwargs = {f"module__{key}": value for key, value in module_kwargs.items()}
     kwargs.update(estimator._net_kwargs(governor, optimizer, device, callbacks=callbacks))
     net_class = AutoencoderNet
+    if estimator.embedding is not None:
+        net_class = EmbeddingAutoencoderNet
+        kwargs.update(iterator_train=NeighborBatchIterator, embedding_weight=estimator.embedding_weight)
     if estimator.accelerator:
         net_class = accelerated_autoencoder_net()
         kwargs.update(_accelerate_kwargs(estimator.accelerator, kwargs))
@@ -100,7 +125,7 @@ def build_net(estimator, n_features, device, governor, valid_X, valid_y, task, n
         module=module_cls,
         criterion=LOSSES[estimator.loss],
         lr=estimator.lr,
-        max_epochs=estimator.max_epochs,
+        max_epochs=resolved_max_epochs(estimator, n_samples),
         batch_size=estimator.batch_size,
         train_split=train_split,
         predict_nonlinearity=torch.sigmoid if estimator.loss == "bce" else None,

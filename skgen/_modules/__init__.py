@@ -4,7 +4,7 @@ The names are re-exported here because pickles of skgen 0.1 (and users'
 code) look them up in ``skgen._modules``.
 """
 
-from ._autoencoder import EncoderDecoder, ResidualAutoencoder, data_kwargs, linear_solution
+from ._autoencoder import EncoderDecoder, ResidualAutoencoder, data_kwargs, input_statistics, linear_solution
 from ._images import ClassConditionalBatchNorm, ConvDiscriminator, ConvGenerator
 from ._layers import ACTIVATIONS, make_mlp
 from ._tabular import (
@@ -29,6 +29,7 @@ __all__ = [
     "TabularGenerator",
     "UniformMaskDropout",
     "data_kwargs",
+    "input_statistics",
     "linear_solution",
     "make_mlp",
     "one_hot_condition_product",

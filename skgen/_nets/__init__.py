@@ -7,7 +7,7 @@ in ``skgen._nets``.
 """
 
 from .._core._base import default_optimizer_kwargs
-from ._autoencoder import AutoencoderNet, accelerated_autoencoder_net
+from ._autoencoder import AutoencoderNet, EmbeddingAutoencoderNet, accelerated_autoencoder_net
 from ._gan import GAN_LOSSES, GANNetMixin
 from ._images import ImageGANNet
 from ._lean import LeanNetMixin
@@ -16,6 +16,7 @@ from ._tabular import PrivateTabularGANNet, TabularGANNet
 __all__ = [
     "GAN_LOSSES",
     "AutoencoderNet",
+    "EmbeddingAutoencoderNet",
     "GANNetMixin",
     "ImageGANNet",
     "LeanNetMixin",

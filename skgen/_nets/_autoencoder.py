@@ -9,6 +9,9 @@ from .._data import INFERENCE_BATCH_SIZE, InMemoryDataset, SliceBatchIterator, a
 from ._lean import LeanNetMixin
 
 
+_MIN_KERNEL_ROWS = 16
+
+
 class AutoencoderNet(LeanNetMixin, NeuralNet):
     """A skorch net that trains ``module`` to reconstruct its input.
 
@@ -97,17 +100,22 @@ class AutoencoderNet(LeanNetMixin, NeuralNet):
             return self.criterion_(y_pred, X)
         reconstruction, codes = y_pred
         loss = self.criterion_(reconstruction, X)
-        if y_true is not None:
-            predicted = self.head_(codes)
-            if self.head_task == "classification":
-                head_loss = torch.nn.functional.cross_entropy(predicted, y_true)
-            else:
-                head_loss = torch.nn.functional.mse_loss(predicted, y_true)
-            if training:
-                self.history.record_batch("reconstruction_loss", loss.item())
-                self.history.record_batch("head_loss", head_loss.item())
-            loss = loss + self.head_weight * head_loss
-        return loss
+        if training:
+            self.history.record_batch("reconstruction_loss", loss.item())
+        return loss + self._head_loss(codes, y_true, training)
+
+    def _head_loss(self, codes, y_true, training):
+        """The head's weighted loss on ``codes`` (0 without a head or targets)."""
+        if self.head_task is None or y_true is None:
+            return 0.0
+        predicted = self.head_(codes)
+        if self.head_task == "classification":
+            head_loss = torch.nn.functional.cross_entropy(predicted, y_true)
+        else:
+            head_loss = torch.nn.functional.mse_loss(predicted, y_true)
+        if training:
+            self.history.record_batch("head_loss", head_loss.item())
+        return self.head_weight * head_loss
 
     # --- inference -------------------------------------------------------
 
@@ -118,7 +126,14 @@ class AutoencoderNet(LeanNetMixin, NeuralNet):
         outputs = []
         with torch.inference_mode():
             for start in range(0, len(X), batch_size):
-                outputs.append(fn(X[start : start + batch_size]))
+                batch = X[start : start + batch_size]
+                n_rows = len(batch)
+                if 0 < n_rows < _MIN_KERNEL_ROWS:
+                    # A few rows take the matrix-vector kernels, whose float32
+                    # rounding differs from the matrix-matrix ones: padded,
+                    # a row's codes do not depend on how many rows come with it.
+                    batch = torch.cat([batch, batch[-1:].expand(_MIN_KERNEL_ROWS - n_rows, *batch.shape[1:])])
+                outputs.append(fn(batch)[:n_rows])
         out = outputs[0] if len(outputs) == 1 else torch.cat(outputs)
         return out.cpu()
 
@@ -143,6 +158,44 @@ class AutoencoderNet(LeanNetMixin, NeuralNet):
             return torch.mean((self._reconstruct(x) - x) ** 2, dim=1)
 
         return self._batched(row_mse, X).numpy().astype(np.float64)
+
+
+class EmbeddingAutoencoderNet(AutoencoderNet):
+    """An :class:`AutoencoderNet` whose codes also learn a layout of the rows.
+
+    Trained on batches ``(x, (layout, clean, y))`` (from
+    ``skgen._autoencoder._embedding.NeighborBatchIterator``): the loss is the
+    loss of reconstructing ``clean`` (``x`` without its noise) from ``x``
+    plus ``embedding_weight`` times the mean squared distance between the
+    codes of ``x`` and ``layout``, plus the head's loss on ``y`` when there
+    is a head.
+
+    Parameters
+    ----------
+    module : type of torch.nn.Module
+    embedding_weight : float, default=1.0
+    **kwargs
+        As for :class:`AutoencoderNet`.
+    """
+
+    def __init__(self, module, *args, embedding_weight=1.0, **kwargs):
+        super().__init__(module, *args, **kwargs)
+        self.embedding_weight = embedding_weight
+
+    def infer(self, x, **fit_params):
+        codes = self.module_.encode(x)
+        return self.module_.decode(codes), codes
+
+    def get_loss(self, y_pred, y_true, X=None, training=False):
+        reconstruction, codes = y_pred
+        layout, clean, targets = y_true
+        reconstruction_loss = self.criterion_(reconstruction, clean)
+        embedding_loss = torch.nn.functional.mse_loss(codes, layout)
+        if training:
+            self.history.record_batch("reconstruction_loss", reconstruction_loss.item())
+            self.history.record_batch("embedding_loss", embedding_loss.item())
+        loss = reconstruction_loss + self.embedding_weight * embedding_loss
+        return loss + self._head_loss(codes, targets, training)
 
 
 def accelerated_autoencoder_net():
