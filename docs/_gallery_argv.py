@@ -13,6 +13,7 @@ EPOCHS = {
     "plot_synthetic_table.py": 300,
     "plot_grid_search.py": 15,
     "plot_imbalanced_classification.py": 100,
+    "plot_neighbor_embedding.py": "auto",  # its defaults take seconds
 }
 
 

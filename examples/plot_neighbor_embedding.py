@@ -28,7 +28,7 @@ from sklearn.neighbors import KNeighborsClassifier  # noqa: E402
 from skgen import AutoencoderTransformer  # noqa: E402
 
 parser = argparse.ArgumentParser()
-parser.add_argument("--epochs", type=int, default=None, help="autoencoder passes (default: its 'auto')")
+parser.add_argument("--epochs", default="auto", help="autoencoder passes (default: its 'auto')")
 parser.add_argument("--output", default="neighbor_embedding.png")
 args, _ = parser.parse_known_args()
 
@@ -44,7 +44,10 @@ try:
 except ImportError:  # umap-learn is in skgen's "docs" and "benchmark" extras
     print("umap-learn is not installed: its panel is left out")
 encoder = AutoencoderTransformer(
-    n_components=2, embedding="umap", max_epochs=args.epochs or "auto", random_state=0
+    n_components=2,
+    embedding="umap",
+    max_epochs=args.epochs if args.epochs == "auto" else int(args.epochs),
+    random_state=0,
 )
 reducers['AutoencoderTransformer(embedding="umap")'] = encoder
 
@@ -63,7 +66,8 @@ for ax, (name, reducer) in zip(axes, reducers.items()):
 steps = np.linspace(-1.8, 1.8, 8)
 grid = np.array([[u, v] for v in steps[::-1] for u in steps])
 images = encoder.inverse_transform(grid).reshape(8, 8, 8, 8).clip(0, 1)
-mosaic = images.transpose(0, 2, 1, 3).reshape(64, 64)
+images = np.pad(images, ((0, 0), (0, 0), (1, 1), (1, 1)))  # a blank frame around each image
+mosaic = images.transpose(0, 2, 1, 3).reshape(80, 80)
 axes[-1].imshow(mosaic, cmap="gray_r")
 axes[-1].set_title("inverse_transform of a grid of codes", fontsize=9)
 axes[-1].set_xticks([])

@@ -108,7 +108,9 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         similarity ``1 / (1 + a d^(2b))`` of the codes (UMAP's optimisation,
         200 epochs, from a PCA start); the encoder is then trained to map
         the rows, and points between graph neighbours, onto that layout,
-        jointly with the decoder's reconstruction. ``transform`` needs no
+        jointly with the decoder's reconstruction (the encoder sees its
+        inputs with Gaussian noise of 0.3 times the data's overall standard
+        deviation; the decoder reconstructs the clean points). ``transform`` needs no
         graph: new rows go through the encoder. The graph is searched
         exactly by scikit-learn up to 20,000 rows and by ``pynndescent``
         beyond when it is installed; it takes about 72 bytes per row and
@@ -127,8 +129,8 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
     max_epochs : int or "auto", default="auto"
         Number of passes over the training data. ``"auto"`` is 100; with
         ``embedding="umap"`` (where each pass draws as many graph edges as
-        there are rows) it is 30, or more on small data so that training
-        runs at least 1,000 optimiser steps.
+        there are rows) it is 20, or more on small data so that training
+        runs at least 600 optimiser steps.
     batch_size : int, default=256
         Rows per training step.
     lr : float, default=1e-3

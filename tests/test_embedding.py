@@ -107,7 +107,7 @@ def test_auto_defaults_follow_the_objective(blobs):
     umap_like = AutoencoderTransformer(n_components=2, embedding="umap", random_state=0, n_threads=1).fit(X)
     assert umap_like.net_.module_.encoder_mlp[0].out_features == 256
     assert not umap_like.net_.module_.linear_path
-    # 300 rows are 2 steps a pass: "auto" runs enough passes for 1,000 steps.
+    # 300 rows are 2 steps a pass: "auto" runs enough passes for 600 steps.
     assert umap_like.n_epochs_ == _embedding.EMBEDDING_MIN_STEPS // 2
     assert _embedding.embedding_max_epochs(20_000, 256) == _embedding.EMBEDDING_MAX_EPOCHS
     assert AutoencoderTransformer().get_params()["max_epochs"] == "auto"
