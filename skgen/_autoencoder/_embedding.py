@@ -10,7 +10,7 @@ so that rows it never saw land where their neighbours are.
 Why not the cross-entropy on the encoder's codes directly (parametric UMAP)?
 On MNIST (8k rows, k=2) it needed many more passes of the network for
 lower held-out accuracy: 20 passes gave LogisticRegression 0.72 and 10-NN
-0.82 against 0.86 / 0.87 here, in four times the time. The layout is cheap
+0.82 against 0.86 / 0.86 here, in four times the time. The layout is cheap
 (tensor operations on coordinates, no forward pass) and reaches umap-learn's
 trustworthiness on the training rows (0.957 against its 0.959).
 """

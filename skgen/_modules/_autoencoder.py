@@ -257,6 +257,41 @@ def data_kwargs(cls, n_features, n_components):
     return kwargs
 
 
+def input_statistics(X, loss="mse"):
+    """The input and output statistics of a :class:`ResidualAutoencoder` without
+    its linear path, for codes that learn a neighbourhood layout.
+
+    The encoder sees ``X`` centred and divided by one overall standard
+    deviation, so its input keeps the Euclidean geometry the neighbour graph
+    was built on (per-feature scaling would blow up near-constant features,
+    e.g. border pixels). The decoder's output is per-feature mean and scale
+    (``"mse"``) or plain logits (``"bce"``).
+
+    Returns
+    -------
+    statistics : dict of float32 ndarrays
+        ``input_mean``, ``input_scale``, ``output_mean``, ``output_scale``.
+    """
+    X = np.asarray(X)
+    n_samples, n_features = X.shape
+    mean = X.mean(axis=0, dtype=np.float64)
+    squares = sum(((chunk**2).sum(axis=0) for chunk in _centered_chunks(X, mean)), np.zeros(n_features))
+    feature_scale = _safe_scale(np.sqrt(squares / max(n_samples, 1)))
+    overall = float(np.sqrt(squares.sum() / max(n_samples * n_features, 1)))
+    input_scale = np.full(n_features, overall if overall > 0 else 1.0)
+    if loss == "bce":
+        output_mean, output_scale = np.zeros(n_features), np.ones(n_features)
+    else:
+        output_mean, output_scale = mean, feature_scale
+    f32 = np.float32
+    return {
+        "input_mean": mean.astype(f32),
+        "input_scale": input_scale.astype(f32),
+        "output_mean": output_mean.astype(f32),
+        "output_scale": output_scale.astype(f32),
+    }
+
+
 class EncoderDecoder(nn.Module):
     """Joins a user's encoder and decoder module classes into one autoencoder.
 
@@ -302,37 +337,3 @@ class EncoderDecoder(nn.Module):
 
 # --- tabular GAN modules ------------------------------------------------------
 
-
-def input_statistics(X, loss="mse"):
-    """The input and output statistics of a :class:`ResidualAutoencoder` without
-    its linear path, for codes that learn a neighbourhood layout.
-
-    The encoder sees ``X`` centred and divided by one overall standard
-    deviation, so its input keeps the Euclidean geometry the neighbour graph
-    was built on (per-feature scaling would blow up near-constant features,
-    e.g. border pixels). The decoder's output is per-feature mean and scale
-    (``"mse"``) or plain logits (``"bce"``).
-
-    Returns
-    -------
-    statistics : dict of float32 ndarrays
-        ``input_mean``, ``input_scale``, ``output_mean``, ``output_scale``.
-    """
-    X = np.asarray(X)
-    n_samples, n_features = X.shape
-    mean = X.mean(axis=0, dtype=np.float64)
-    squares = sum(((chunk**2).sum(axis=0) for chunk in _centered_chunks(X, mean)), np.zeros(n_features))
-    feature_scale = _safe_scale(np.sqrt(squares / max(n_samples, 1)))
-    overall = float(np.sqrt(squares.sum() / max(n_samples * n_features, 1)))
-    input_scale = np.full(n_features, overall if overall > 0 else 1.0)
-    if loss == "bce":
-        output_mean, output_scale = np.zeros(n_features), np.ones(n_features)
-    else:
-        output_mean, output_scale = mean, feature_scale
-    f32 = np.float32
-    return {
-        "input_mean": mean.astype(f32),
-        "input_scale": input_scale.astype(f32),
-        "output_mean": output_mean.astype(f32),
-        "output_scale": output_scale.astype(f32),
-    }
