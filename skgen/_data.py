@@ -193,12 +193,16 @@ class ConditionalDataset(Dataset):
     codes : torch.LongTensor of shape (n_samples, n_discrete) or None
         Level index of each row in each discrete (conditionable) column.
     space : ConditionSpace
+    classes : torch.LongTensor of shape (n_samples,) or None, default=None
+        Each row's latent class (see :mod:`skgen._tabular._latent_classes`):
+        batches then carry it as a second condition.
     """
 
-    def __init__(self, X, codes, space):
+    def __init__(self, X, codes, space, classes=None):
         self.X = X
         self.codes = codes
         self.space = space
+        self.classes = classes
         if space.n_conditions == 0:
             return
         device = X.device
@@ -236,7 +240,9 @@ class ConditionalBatchIterator:
     Each step draws a condition per row (a discrete column uniformly, then
     one of its levels by log-frequency) and a real row that carries it, and
     yields ``(X_real, conditions)``. Without discrete columns it yields
-    uniformly drawn rows and ``None``. One epoch is ``len(dataset) //
+    uniformly drawn rows and ``None``. With latent classes, ``conditions``
+    has two columns: the drawn condition and ``n_conditions`` plus the
+    row's class (the position of the class in the condition vector). One epoch is ``len(dataset) //
     batch_size`` steps (at least one).
 
     Parameters
@@ -261,7 +267,10 @@ class ConditionalBatchIterator:
                 yield data.X[rows], None
             else:
                 conditions = space.sample(self.batch_size, space.train_probs)
-                yield data.X[data.rows_for(conditions)], conditions
+                rows = data.rows_for(conditions)
+                if data.classes is not None:
+                    conditions = torch.stack([conditions, space.n_conditions + data.classes[rows]], dim=1)
+                yield data.X[rows], conditions
 
 
 # Pickles of skgen 0.1 name the DP batch iterator here.

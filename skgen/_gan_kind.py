@@ -94,6 +94,15 @@ class GANDataKind:
         """Rows per training step for ``n_rows`` training rows."""
         return min(self.batch_size(), n_rows)
 
+    def n_epochs(self, n_rows):
+        """Epochs to train for ``n_rows`` rows: ``max_epochs``, or the kind's rule for ``"auto"``."""
+        max_epochs = self.sampler.max_epochs
+        return self.auto_epochs(n_rows) if max_epochs == "auto" else max_epochs
+
+    def auto_epochs(self, n_rows):
+        """Hook: ``max_epochs="auto"`` for ``n_rows`` rows."""
+        raise NotImplementedError
+
     def schedule_callbacks(self, n_rows):
         """The learning-rate schedule as callbacks (``lr_schedule``)."""
         schedule = self.sampler.lr_schedule
@@ -101,7 +110,7 @@ class GANDataKind:
             schedule = self.default_lr_schedule
         if schedule == "constant" or n_rows is None:
             return []
-        steps = self.sampler.max_epochs * max(1, n_rows // self.step_batch_size(n_rows))
+        steps = self.n_epochs(n_rows) * max(1, n_rows // self.step_batch_size(n_rows))
         return [("lr_decay", LinearLRDecay(steps))]
 
     def net_kwargs(self, governor, device, n_rows):

@@ -63,6 +63,10 @@ class Constraint:
         """Every column the rule involves."""
         return list(dict.fromkeys(self.reads() + self.writes()))
 
+    def mentions(self):
+        """Every column the rule names, before it is fitted."""
+        return self.columns
+
     def reads(self):
         """Columns the rule needs, in the user's values, to rebuild its own."""
         return []
@@ -127,6 +131,9 @@ class Inequality(Constraint):
 
     def _sides(self):
         return [side for side in (self.low, self.high) if _is_column(side)]
+
+    def mentions(self):
+        return self._sides()
 
     def reads(self):
         return [self.low] if self.reparametrised_ else []
@@ -349,7 +356,44 @@ class FixedCombinations(Constraint):
         return self._known
 
     def satisfied(self, frame):
-        return self._keys(frame).isin(self.known_).to_numpy()
+        keys = self._combination_codes(frame)
+        if keys is None:  # too many levels for one integer per combination
+            return self._keys(frame).isin(self.known_).to_numpy()
+        return np.isin(keys, self._combination_codes(self.table_))
+
+    def _combination_codes(self, frame):
+        """One integer per row for its combination (the same for the same values, missing included;
+        values the training data never has get codes no training combination has), or None on overflow."""
+        keys = np.zeros(len(frame), dtype=np.int64)
+        size = 1
+        for column in self._columns:
+            levels = pd.Index(self.table_[column].dropna().unique())
+            codes = levels.get_indexer(frame[column])
+            missing = frame[column].isna().to_numpy()
+            codes[missing] = len(levels)
+            codes[(codes == -1) & ~missing] = len(levels) + 1
+            size *= len(levels) + 2
+            if size >= 2**62:
+                return None
+            keys = keys * (len(levels) + 2) + codes
+        return keys
+
+    def combination_for(self, values):
+        """The code of the one training combination with ``values`` (``{column: value}``, None for
+        missing), for a condition on some of the columns; a one-line error unless exactly one matches."""
+        match = np.ones(len(self.table_), dtype=bool)
+        for column, value in values.items():
+            table = self.table_[column]
+            match &= table.isna().to_numpy() if value is None else (table == value).fillna(False).to_numpy(dtype=bool)
+        found = np.flatnonzero(match)
+        if len(found) != 1:
+            shown = ", ".join(f"{c}={v!r}" for c, v in values.items())
+            what = "no training row has" if not len(found) else f"{len(found)} training combinations of {self} have"
+            raise ValueError(
+                f"Cannot condition on {shown}: {what} it; condition on values that fix one combination of "
+                f"{list(self._columns)}."
+            )
+        return int(found[0])
 
     def to_model(self, frame, original):
         codes = self._keys(original).map({k: i for i, k in enumerate(self._keys(self.table_))})

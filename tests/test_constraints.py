@@ -105,6 +105,43 @@ def test_conditions_work_with_constraints_but_not_on_rebuilt_columns(loans):
         sampler.sample(5, conditions={"paid_total": (200.0, 300.0)})
 
 
+def _graded(n=800, seed=0):
+    """``grade`` and ``grade_num`` map one to one (as Adult's education and education-num)."""
+    rng = np.random.RandomState(seed)
+    level = rng.randint(10, size=n)
+    names = np.array([f"g{chr(65 + i)}" for i in range(10)])
+    return pd.DataFrame({"grade": names[level], "x": level + rng.randn(n), "grade_num": level + 1,
+                         "flag": rng.rand(n) < 0.5})
+
+
+def test_one_to_one_columns_are_inferred_and_kept_together():
+    frame = _graded()
+    sampler = GANSampler(**FAST, latent_classes=0).fit(frame)
+    assert [str(c) for c in sampler.constraints_.constraints] == ["FixedCombinations(['grade', 'grade_num'])"]
+    rows = sampler.sample(3000, random_state=0)
+    assert rows.dtypes.equals(frame.dtypes) and list(rows.columns) == list(frame.columns)
+    pairs = set(zip(frame["grade"], frame["grade_num"]))
+    assert all(p in pairs for p in zip(rows["grade"], rows["grade_num"]))
+    # Without the rule (a user constraint on the column turns inference off for it) pairs break.
+    free = GANSampler(**FAST, latent_classes=0, constraints=["grade_num >= 1"]).fit(frame).sample(3000, random_state=0)
+    assert np.mean([p not in pairs for p in zip(free["grade"], free["grade_num"])]) > 0.3
+    # Either column can be conditioned on (through the combination it fixes).
+    for conditions in ({"grade": "gC"}, {"grade_num": 3}, {"grade": "gC", "grade_num": 3, "flag": True}):
+        got = sampler.sample(200, conditions=conditions, random_state=0)
+        assert (got["grade"] == "gC").all() and (got["grade_num"] == 3).all()
+    with pytest.raises(ValueError, match="no training row has"):
+        sampler.sample(5, conditions={"grade": "gC", "grade_num": 4})
+
+
+def test_user_fixed_combinations_take_a_condition_that_fixes_one_combination(loans):
+    sampler = GANSampler(**FAST, constraints=[FixedCombinations(["make", "model"])]).fit(loans)
+    model = loans["model"].iloc[0]
+    rows = sampler.sample(100, conditions={"model": model}, random_state=0)
+    assert (rows["model"] == model).all() and (rows["make"] == loans["make"].iloc[0]).all()
+    with pytest.raises(ValueError, match="training combinations"):
+        sampler.sample(5, conditions={"make": loans["make"].iloc[0]})
+
+
 def test_training_rows_that_break_a_constraint_are_named_or_dropped(loans):
     broken = loans.copy()
     broken.loc[[3, 10], "end"] = broken.loc[[3, 10], "start"] - pd.Timedelta(days=1)

@@ -95,6 +95,50 @@ def test_high_cardinality_is_capped_and_drawn_back():
     assert set(decoded["id"]) <= set(frame["id"])
 
 
+def test_category_dtype_with_more_levels_than_max_categories_decodes():
+    # A pandas category column above max_categories used to fit, then fail
+    # in sample() with KeyError '__skgen_other__' (the object column worked).
+    rng = np.random.RandomState(0)
+    levels = [f"l{i}" for i in range(30)]
+    frame = pd.DataFrame({"c": pd.Categorical(rng.choice(levels, 600), categories=levels)})
+    codec = TabularCodec(max_categories=10).fit(frame)
+    encoded = codec.transform(frame)
+    for rng_seed in (0, 1):
+        decoded = codec.inverse_transform(encoded, rng=np.random.RandomState(rng_seed))
+        assert decoded["c"].dtype == frame["c"].dtype
+        assert decoded["c"].notna().all()
+        assert decoded["c"].nunique() > 10  # pooled levels drawn back, as categories
+    kept = codec.codecs_[0].levels[:-1]  # the nine levels not pooled
+    unpooled = frame[frame["c"].isin(kept)]
+    pd.testing.assert_series_equal(codec.inverse_transform(codec.transform(unpooled))["c"], unpooled["c"].reset_index(drop=True))
+
+
+def test_whole_numbers_with_missing_values_and_decimal_places_are_kept():
+    # pandas reads a column of whole numbers with a missing value as float: it
+    # must come back whole (years, not 1996.2346); money keeps its 2 decimals.
+    rng = np.random.RandomState(0)
+    n = 400
+    year = rng.randint(1950, 2020, n).astype(float)
+    year[rng.rand(n) < 0.2] = np.nan
+    price = np.round(rng.lognormal(3, 1, n), 2)
+    ratio = rng.rand(n)  # full precision: left alone
+    frame = pd.DataFrame({"year": year, "price": price, "ratio": ratio})
+    codec = TabularCodec().fit(frame)
+    assert [c.kind for c in codec.codecs_] == [INTEGER, CONTINUOUS, CONTINUOUS]
+    noisy = codec.transform(frame) + rng.randn(n, codec.n_encoded_).astype(np.float32) * 0.3
+    decoded = codec.inverse_transform(noisy)
+    assert decoded.dtypes.equals(frame.dtypes)
+    years = decoded["year"].dropna()
+    assert len(years) and (years == np.round(years)).all()
+    assert decoded["year"].isna().any()
+    cents = decoded["price"] * 100
+    assert np.allclose(cents, np.round(cents), atol=1e-6)
+    assert not np.allclose(decoded["ratio"] * 1e6, np.round(decoded["ratio"] * 1e6), atol=1e-6)
+    restored = TabularCodec.from_state(codec.get_state())
+    pd.testing.assert_frame_equal(restored.inverse_transform(noisy), decoded)
+
+
+
 def test_values_stay_in_range_and_integers_round():
     frame = mixed_frame()
     codec = TabularCodec().fit(frame)
@@ -154,3 +198,20 @@ def test_pandas_sparse_columns_come_back_sparse(tmp_path):
     assert set(np.unique(out.sparse.to_dense().to_numpy())) <= {0.0, 1.0, 3.0}
     sampler.save(tmp_path / "sparse.skgen")
     pd.testing.assert_frame_equal(skgen.load(tmp_path / "sparse.skgen").sample(50, random_state=0), out)
+
+
+def test_text_keys_are_generated_new_never_copied():
+    rng = np.random.RandomState(0)
+    n = 300
+    frame = pd.DataFrame({"name": [f"person {i}" for i in rng.permutation(n)], "x": rng.randn(n),
+                          "c": rng.choice(list("abc"), n)})
+    with pytest.warns(UserWarning, match="distinct text value on every row"):
+        sampler = GANSampler(max_epochs=2, batch_size=100, random_state=0).fit(frame)
+    out = sampler.sample(500, random_state=0)
+    assert out.dtypes.equals(frame.dtypes)
+    assert not out["name"].isin(frame["name"]).any() and out["name"].is_unique
+    assert out["c"].isin(["a", "b", "c"]).all()
+    learned = GANSampler(max_epochs=2, batch_size=100, random_state=0, categorical_columns=["name"]).fit(frame)
+    assert learned.sample(200, random_state=0)["name"].isin(frame["name"]).all()  # asked for: its values learned
+    with pytest.raises(ValueError, match="Every column is a key"):
+        GANSampler(max_epochs=2).fit(frame[["name"]])

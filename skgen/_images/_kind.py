@@ -21,6 +21,9 @@ IMAGE_CONSTRAINTS = {
 }
 
 
+AUTO_IMAGE_EPOCHS = 300
+
+
 class ImageKind(GANDataKind):
     """Images: ``(n, H, W)``, ``(n, C, H, W)``, ``(n, H, W, C)`` or flat rows with
     ``image_shape``; optionally class labels ``y``."""
@@ -31,6 +34,10 @@ class ImageKind(GANDataKind):
     default_batch_size = 128
     default_lr = 2e-4
     default_lr_schedule = "linear"
+
+    def auto_epochs(self, n_rows):
+        """``max_epochs="auto"`` is 300 passes for images (their step count follows the data already)."""
+        return AUTO_IMAGE_EPOCHS
 
     def check_params(self):
         super().check_params()
@@ -96,7 +103,7 @@ class ImageKind(GANDataKind):
             gan_loss=self.gan_loss(),
             ema_decay=sampler.ema_decay,
             lr=self.learning_rate(),
-            max_epochs=sampler.max_epochs,
+            max_epochs=self.n_epochs(n_images),
             batch_size=self.step_batch_size(n_images),
             iterator_train__drop_last=True,
             **kwargs,

@@ -32,6 +32,16 @@ class TabularGANNet(GANNetMixin, LeanNetMixin, NeuralNet):
         they get a Gumbel-softmax (:class:`BlockActivation`).
     condition_blocks : LongTensor of shape (n_conditions, 2)
         For each global condition: its softmax block and position in it.
+    n_latent_classes : int, default=0
+        Latent classes the generator and critic are also conditioned on
+        (:mod:`skgen._tabular._latent_classes`): the condition vector is
+        ``n_conditions + n_latent_classes`` wide and batches carry
+        ``(n, 2)`` condition indices (the condition, then the class's
+        position).
+    class_logits : Tensor of shape (n_latent_classes, width) or None
+        Added to the generator's output for each row's class: the class's
+        level log-probabilities in its blocks, so the generator starts
+        from the latent-class model's levels and learns the corrections.
     latent_dim : int
     gan_loss : {"wgan-gp", "bce"}
     gp_weight : float
@@ -43,7 +53,7 @@ class TabularGANNet(GANNetMixin, LeanNetMixin, NeuralNet):
     """
 
     # skorch moves these with the modules when a net is unpickled on another device.
-    cuda_dependent_attributes_ = ["condition_blocks"]
+    cuda_dependent_attributes_ = ["condition_blocks", "class_logits"]
 
     def __init__(
         self,
@@ -58,6 +68,8 @@ class TabularGANNet(GANNetMixin, LeanNetMixin, NeuralNet):
         gp_weight=10.0,
         pac=10,
         ema_decay=None,
+        n_latent_classes=0,
+        class_logits=None,
         **kwargs,
     ):
         kwargs.setdefault("iterator_train", ConditionalBatchIterator)
@@ -73,6 +85,8 @@ class TabularGANNet(GANNetMixin, LeanNetMixin, NeuralNet):
         self.gp_weight = gp_weight
         self.pac = pac
         self.ema_decay = ema_decay
+        self.n_latent_classes = n_latent_classes
+        self.class_logits = class_logits
 
     def initialize_module(self):
         super().initialize_module()
@@ -89,17 +103,30 @@ class TabularGANNet(GANNetMixin, LeanNetMixin, NeuralNet):
     def _condition_vector(self, conditions, n):
         if conditions is None:
             return None
-        cond = torch.zeros(n, len(self.condition_blocks), device=conditions.device)
-        cond[torch.arange(n, device=conditions.device), conditions] = 1.0
-        return cond
+        width = len(self.condition_blocks) + getattr(self, "n_latent_classes", 0)
+        cond = torch.zeros(n, width, device=conditions.device)
+        return cond.scatter_(1, conditions.view(n, -1), 1.0)
 
     def _begin_step(self, batch):
         real, conditions = batch
         n = len(real)
         cond = self._condition_vector(conditions, n)
         noise = torch.randn(n, self.latent_dim, device=self.device)
-        raw = self.module_(noise, cond)
+        indexed = isinstance(self.module_, TabularGenerator)
+        raw = self._generator_output(self.module_, noise, None if indexed else cond, conditions)
         return GANStep(real=real, fake=self.activation_(raw), context=cond, extra=(raw, conditions))
+
+    def _generator_output(self, generator, noise, cond, conditions):
+        """The generator's pre-activation rows, plus the class logits of each
+        row's latent class; with ``cond`` None and ``conditions`` given, the
+        generator (the default one) reads the condition indices directly."""
+        if cond is None and conditions is not None:
+            raw = generator(noise, cond_index=conditions)
+        else:
+            raw = generator(noise, cond)
+        if getattr(self, "class_logits", None) is not None and conditions is not None and conditions.dim() == 2:
+            raw = raw + self.class_logits.index_select(0, conditions[:, 1] - len(self.condition_blocks))
+        return raw
 
     def _critic_scores(self, step):
         # Real and generated packs in one critic call (fewer, larger products).
@@ -133,6 +160,8 @@ class TabularGANNet(GANNetMixin, LeanNetMixin, NeuralNet):
     def _condition_loss(self, raw, conditions):
         if conditions is None:
             return raw.new_zeros(())
+        if conditions.dim() == 2:  # (condition, latent class): the loss is on the condition
+            conditions = conditions[:, 0]
         logits = self.activation_.block_logits(raw)
         block, position = self.condition_blocks[conditions].unbind(1)
         # Each row's conditioned block (padding is -inf, so it gets no probability).
@@ -150,8 +179,9 @@ class TabularGANNet(GANNetMixin, LeanNetMixin, NeuralNet):
         Parameters
         ----------
         n : int
-        conditions : LongTensor of shape (n,) or None
-            Global condition index per row (as in training), or None.
+        conditions : LongTensor of shape (n,) or (n, 2), or None
+            Global condition index per row (as in training; with latent
+            classes, also the class's position), or None.
         forced : list of LongTensor of shape (n,) or None
             Requested global condition indices per row, one tensor per
             column of ``sample``'s ``conditions`` (the first equal to
@@ -174,16 +204,14 @@ class TabularGANNet(GANNetMixin, LeanNetMixin, NeuralNet):
         indexed = isinstance(generator_module, TabularGenerator) and not forced
 
         def produce(noise, start, stop):
-            if conditions is None:
-                raw = generator_module(noise, None)
-            elif indexed:
-                raw = generator_module(noise, cond_index=conditions[start:stop].to(self.device))
-            else:
-                cond = self._condition_vector(conditions[start:stop].to(self.device), stop - start)
+            chunk = None if conditions is None else conditions[start:stop].to(self.device)
+            cond = None
+            if chunk is not None and not indexed:
+                cond = self._condition_vector(chunk, stop - start)
                 rows = torch.arange(stop - start, device=self.device)
                 for g in forced:
                     cond[rows, g[start:stop].to(self.device)] = 1.0
-                raw = generator_module(noise, cond)
+            raw = self._generator_output(generator_module, noise, cond, chunk)
             return raw, sample_blocks(raw, self.blocks, generator).cpu()
 
         rows, choices = self._generate_in_chunks(n, batch_size, generator, produce)

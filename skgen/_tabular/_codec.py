@@ -33,6 +33,7 @@ from sklearn.preprocessing import QuantileTransformer
 from ._columns import (
     BOOLEAN,
     CATEGORICAL,
+    CONTINUOUS,
     DATETIME,
     INTEGER,
     _MISSING,
@@ -43,9 +44,11 @@ from ._columns import (
     _index_of,
     _Segment,
     _warn_if_mostly_numeric,
+    decimal_places,
     infer_kind,
 )
-from ._numeric import bins_for, decode as decode_binned, encode as encode_binned, layout as numeric_layout
+from ._numeric import bins_for, decode as decode_binned, encode as encode_binned, finish as finish_numeric
+from ._numeric import layout as numeric_layout
 from ._state import codec_from_state, codec_state
 
 class TabularCodec:
@@ -122,11 +125,18 @@ class TabularCodec:
             if series.isna().all():
                 raise ValueError(f"Column {name!r} has only missing values; drop it before fitting.")
             kind = CATEGORICAL if name in forced else infer_kind(series)
+            decimals = None
+            if kind == CONTINUOUS:
+                decimals = decimal_places(self._numeric_values(None, series))
+                # Whole numbers in a float column (pandas reads integers with a missing value as
+                # float) are learned and generated as integers, in the column's float dtype.
+                kind = INTEGER if decimals == 0 else kind
             if kind == CATEGORICAL and name not in forced and not isinstance(series.dtype, pd.CategoricalDtype):
                 _warn_if_mostly_numeric(series)
             codec = _ColumnCodec(name, kind, frame[name].dtype)
             codec.has_missing = bool(series.isna().any())
             codec.missing_rate = float(series.isna().mean())
+            codec.decimals = decimals or None
             if kind in (CATEGORICAL, BOOLEAN):
                 self._fit_discrete(codec, series)
             else:
@@ -153,7 +163,7 @@ class TabularCodec:
     def _numeric_values(self, codec, series):
         """Non-missing values as float64 (datetimes as int64 nanoseconds)."""
         values = series.dropna()
-        if codec.kind == DATETIME:
+        if codec is not None and codec.kind == DATETIME:
             return values.astype("int64").to_numpy(dtype=np.float64)
         return values.to_numpy(dtype=np.float64)
 
@@ -275,7 +285,7 @@ class TabularCodec:
 
     # --- decoding ---------------------------------------------------------
 
-    def inverse_transform(self, matrix, rng=None, choices=None, bounds=None):
+    def inverse_transform(self, matrix, rng=None, choices=None, bounds=None, in_bin=False):
         """Decode a matrix (softmax blocks as one-hot or scores) to a DataFrame.
 
         Parameters
@@ -291,6 +301,11 @@ class TabularCodec:
             range condition: per-row quantile bounds ``lo``/``hi`` that
             replace the bin's, and the value range ``[low, high]`` every row
             is kept in.
+        in_bin : bool, default=False
+            Keep each numeric value inside the quantile bin of its mode
+            level (``choices``), its place in the bin read from its score
+            (uniform when the score lies outside the bin); False reads the
+            value from the score alone.
 
         Returns
         -------
@@ -309,12 +324,12 @@ class TabularCodec:
             level_of = lambda segment: by_start[segment.start]  # noqa: E731
         bounds = bounds or {}
         data = {
-            codec.name: self._decode_column(codec, matrix, n, rng, level_of, bounds.get(codec.name))
+            codec.name: self._decode_column(codec, matrix, n, rng, level_of, bounds.get(codec.name), in_bin)
             for codec in self.codecs_
         }
         return pd.DataFrame(data, columns=self.columns_)
 
-    def _decode_column(self, codec, matrix, n, rng, level_of, bounds=None):
+    def _decode_column(self, codec, matrix, n, rng, level_of, bounds=None, in_bin=False):
         if codec.constant is not None:
             if codec.constant == _MISSING:
                 values = np.full(n, None, dtype=object)
@@ -338,7 +353,7 @@ class TabularCodec:
                 values = values.astype(np.float64)
             return self._restore_dtype(codec, values, missing)
         if codec.bins is not None:
-            values, missing = decode_binned(codec, matrix, level_of, None if bounds is None else bounds[:2], rng)
+            values, missing = decode_binned(codec, matrix, level_of, None if bounds is None else bounds[:2], rng, in_bin)
             if bounds is not None:
                 values = np.clip(values, bounds[2], bounds[3])
             return self._restore_dtype(codec, values, missing)
@@ -358,19 +373,16 @@ class TabularCodec:
             if use_rest.any():
                 z = matrix[use_rest, seg.start].astype(np.float64).reshape(-1, 1)
                 values[use_rest] = codec.quantiles.inverse_transform(z).ravel()
-        values = np.clip(values, codec.low, codec.high)
-        if codec.kind == INTEGER:
-            values = np.round(values)
-        elif codec.kind == DATETIME:
-            values = np.round(values / codec.step) * codec.step
-        return self._restore_dtype(codec, values, missing)
+        return self._restore_dtype(codec, finish_numeric(codec, values), missing)
 
     @staticmethod
     def _categorical_from_levels(codec, idx):
         """A ``category`` column straight from level indices (no hashing)."""
         categories = codec.dtype.categories
+        # Missing and the pool of rare levels (never drawn here: the caller
+        # draws pooled rows back from their values) have no category code.
         to_code = np.array(
-            [-1 if level == _MISSING else categories.get_loc(level) for level in codec.levels], dtype=np.int64
+            [-1 if level in (_MISSING, _OTHER) else categories.get_loc(level) for level in codec.levels], dtype=np.int64
         )
         return pd.Categorical.from_codes(to_code[idx], dtype=codec.dtype)
 

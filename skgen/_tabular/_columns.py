@@ -45,6 +45,20 @@ def infer_kind(series):
     )
 
 
+MAX_DECIMALS = 6
+
+
+def decimal_places(values):
+    """The fewest decimal places (0 to ``MAX_DECIMALS``) that every value of
+    ``values`` (float64, finite) is written with, or None (more, or none)."""
+    with np.errstate(invalid="ignore", over="ignore"):  # infinite values: none (the codec refuses them)
+        for places in range(MAX_DECIMALS + 1):
+            scaled = values * 10.0**places
+            if np.all(np.abs(scaled - np.round(scaled)) <= 1e-6 + 1e-9 * np.abs(scaled)):
+                return places
+    return None
+
+
 def _warn_if_mostly_numeric(series, share=0.9, min_numbers=10):
     """Warn when a text column is numbers but for a few stray values.
 
@@ -120,7 +134,8 @@ class _Segment:
 class _ColumnCodec:
     """Encoding of one column (state only; the work is in TabularCodec)."""
 
-    bins = None  # (a class default: pickles of skgen 0.1 have no such attribute)
+    bins = None  # (class defaults: older pickles have no such attributes)
+    decimals = None
 
     def __init__(self, name, kind, dtype):
         self.name = name
@@ -138,5 +153,6 @@ class _ColumnCodec:
         self.low = None
         self.high = None
         self.step = 1.0  # datetimes: the coarsest unit (day, hour, ...) all values fall on
+        self.decimals = None  # continuous columns: the decimal places every value is written with
         self.segments = []
         self.discrete_segment = None  # the block a condition on this column uses

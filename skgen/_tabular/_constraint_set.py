@@ -132,6 +132,29 @@ class ConstraintSet:
                 kept &= constraint.satisfied(frame)
         return kept
 
+    def model_conditions(self, conditions):
+        """``sample``'s ``conditions`` on the model's columns: a condition on columns of a
+        :class:`FixedCombinations` becomes one on its combination column when one combination
+        matches; other rebuilt columns cannot be conditioned on."""
+        if not conditions:
+            return conditions
+        rebuilt = self.rebuilt_columns()
+        out, by_combination = {}, {}
+        for column, value in conditions.items():
+            constraint = rebuilt.get(column)
+            if constraint is None:
+                out[column] = value
+            elif isinstance(constraint, FixedCombinations):
+                by_combination.setdefault(id(constraint), (constraint, {}))[1][column] = value
+            else:
+                raise ValueError(
+                    f"Column {column!r} is rebuilt by constraint {constraint}, so it cannot be conditioned "
+                    "on; condition on the columns it is built from."
+                )
+        for constraint, values in by_combination.values():
+            out[constraint.model_column_] = constraint.combination_for(values)
+        return out
+
     def rebuilt_columns(self):
         return {c: constraint for constraint in self.constraints for c in constraint.writes()}
 
@@ -167,6 +190,14 @@ class ConstraintSet:
         result = cls(constraints, columns, dtypes)
         result.order = state["order"]
         return result
+
+
+def spec_columns(spec, columns):
+    """The columns a constraint spec names (none when it does not parse: ``fit`` reports that)."""
+    try:
+        return list(_parse(spec, columns).mentions())
+    except (ValueError, TypeError):
+        return []
 
 
 def _parse(spec, columns):

@@ -109,13 +109,18 @@ def encode(codec, values, missing, out):
         out[:, next(segments).start] = position
 
 
-def decode(codec, matrix, level_of, bounds=None, rng=None):
+def decode(codec, matrix, level_of, bounds=None, rng=None, in_bin=False):
     """Values (float64) and the missing mask of a binned numeric column.
 
     ``bounds`` is ``(lo, hi)``: per-row quantile bounds within the row's bin
     (a range condition); the row's score is placed inside them (``rng``
-    places the scores that fall outside their bin).
+    places the scores that fall outside their bin). ``in_bin`` keeps every
+    value in its row's bin (the bounds are the bin's), where the row's bin
+    comes from a model that knows it better than the score does (a
+    latent-class model); otherwise the value is read from the score alone.
     """
+    if in_bin and bounds is None and codec.quantiles is not None:
+        bounds = bin_bounds(codec, level_of(codec.discrete_segment)) if codec.discrete_segment is not None else None
     n = len(matrix)
     segments = iter(codec.segments)
     if codec.discrete_segment is not None:
@@ -148,6 +153,12 @@ def decode(codec, matrix, level_of, bounds=None, rng=None):
     return finish(codec, values), missing
 
 
+def bin_bounds(codec, level):
+    """Per row, the quantile range ``(lo, hi)`` of its mode level's bin (any range for spikes and missing)."""
+    k = np.clip(level - len(codec.spikes), 0, codec.bins - 1)
+    return k / codec.bins, (k + 1) / codec.bins
+
+
 def finish(codec, values):
     """Observed range, integer rounding and datetime steps."""
     values = np.clip(values, codec.low, codec.high)
@@ -155,4 +166,7 @@ def finish(codec, values):
         values = np.round(values)
     elif codec.kind == DATETIME:
         values = np.round(values / codec.step) * codec.step
+    elif getattr(codec, "decimals", None) is not None:
+        values = np.round(values, codec.decimals)
     return values
+

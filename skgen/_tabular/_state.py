@@ -26,6 +26,7 @@ def codec_state(codec_obj):
             "references_": encode_array(quantiles.references_),
         }
         item["bins"] = codec.bins
+        item["decimals"] = codec.decimals
         codecs.append(item)
     params = {key: getattr(codec_obj, key) for key in ("max_categories", "spike_share", "discrete_threshold", "random_state", "n_bins")}
     params["categorical_columns"] = (
@@ -47,6 +48,7 @@ def codec_from_state(cls, state):
         codec.other_probs = decode_array(item["other_probs"])
         codec.spikes = decode_array(item["spikes"])
         codec.bins = item.get("bins")  # absent in 0.1 files: their layout
+        codec.decimals = item.get("decimals")  # absent in files before 0.3: not rounded
         if item["quantiles"] is not None:
             q = item["quantiles"]
             quantiles = QuantileTransformer(

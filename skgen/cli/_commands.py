@@ -74,7 +74,7 @@ def synthesize(args):
     conditions = parse_conditions(codec, args.condition)
     start = time.perf_counter()
     sampler = fit_sampler(
-        train, max_epochs=args.epochs, batch_size=args.batch_size, categorical_columns=args.categorical,
+        train, max_epochs="auto" if args.epochs is None else args.epochs, batch_size=args.batch_size, categorical_columns=args.categorical,
         n_threads=args.threads, random_state=args.seed, device=args.device, verbose=verbosity(args),
     )
     fit_s = time.perf_counter() - start

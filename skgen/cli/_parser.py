@@ -53,7 +53,10 @@ def build_parser():
     syn = commands.add_parser("synthesize", help="fit on a table and write synthetic rows")
     syn.add_argument("input", help="CSV (or Parquet) table to learn")
     _add_output_arguments(syn)
-    syn.add_argument("--epochs", type=_positive_int, default=300, help="training epochs (default: 300)")
+    syn.add_argument(
+        "--epochs", type=_positive_int, default=None,
+        help="training epochs (default: half as many optimiser steps as rows, 3,000 to 10,000)",
+    )
     syn.add_argument("--batch-size", type=_positive_int, metavar="N",
                      help="rows per training step (default: 500, at most the number of rows)")
     syn.add_argument("--categorical", nargs="+", metavar="COL", help="columns to treat as categorical")

@@ -1,0 +1,174 @@
+"""A latent-class model of a table's discrete codes, which the tabular GAN is conditioned on.
+
+The textbook latent-class model: a mixture of ``K`` products of per-column
+categorical distributions over the level each row has in each discrete
+column (numeric columns through their mode blocks: point masses, quantile
+bins, missing), fitted by EM. Within a class the columns are independent;
+across classes the mixture carries the near-deterministic relations between
+columns (``education`` and ``education-num``, ``relationship`` and ``sex``)
+that a GAN drawing each softmax block on its own breaks. The GAN is given
+each training row's class as a second condition, always on, so it learns
+what the mixture cannot (the values inside a class and the relations
+left); sampling draws a class first.
+"""
+
+import numpy as np
+import torch
+
+# EM on at most this many rows (a seeded subsample); every row then gets its class from one E-step.
+MAX_EM_ROWS = 50_000
+EM_ITERATIONS = 100
+# Dirichlet pseudo-count per level and class (keeps unseen levels possible, avoids log 0).
+SMOOTHING = 0.05
+
+
+class LatentClasses:
+    """Mixture weights and per-class level probabilities over global condition indices.
+
+    Parameters
+    ----------
+    weights : array-like of shape (n_classes,)
+        Class probabilities.
+    level_probs : array-like of shape (n_classes, n_conditions)
+        For each class, the probability of each level of each column, the
+        columns laid end to end in condition order (each column's part sums
+        to 1).
+    n_levels : sequence of int
+        Levels per column.
+    """
+
+    def __init__(self, weights, level_probs, n_levels):
+        self.weights = torch.as_tensor(np.asarray(weights, dtype=np.float32))
+        self.level_probs = torch.as_tensor(np.asarray(level_probs, dtype=np.float32))
+        self.n_levels = [int(k) for k in n_levels]
+
+    @property
+    def n_classes(self):
+        return len(self.weights)
+
+    @classmethod
+    def fit(cls, codes, n_levels, n_classes, generator):
+        """Fit the mixture by EM on ``codes`` and draw each row's class.
+
+        Parameters
+        ----------
+        codes : LongTensor of shape (n_rows, n_columns)
+            Level of each row in each column.
+        n_levels : sequence of int
+        n_classes : int
+        generator : torch.Generator (CPU)
+            Seeds the initial classes, the EM subsample and the classes drawn.
+
+        Returns
+        -------
+        model : LatentClasses
+        classes : LongTensor of shape (n_rows,)
+            Each row's class, drawn from its posterior.
+        """
+        codes = codes.cpu()
+        offsets = torch.tensor([0] + list(np.cumsum(n_levels)[:-1]), dtype=torch.long)
+        global_codes = codes + offsets
+        n_rows = len(codes)
+        em_rows = global_codes
+        if n_rows > MAX_EM_ROWS:
+            em_rows = global_codes[torch.randperm(n_rows, generator=generator)[:MAX_EM_ROWS]]
+        n_classes = min(int(n_classes), len(em_rows))
+        n_conditions = int(sum(n_levels))
+        column_of = torch.repeat_interleave(torch.arange(len(n_levels)), torch.tensor(n_levels))
+        # Start: each class centred on a random row (half its mass on that row's levels).
+        marginal = torch.bincount(em_rows.reshape(-1), minlength=n_conditions).float() / len(em_rows)
+        centres = em_rows[torch.randperm(len(em_rows), generator=generator)[:n_classes]]
+        probs = 0.5 * marginal.expand(n_classes, -1).clone()
+        probs.scatter_add_(1, centres, torch.full(centres.shape, 0.5))
+        weights = torch.full((n_classes,), 1.0 / n_classes)
+        for _ in range(EM_ITERATIONS):
+            responsibility = _posterior(em_rows, weights, probs)
+            counts = torch.zeros(n_conditions, n_classes)
+            for j in range(em_rows.shape[1]):
+                counts.index_add_(0, em_rows[:, j], responsibility)
+            counts = counts.t() + SMOOTHING
+            totals = torch.zeros(n_classes, len(n_levels)).index_add_(1, column_of, counts)
+            probs = counts / totals[:, column_of]
+            weights = (responsibility.sum(0) + 1e-3) / (len(em_rows) + 1e-3 * n_classes)
+        model = cls(weights.numpy(), probs.numpy(), n_levels)
+        classes = model.draw_classes(global_codes, generator)
+        return model, classes
+
+    def draw_classes(self, global_indices, generator):
+        """One class per row, drawn from its posterior given the levels ``global_indices`` (n, k)."""
+        log_posterior = _log_posterior(global_indices.cpu(), self.weights, self.level_probs)
+        return gumbel_argmax(log_posterior, generator)
+
+    def sample_classes(self, n, generator):
+        """``n`` classes drawn from the mixture weights."""
+        return torch.multinomial(self.weights, n, replacement=True, generator=generator)
+
+    def condition_probs(self, column_weights=None):
+        """Per class, the probability of each global condition (a column
+        drawn by ``column_weights``, then its level from the class), shape (n_classes, n_conditions)."""
+        columns = torch.ones(len(self.n_levels))
+        if column_weights is not None:
+            columns = torch.as_tensor(np.asarray(column_weights, dtype=np.float32))
+        columns = columns / columns.sum()
+        column_of = torch.repeat_interleave(torch.arange(len(self.n_levels)), torch.tensor(self.n_levels))
+        return self.level_probs * columns[column_of]
+
+    def sample_conditions(self, n, column_weights, generator):
+        """``n`` rows' (n, 2) condition indices for unconditioned sampling: a class drawn from the
+        mixture, then a condition drawn from the class (as training pairs a condition with the class
+        of a real row that has it)."""
+        classes = self.sample_classes(n, generator)
+        probs = self.condition_probs(column_weights)
+        conditions = torch.empty(n, dtype=torch.long)
+        # Class by class: one multinomial per class is much cheaper than a draw over every condition per row.
+        order = torch.argsort(classes, stable=True)
+        start = 0
+        for k, count in enumerate(torch.bincount(classes, minlength=self.n_classes).tolist()):
+            if count:
+                conditions[order[start : start + count]] = torch.multinomial(
+                    probs[k], count, replacement=True, generator=generator
+                )
+                start += count
+        return self.with_classes(conditions, classes)
+
+    def with_classes(self, conditions, classes):
+        """(n, 2) condition indices: each row's condition, then its class's position after the conditions."""
+        return torch.stack([conditions, self.level_probs.shape[1] + classes.to(conditions.device)], dim=1)
+
+    def block_logits(self, discrete, width):
+        """Per class, its level log-probabilities at the columns of the blocks of the ``discrete``
+        column codecs (0 elsewhere): shape (n_classes, width), added to the generator's output."""
+        columns = torch.cat([torch.arange(c.discrete_segment.width) + c.discrete_segment.start for c in discrete])
+        logits = torch.zeros(self.n_classes, width)
+        logits[:, columns] = self.level_probs.log()
+        return logits
+
+    def get_state(self):
+        return {"weights": self.weights.tolist(), "level_probs": self.level_probs.tolist(), "n_levels": self.n_levels}
+
+    @classmethod
+    def from_state(cls, state):
+        return cls(state["weights"], state["level_probs"], state["n_levels"])
+
+
+def cpu_generator(seed):
+    """A CPU torch generator for the latent-class draws (the same rows on every device)."""
+    return torch.Generator().manual_seed(int(seed))
+
+
+def gumbel_argmax(log_probs, generator):
+    """One draw per row from the categorical distributions ``softmax(log_probs)``."""
+    uniform = torch.rand(log_probs.shape, generator=generator).clamp_(1e-10, 1.0 - 1e-7)
+    return (log_probs - torch.log(-torch.log(uniform))).argmax(1)
+
+
+def _log_posterior(global_codes, weights, probs):
+    log_probs = probs.log().t().contiguous()  # (n_conditions, n_classes)
+    out = weights.log().expand(len(global_codes), -1).clone()
+    for j in range(global_codes.shape[1]):
+        out += log_probs.index_select(0, global_codes[:, j])
+    return out
+
+
+def _posterior(global_codes, weights, probs):
+    return torch.softmax(_log_posterior(global_codes, weights, probs), dim=1)
