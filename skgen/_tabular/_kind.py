@@ -39,7 +39,7 @@ TABLE_CONSTRAINTS = {
 
 # max_epochs="auto": half as many optimiser steps as rows, within these bounds (an epoch is
 # n_rows // batch_size steps). On Adult 10,000 steps (193 epochs) gave detection 0.81 where 117
-# epochs gave 0.79; 10,000 steps cost tables of 1-3k rows 150-200 s (benchmarks/results/training_length.md).
+# epochs gave 0.79; 10,000 steps cost tables of 1-3k rows 150-200 s (benchmarks/results/tabular.md runs).
 MIN_AUTO_STEPS, MAX_AUTO_STEPS = 3_000, 10_000
 MIN_STEPS_PER_EPOCH = 10
 
