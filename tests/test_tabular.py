@@ -139,6 +139,23 @@ def test_whole_numbers_with_missing_values_and_decimal_places_are_kept():
 
 
 
+def test_numeric_columns_with_few_distinct_values_stay_on_their_grid():
+    # Wind speeds in steps of 0.7 knots (40 values): a detector spots a row
+    # whose value the column never takes; a column of 300 distinct values is
+    # left continuous.
+    rng = np.random.RandomState(0)
+    n = 600
+    grid = np.round(0.7 * np.arange(40), 1)
+    frame = pd.DataFrame({"wind": rng.choice(grid, n), "fine": rng.lognormal(0, 1, n)})
+    codec = TabularCodec().fit(frame)
+    noisy = codec.transform(frame) + rng.randn(n, codec.n_encoded_).astype(np.float32) * 0.3
+    decoded = codec.inverse_transform(noisy)
+    assert decoded["wind"].isin(grid).all()
+    assert decoded["wind"].nunique() > 30  # spread over the grid, not piled on a few values
+    assert decoded["fine"].isin(frame["fine"]).mean() < 0.05  # (the ends are clipped to the min and max)
+    restored = TabularCodec.from_state(codec.get_state())
+    pd.testing.assert_frame_equal(restored.inverse_transform(noisy), decoded)
+
 def test_values_stay_in_range_and_integers_round():
     frame = mixed_frame()
     codec = TabularCodec().fit(frame)

@@ -47,7 +47,7 @@ from ._columns import (
     decimal_places,
     infer_kind,
 )
-from ._numeric import bins_for, decode as decode_binned, encode as encode_binned, finish as finish_numeric
+from ._numeric import MAX_SUPPORT, bins_for, decode as decode_binned, encode as encode_binned, finish as finish_numeric
 from ._numeric import layout as numeric_layout
 from ._state import codec_from_state, codec_state
 
@@ -198,6 +198,8 @@ class TabularCodec:
             codec.bins = bins_for(len(np.unique(rest)), self.n_bins)
         else:
             codec.bins = 1
+        if codec.kind != DATETIME and len(uniques) <= MAX_SUPPORT:
+            codec.support = uniques
 
     def _layout(self):
         segments = []

@@ -136,6 +136,7 @@ class _ColumnCodec:
 
     bins = None  # (class defaults: older pickles have no such attributes)
     decimals = None
+    support = None
 
     def __init__(self, name, kind, dtype):
         self.name = name
@@ -154,5 +155,6 @@ class _ColumnCodec:
         self.high = None
         self.step = 1.0  # datetimes: the coarsest unit (day, hour, ...) all values fall on
         self.decimals = None  # continuous columns: the decimal places every value is written with
+        self.support = None  # numeric columns with few distinct values: all of them, sorted
         self.segments = []
         self.discrete_segment = None  # the block a condition on this column uses

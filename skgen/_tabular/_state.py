@@ -27,6 +27,7 @@ def codec_state(codec_obj):
         }
         item["bins"] = codec.bins
         item["decimals"] = codec.decimals
+        item["support"] = encode_array(codec.support)
         codecs.append(item)
     params = {key: getattr(codec_obj, key) for key in ("max_categories", "spike_share", "discrete_threshold", "random_state", "n_bins")}
     params["categorical_columns"] = (
@@ -49,6 +50,7 @@ def codec_from_state(cls, state):
         codec.spikes = decode_array(item["spikes"])
         codec.bins = item.get("bins")  # absent in 0.1 files: their layout
         codec.decimals = item.get("decimals")  # absent in files before 0.3: not rounded
+        codec.support = decode_array(item.get("support"))  # absent before 0.3: no value grid
         if item["quantiles"] is not None:
             q = item["quantiles"]
             quantiles = QuantileTransformer(
