@@ -68,6 +68,10 @@ class GANDataKind:
     def sample(self, n_samples, seed, conditions, y, return_y):
         raise NotImplementedError
 
+    def sample_block(self, n_samples, seed, conditions, offset):
+        """One block of a chunked stream (:mod:`skgen._sample_stream`): ``offset`` rows came before it."""
+        return self.sample(n_samples, seed, conditions, None, False)
+
     def score(self, X, y):
         raise NotImplementedError
 

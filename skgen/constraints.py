@@ -549,8 +549,8 @@ class Unique(Constraint):
     def to_model(self, frame, original):
         return frame.drop(columns=[self.column])
 
-    def from_model(self, frame, rng):
-        numbers = np.arange(self.start_, self.start_ + len(frame))
+    def from_model(self, frame, rng, offset=0):
+        numbers = np.arange(self.start_ + offset, self.start_ + offset + len(frame))
         if self.prefix_ is None:
             column = pd.Series(numbers, index=frame.index).astype(self.dtype_)
         else:

@@ -19,6 +19,8 @@ from ._core._context import sampling_rng
 from ._core._validation import BETAS, NON_NEGATIVE_REAL, POSITIVE_INT, POSITIVE_REAL, module_class
 from ._images._codec import is_image_input
 from ._images._kind import IMAGE_CONSTRAINTS, ImageKind
+from ._sample_stream import DEFAULT_CHUNK_SIZE, check_counts, iter_chunks
+from ._table_writer import TableWriter
 from ._tabular._kind import TABLE_CONSTRAINTS, TableKind
 
 # Fitted attributes of skgen 0.1 pickles, and their names now.
@@ -484,9 +486,95 @@ class GANSampler(TorchEstimatorBase):
             # The shapes, columns and dtypes of a real call, without its rows.
             empty = self.sample(1, conditions=conditions, y=y, return_y=return_y, random_state=0)
             return tuple(part[:0] for part in empty) if return_y else empty[:0]
+        return self._kind().sample(n_samples, self._call_seed(random_state), conditions, y, return_y)
+
+    def _call_seed(self, random_state):
         rng = self.sample_rng_ if random_state is None else check_random_state(random_state)
-        seed = int(rng.randint(2**31 - 1))
-        return self._kind().sample(n_samples, seed, conditions, y, return_y)
+        return int(rng.randint(2**31 - 1))
+
+    def sample_chunks(self, n_samples, *, chunk_size=DEFAULT_CHUNK_SIZE, conditions=None, random_state=None):
+        """Generate ``n_samples`` rows (images) as a sequence of chunks, in constant memory.
+
+        Rows are made in fixed blocks, each from its own seed, so a seed
+        gives the same rows whatever ``chunk_size`` is, and only one block
+        and one chunk are in memory at a time. Up to 65,536 rows (one
+        block) they are the rows of ``sample(n_samples,
+        random_state=...)``; beyond, :meth:`sample` draws its rows as one
+        block and they differ.
+
+        Parameters
+        ----------
+        n_samples : int
+            Rows (images) in all; 0 yields nothing.
+        chunk_size : int, default=100_000
+            Rows per chunk; the last chunk holds the rest.
+        conditions : dict or None, default=None
+            Tables: as in :meth:`sample`, for every row.
+        random_state : int, RandomState instance or None, default=None
+            Seed of the whole stream; None draws it from the sampler's own
+            generator.
+
+        Yields
+        ------
+        chunk : DataFrame or ndarray
+            As :meth:`sample` returns; a DataFrame's index runs on across
+            chunks (``pd.concat`` of the chunks has a ``RangeIndex``), and
+            :class:`~skgen.constraints.Unique` keys are distinct across
+            the whole stream.
+
+        Examples
+        --------
+        >>> import numpy as np, pandas as pd
+        >>> from skgen import GANSampler
+        >>> frame = pd.DataFrame({"x": np.arange(200.0), "c": ["a", "b"] * 100})
+        >>> sampler = GANSampler(max_epochs=1, random_state=0).fit(frame)
+        >>> [len(chunk) for chunk in sampler.sample_chunks(250, chunk_size=100, random_state=0)]
+        [100, 100, 50]
+        """
+        check_is_fitted(self)
+        check_counts(n_samples, chunk_size)
+        seed = self._call_seed(random_state)
+        return iter_chunks(self._kind(), n_samples, chunk_size, seed, conditions)
+
+    def sample_to(self, path, n_samples, *, chunk_size=DEFAULT_CHUNK_SIZE, conditions=None, random_state=None):
+        """Write ``n_samples`` synthetic rows to a Parquet or CSV file, chunk by chunk.
+
+        Memory stays constant (one chunk at a time, see
+        :meth:`sample_chunks`; the rows are the same as theirs for the same
+        seed). The file is written under a hidden temporary name next to
+        ``path`` and renamed to ``path`` only once every row is written: an
+        error (a full disk, say) leaves no partial file that looks complete.
+
+        Parameters
+        ----------
+        path : str or Path
+            ``.parquet``/``.pq`` (needs pyarrow) or ``.csv``/``.tsv``/``.txt``,
+            optionally compressed (``.gz``, ``.bz2``, ``.xz``, ``.zip``,
+            ``.zst``). An existing file is replaced.
+        n_samples : int
+        chunk_size : int, default=100_000
+            Rows per chunk (a Parquet row group).
+        conditions : dict or None, default=None
+            As in :meth:`sample`.
+        random_state : int, RandomState instance or None, default=None
+            As in :meth:`sample_chunks`.
+
+        Returns
+        -------
+        path : Path
+            The file written.
+        """
+        check_is_fitted(self)
+        if self.data_kind_ != "table":
+            raise ValueError("sample_to writes tables; iterate over sample_chunks() to store images.")
+        check_counts(n_samples, chunk_size)
+        chunks = self.sample_chunks(n_samples, chunk_size=chunk_size, conditions=conditions, random_state=random_state)
+        if n_samples == 0:
+            chunks = [self.sample(0, conditions=conditions)]
+        with TableWriter(path) as writer:
+            for chunk in chunks:
+                writer.write(chunk if hasattr(chunk, "columns") else _array_frame(chunk))
+        return writer.path
 
     def score(self, X, y=None):
         """Fidelity of synthetic data against real ``X`` (higher is better).
@@ -562,6 +650,13 @@ class GANSampler(TorchEstimatorBase):
         tags.input_tags.string = True
         tags.non_deterministic = False
         return tags
+
+
+def _array_frame(rows):
+    """Rows of a sampler fitted on an array, as a DataFrame with columns "0", "1", ..."""
+    import pandas as pd
+
+    return pd.DataFrame(rows, columns=[str(i) for i in range(rows.shape[1])])
 
 
 def _encode_rng(rng):

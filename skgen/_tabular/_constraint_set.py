@@ -116,11 +116,12 @@ class ConstraintSet:
             frame = self.constraints[i].from_model(frame, rng)
         return frame[self.columns]
 
-    def finish(self, frame, rng):
-        """Fresh keys for the final rows (a key is drawn once the rows are settled)."""
+    def finish(self, frame, rng, key_offset=0):
+        """Fresh keys for the final rows (a key is drawn once the rows are settled);
+        ``key_offset`` keys were given to earlier rows of the same stream."""
         for constraint in self.constraints:
             if isinstance(constraint, Unique):
-                frame = constraint.from_model(frame, rng)
+                frame = constraint.from_model(frame, rng, key_offset)
         return frame
 
     def satisfied(self, frame, keys=False):

@@ -316,17 +316,20 @@ class TableKind(GANDataKind):
     # --- sample, score ------------------------------------------------------------
 
     def sample(self, n_samples, seed, conditions, y, return_y):
-        sampler = self.sampler
         if y is not None or return_y:
             raise ValueError("y= and return_y= are for image models; condition tables with conditions={column: value}.")
+        return self.sample_block(n_samples, seed, conditions, 0)
+
+    def sample_block(self, n_samples, seed, conditions, offset):
+        sampler = self.sampler
         constraints = getattr(sampler, "constraints_", None)
         if constraints is None:
             frame = self._generate(n_samples, seed, conditions)
         else:
-            frame = self._generate_within(constraints, n_samples, seed, conditions)
+            frame = self._generate_within(constraints, n_samples, seed, conditions, offset)
         return frame.to_numpy() if sampler.fitted_on_array_ else frame
 
-    def _generate_within(self, constraints, n_samples, seed, conditions):
+    def _generate_within(self, constraints, n_samples, seed, conditions, key_offset=0):
         """Rows that keep every constraint: generated, rebuilt, checked; the few that break one are redrawn."""
         conditions = constraints.model_conditions(conditions)
         rng = np.random.RandomState(seed)
@@ -343,7 +346,7 @@ class TableKind(GANDataKind):
                 f"{1 - len(frame) / n_samples:.1%} of the rows still broke a constraint after {_CONSTRAINT_ROUNDS} "
                 "rounds of regeneration; train longer or check that the constraints hold together."
             )
-        return constraints.finish(frame, rng)
+        return constraints.finish(frame, rng, key_offset)
 
     def _generate(self, n_samples, seed, conditions):
         """``n_samples`` rows of the GAN's table (before any constraint is rebuilt)."""

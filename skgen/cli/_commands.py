@@ -14,11 +14,12 @@ from ._inputs import (
     check_writable,
     parse_conditions,
     read_table,
-    write_table,
+    write_chunks,
 )
 from ._summary import Stages, check_matplotlib, evaluation, privacy_lines
 
 MAX_CATEGORIES = 100  # GANSampler's default, so the pre-training codec matches the sampler's
+EVALUATED_ROWS = 100_000  # synthesize scores the first rows it writes (all of them up to this)
 
 
 def verbosity(args):
@@ -78,14 +79,16 @@ def synthesize(args):
         n_threads=args.threads, random_state=args.seed, device=args.device, verbose=verbosity(args),
     )
     fit_s = time.perf_counter() - start
-    synthetic = sampler.sample(args.rows, conditions=conditions or None, random_state=args.seed)
-    write_table(synthetic, args.output)
+    chunks = sampler.sample_chunks(args.rows, conditions=conditions or None, random_state=args.seed)
+    n_written, synthetic = write_chunks(chunks, args.output, keep=EVALUATED_ROWS)
     if args.save:
         sampler.save(args.save)
     lines = [
-        f"wrote {len(synthetic):,} synthetic rows to {args.output} "
+        f"wrote {n_written:,} synthetic rows to {args.output} "
         f"(fitted on {len(train):,} rows, {sampler.n_epochs_} epochs, {fit_s:.1f} s)"
     ]
+    if n_written > len(synthetic):
+        lines.append(f"the scores below are for the first {len(synthetic):,} rows")
     stages = Stages(args.quiet)
     if conditions:
         # Rows of a condition are not a copy of the whole table: only privacy applies.
@@ -125,13 +128,9 @@ def sample(args):
         sampler.set_params(n_threads=args.threads)
     conditions = parse_conditions(sampler.codec_, args.condition)
     start = time.perf_counter()
-    synthetic = sampler.sample(args.rows, conditions=conditions or None, random_state=args.seed)
-    if not hasattr(synthetic, "columns"):
-        import pandas as pd
-
-        synthetic = pd.DataFrame(synthetic)
-    write_table(synthetic, args.output)
-    print(f"wrote {len(synthetic):,} synthetic rows to {args.output} ({time.perf_counter() - start:.1f} s)")
+    chunks = sampler.sample_chunks(args.rows, conditions=conditions or None, random_state=args.seed)
+    n_written, _ = write_chunks(chunks, args.output)
+    print(f"wrote {n_written:,} synthetic rows to {args.output} ({time.perf_counter() - start:.1f} s)")
     return 0
 
 

@@ -41,6 +41,30 @@ def write_table(frame, path):
         raise CLIError(str(exc)) from None
 
 
+def write_chunks(chunks, path, keep=0):
+    """Write the DataFrames of ``chunks`` to ``path`` one by one (a temporary name until
+    the last is written); return the number of rows and the first ``keep`` rows."""
+    import pandas as pd
+
+    from .._table_writer import TableWriter
+
+    kept, n_kept = [], 0
+    try:
+        with TableWriter(path) as writer:
+            for chunk in chunks:
+                if not hasattr(chunk, "columns"):
+                    chunk = pd.DataFrame(chunk)
+                writer.write(chunk)
+                if n_kept < keep:
+                    kept.append(chunk.iloc[: keep - n_kept])
+                    n_kept += len(kept[-1])
+    except _table_files.TableFileError as exc:
+        raise CLIError(str(exc)) from None
+    except OSError as exc:
+        raise CLIError(f"cannot write {path}: {exc.strerror or exc}") from None
+    return writer.n_rows, (pd.concat(kept, ignore_index=True) if kept else None)
+
+
 def check_rows(rows):
     if rows < 1:
         raise CLIError(f"-n/--rows must be at least 1; got {rows}")
