@@ -259,9 +259,22 @@ class ConditionalBatchIterator:
         return max(1, len(self.dataset) // self.batch_size)
 
     def __iter__(self):
-        data = self.dataset
+        remaining = len(self)
+        if not hasattr(self.dataset, "buffers"):
+            yield from self._batches(self.dataset, remaining)
+            return
+        # A streamed table (skgen._tabular._streaming): each buffer gets its share of the epoch's steps.
+        data = None
+        for data in self.dataset.buffers():
+            steps = min(remaining, max(1, len(data) // self.batch_size))
+            yield from self._batches(data, steps)
+            remaining -= steps
+        if remaining > 0 and data is not None:
+            yield from self._batches(data, remaining)
+
+    def _batches(self, data, n_steps):
         space = data.space
-        for _ in range(len(self)):
+        for _ in range(n_steps):
             if space.n_conditions == 0:
                 rows = torch.randint(len(data), (self.batch_size,), device=data.X.device)
                 yield data.X[rows], None

@@ -275,6 +275,7 @@ class GANSampler(TorchEstimatorBase):
 
     _routed_prefixes = ("generator", "discriminator", "optimizer")
     _saveable = True
+    _fits_on_paths = True  # tables in Parquet/CSV files, read in bounded memory
     _code_params = {"generator": (), "discriminator": (), "callbacks": ()}
     _kinds = {"table": TableKind, "image": ImageKind}
 

@@ -98,7 +98,8 @@ def test_sample_zero_images():
     ],
 )
 def test_wrong_inputs_are_named(X, error, fragments):
-    estimators = [GANSampler(max_epochs=1)]
+    # GANSampler reads table files itself (tests/test_streaming_fit.py); the autoencoder does not.
+    estimators = [] if isinstance(X, str) else [GANSampler(max_epochs=1)]
     if X is None or isinstance(X, str):
         estimators.append(AutoencoderTransformer(max_epochs=1))
     for estimator in estimators:

@@ -79,6 +79,7 @@ class TorchEstimatorBase(BaseEstimator):
 
     _routed_prefixes = ("module", "optimizer")
     _saveable = False
+    _fits_on_paths = False  # fit reads files given by path (else a path is refused as a mistake)
     _code_params = {"callbacks": ()}
 
     def __init_subclass__(cls, **kwargs):
@@ -181,7 +182,7 @@ class TorchEstimatorBase(BaseEstimator):
         """
         self._check_extra_params()
         self._check_callbacks()
-        check_not_path_or_none(X, type(self).__name__)
+        check_not_path_or_none(X, type(self).__name__, paths=self._fits_on_paths)
         data = self._validate_fit_input(X, y)
         device = resolve_device(self.device)
         with training_context(self.random_state, self.n_threads, device) as (rng, governor):

@@ -71,14 +71,15 @@ def module_class(base, description):
     return _Check(lambda v: isinstance(v, type) and issubclass(v, base), description)
 
 
-def check_not_path_or_none(X, estimator_name):
-    """Name the two inputs users pass by mistake before array conversion garbles them."""
+def check_not_path_or_none(X, estimator_name, paths=False):
+    """Name the two inputs users pass by mistake before array conversion garbles them
+    (``paths=True``: the estimator reads files itself, only None is a mistake)."""
     if X is None:
         raise ValueError(
             f"{estimator_name}.fit got X=None; pass the data: a DataFrame or an array of shape "
             "(n_samples, n_features)."
         )
-    if isinstance(X, (str, bytes, os.PathLike)):
+    if isinstance(X, (str, bytes, os.PathLike)) and not (paths and not isinstance(X, bytes)):
         raise TypeError(
             f"{estimator_name}.fit got {type(X).__name__} {X!r}, not data; read the file first, "
             f"e.g. X = pandas.read_csv({os.fsdecode(X)!r})."

@@ -20,6 +20,8 @@ from ._conditions import resolve_conditions
 from ._constraint_set import ConstraintSet
 from ._inferred_rules import inferred_constraints
 from ._latent_classes import LatentClasses, cpu_generator
+from ._sources import FirstPass, TableSource, is_table_source
+from ._streaming import BUFFER_ROWS, FIT_SAMPLE_ROWS, StreamingDataset, buffer_encoder, level_codes
 
 # The tables-only parameters of GANSampler, with their constraints.
 TABLE_CONSTRAINTS = {
@@ -144,7 +146,8 @@ class TableKind(GANDataKind):
     # --- fit ------------------------------------------------------------------
 
     def validate(self, X, y):
-        sampler = self.sampler
+        if is_table_source(X):
+            return self._validate_source(X)
         frame = as_frame(X)
         if frame.shape[0] < 2:
             raise ValueError(f"GANSampler needs at least 2 rows to fit; got {frame.shape[0]} sample(s).")
@@ -152,6 +155,27 @@ class TableKind(GANDataKind):
             raise ValueError(
                 f"Found array with 0 feature(s) (shape={frame.shape}) while a minimum of 1 is required by GANSampler."
             )
+        return {"X": X, "source": None, **self._fit_codec(frame)}
+
+    def _validate_source(self, X):
+        """A table in files or a Dask frame: a first pass, the model's parts fitted on its sample."""
+        sampler = self.sampler
+        if sampler.dp_epsilon is not None:
+            raise ValueError("Differentially private training (dp_epsilon) needs the table in memory; pass a DataFrame.")
+        source = TableSource(X)
+        seed = sampler.random_state if isinstance(sampler.random_state, Integral) else None
+        first = FirstPass(source, FIT_SAMPLE_ROWS, np.random.RandomState(seed))
+        if first.n_rows < 2:
+            raise ValueError(f"GANSampler needs at least 2 rows to fit; {source.name} holds {first.n_rows}.")
+        data = self._fit_codec(first.frame)
+        for codec in data["codec"].codecs_:
+            if codec.name in first.missing.index:
+                codec.missing_rate = float(first.missing[codec.name] / first.n_rows)
+        return {"X": X, "source": source, "n_rows": first.n_rows, **data}
+
+    def _fit_codec(self, frame):
+        """Constraints (given and inferred) and the codec fitted on ``frame``, and its encoded rows."""
+        sampler = self.sampler
         constraints, model_frame, categorical = None, frame, sampler.categorical_columns
         specs = list(sampler.constraints or ()) + inferred_constraints(frame, sampler)
         if specs:
@@ -170,8 +194,7 @@ class TableKind(GANDataKind):
                 "Every column is constant, so there is nothing to learn; a synthetic copy is the column "
                 "values repeated (e.g. pd.concat([X.iloc[:1]] * n))."
             )
-        return {"X": X, "frame": frame, "codec": codec, "encoded": codec.transform(model_frame),
-                "constraints": constraints}
+        return {"frame": frame, "codec": codec, "encoded": codec.transform(model_frame), "constraints": constraints}
 
     def discrete_codecs(self, codec):
         """The columns the generator is conditioned on (all discrete ones)."""
@@ -188,23 +211,23 @@ class TableKind(GANDataKind):
         discrete = self.discrete_codecs(codec)
         codes, level_counts = None, []
         if discrete:
-            # The level of each row is the hot position of its one-hot block.
-            codes_np = np.stack(
-                [encoded[:, c.discrete_segment.start : c.discrete_segment.start + c.discrete_segment.width].argmax(1)
-                 for c in discrete],
-                axis=1,
-            ).astype(np.int64)
+            codes_np = level_codes(encoded, discrete)
             level_counts = [np.bincount(codes_np[:, j], minlength=c.discrete_segment.width) for j, c in enumerate(discrete)]
             codes = torch.from_numpy(codes_np).to(device)
         space = ConditionSpace(level_counts, device, self.column_weights(discrete))
-        n_rows = len(encoded)
+        source = data["source"]
+        n_rows = len(encoded) if source is None else data["n_rows"]
         latent, classes = None, None
         n_classes = self.n_latent_classes(n_rows) if discrete else 0
         if n_classes:
             generator = torch.Generator().manual_seed(int(rng.randint(2**31 - 1)))
             latent, classes = LatentClasses.fit(codes.cpu(), space.n_levels, n_classes, generator)
             classes = classes.to(device)
-        dataset = ConditionalDataset(torch.from_numpy(encoded).to(device), codes, space, classes)
+        if source is None:
+            dataset = ConditionalDataset(torch.from_numpy(encoded).to(device), codes, space, classes)
+        else:
+            encode = buffer_encoder(codec, data["constraints"], discrete, space, latent, device, rng.randint(2**31 - 1))
+            dataset = StreamingDataset(source, n_rows, encode, BUFFER_ROWS, int(rng.randint(2**31 - 1)))
         sampler = self.sampler
         private = None
         if sampler.dp_epsilon is not None:
@@ -240,13 +263,14 @@ class TableKind(GANDataKind):
     def fitted_state(self, net, data, extra):
         X, frame = data["X"], data["frame"]
         names = None
-        if isinstance(X, pd.DataFrame) and all(isinstance(c, str) for c in frame.columns):
+        is_frame = isinstance(X, pd.DataFrame) or data["source"] is not None
+        if is_frame and all(isinstance(c, str) for c in frame.columns):
             names = np.asarray(frame.columns, dtype=object)
         return {
             "codec_": data["codec"],
             "condition_space_": data["space"],
             "discrete_columns_": data["discrete"],
-            "fitted_on_array_": not isinstance(X, pd.DataFrame),
+            "fitted_on_array_": not is_frame,
             "constraints_": data["constraints"],
             "latent_classes_": data["latent"],
             "n_features_in_": frame.shape[1],

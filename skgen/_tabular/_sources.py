@@ -1,0 +1,267 @@
+"""Tables read piece by piece: Parquet/CSV files (a path, a directory or a glob), a
+``pyarrow.dataset.Dataset``, or a ``dask.dataframe.DataFrame``.
+
+A :class:`TableSource` yields pandas pieces of at most ``PIECE_ROWS`` rows.
+For training, the pieces of ``OPEN_UNITS`` randomly chosen reading units
+(Parquet row groups, CSV files, Dask partitions) are interleaved, so rows
+that sit together in the files are spread over the training buffers.
+Category columns come back with the union of their categories over the
+whole source (Parquet stores a dictionary per row group).
+"""
+
+import glob
+import os
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+PIECE_ROWS = 16_384  # rows per piece read
+OPEN_UNITS = 8  # reading units interleaved when pieces are shuffled
+_FORMATS = {".parquet": "parquet", ".pq": "parquet", ".csv": "csv"}
+
+
+def is_table_source(X):
+    """Whether ``X`` is a source :class:`TableSource` reads (rather than in-memory data)."""
+    if isinstance(X, (str, os.PathLike)):
+        return True
+    module = type(X).__module__
+    return module.startswith("pyarrow") and hasattr(X, "get_fragments") or _is_dask_frame(X)
+
+
+def _is_dask_frame(X):
+    return type(X).__module__.startswith("dask") and hasattr(X, "to_delayed") and hasattr(X, "columns")
+
+
+def _files(spec):
+    text = os.fspath(spec)
+    path = Path(text)
+    if path.is_dir():
+        files = sorted(p for p in path.rglob("*") if p.suffix.lower() in _FORMATS and not p.name.startswith("."))
+        if not files:
+            raise ValueError(f"Directory {text} holds no .parquet, .pq or .csv file.")
+    elif glob.has_magic(text):
+        files = sorted(Path(p) for p in glob.glob(text, recursive=True) if Path(p).is_file())
+        if not files:
+            raise ValueError(f"No file matches {text!r}.")
+    elif path.is_file():
+        files = [path]
+    else:
+        raise ValueError(f"File not found: {text}.")
+    formats = {_FORMATS.get(p.suffix.lower()) for p in files}
+    if None in formats:
+        odd = next(p for p in files if _FORMATS.get(p.suffix.lower()) is None)
+        raise ValueError(f"Cannot read {odd.name}: GANSampler reads .parquet, .pq and .csv files.")
+    if len(formats) > 1:
+        raise ValueError(f"{text!r} mixes Parquet and CSV files; fit on one format.")
+    return files, formats.pop()
+
+
+def _check_types(schema, where):
+    import pyarrow as pa
+
+    for field in schema:
+        t = field.type
+        if pa.types.is_dictionary(t):
+            t = t.value_type
+        if not (pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_boolean(t)
+                or pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_timestamp(t)
+                or pa.types.is_date(t) or pa.types.is_decimal(t) or pa.types.is_null(t)):
+            raise ValueError(
+                f"Column {field.name!r} of {where} has type {field.type}, which GANSampler cannot learn "
+                "(numbers, booleans, text, categories and timestamps can be); drop or convert it."
+            )
+
+
+class TableSource:
+    """Read a table too large for memory piece by piece.
+
+    Parameters
+    ----------
+    X : str, PathLike, pyarrow.dataset.Dataset or dask.dataframe.DataFrame
+        A file, a directory of files or a glob (``"data/*.parquet"``).
+    """
+
+    def __init__(self, X):
+        self.name = os.fspath(X) if isinstance(X, (str, os.PathLike)) else type(X).__name__
+        self._dask = X if _is_dask_frame(X) else None
+        if self._dask is not None:
+            self.columns = list(X.columns)
+            self._units = list(X.to_delayed())
+            self.categories = {}
+            return
+        import pyarrow.dataset as ds
+
+        if isinstance(X, (str, os.PathLike)):
+            files, fmt = _files(X)
+            self._check_same_schema(files, fmt)
+            X = ds.dataset([str(f) for f in files], format=fmt)
+        self.dataset = X
+        _check_types(X.schema, self.name)
+        self.columns = list(X.schema.names)
+        units = []
+        for fragment in X.get_fragments():
+            split = getattr(fragment, "split_by_row_group", None)
+            units.extend(split() if split is not None and fragment.format.__class__.__name__ == "ParquetFileFormat" else [fragment])
+        self._units = units
+        self.categories = {}  # category column -> the union of its categories (set by the first pass)
+
+    @staticmethod
+    def _check_same_schema(files, fmt):
+        if fmt == "parquet":
+            import pyarrow.parquet as pq
+
+            first = pq.read_schema(files[0])
+            for path in files[1:]:
+                schema = pq.read_schema(path)
+                if schema.names != first.names or schema.types != first.types:
+                    raise ValueError(
+                        f"{path.name} and {files[0].name} have different schemas "
+                        f"({_schema_difference(first, schema)}); fit on files of one table."
+                    )
+        else:
+            header = pd.read_csv(files[0], nrows=0).columns.tolist()
+            for path in files[1:]:
+                other = pd.read_csv(path, nrows=0).columns.tolist()
+                if other != header:
+                    raise ValueError(f"{path.name} and {files[0].name} have different columns; fit on files of one table.")
+
+    @property
+    def n_units(self):
+        return len(self._units)
+
+    def _unit_pieces(self, unit):
+        if self._dask is not None:
+            frame = unit.compute()
+            for start in range(0, len(frame), PIECE_ROWS):
+                yield frame.iloc[start : start + PIECE_ROWS]
+            return
+        import pyarrow as pa
+
+        try:
+            for batch in unit.to_batches(batch_size=PIECE_ROWS):
+                yield self._restore_categories(batch.to_pandas())
+        except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
+            raise ValueError(f"Cannot read {self.name}: {str(exc).splitlines()[0]}") from None
+
+    def _restore_categories(self, frame):
+        for column, dtype in self.categories.items():
+            frame[column] = frame[column].astype(dtype)
+        return frame
+
+    def pieces(self, rng=None):
+        """Pandas pieces of the whole table: in file order, or (``rng``) with
+        the units in random order and ``OPEN_UNITS`` of them interleaved."""
+        if rng is None:
+            for unit in self._units:
+                yield from self._unit_pieces(unit)
+            return
+        order = list(rng.permutation(len(self._units)))
+        open_units = []
+        while order or open_units:
+            while order and len(open_units) < OPEN_UNITS:
+                open_units.append(self._unit_pieces(self._units[order.pop()]))
+            k = int(rng.randint(len(open_units)))
+            piece = next(open_units[k], None)
+            if piece is None:
+                open_units.pop(k)
+            elif len(piece):
+                yield piece
+
+
+def _schema_difference(first, other):
+    for name in dict.fromkeys(first.names + other.names):
+        a = first.field(name).type if name in first.names else None
+        b = other.field(name).type if name in other.names else None
+        if a != b:
+            return f"column {name!r}: {a} vs {b}" if a is not None and b is not None else f"column {name!r} in one only"
+    return "column order"
+
+
+class FirstPass:
+    """One pass over a source: the row count, exact missing counts, and a bounded sample.
+
+    The sample is ``n_keep`` rows drawn uniformly (each row gets a random
+    key; the rows with the smallest keys are kept) plus *exemplars*: for
+    each column the first row with a missing value, the rows with its
+    smallest and largest value, and the first row of each distinct value
+    (up to ``MAX_TRACKED`` values per column), so the codec fitted on the
+    sample knows every level, the exact range and whether a column has
+    missing values. Frequencies and quantiles come from the uniform part
+    (approximate: a sampling error of about ``sqrt(p (1 - p) / n_keep)``).
+    """
+
+    MAX_TRACKED = 1_000
+
+    def __init__(self, source, n_keep, rng):
+        self.n_rows = 0
+        self.missing = None
+        kept, kept_keys = None, None
+        exemplars = {}  # stream row -> row (one-row frame)
+        seen = {}  # column -> set of values (None once past MAX_TRACKED)
+        extremes = {}  # column -> (min, row, max, row)
+        first_missing = set()
+        categories = {}
+        for piece in source.pieces():
+            piece = piece.reset_index(drop=True)
+            start = self.n_rows
+            self.n_rows += len(piece)
+            missing = piece.isna().sum()
+            self.missing = missing if self.missing is None else self.missing + missing
+            for column in piece.columns:
+                values = piece[column]
+                if isinstance(values.dtype, pd.CategoricalDtype):
+                    categories.setdefault(column, {}).update(dict.fromkeys(values.cat.categories))
+                self._exemplars(column, values, start, piece, exemplars, seen, extremes, first_missing)
+            keys = rng.random_sample(len(piece))
+            if kept is None:
+                kept, kept_keys = piece, keys
+            else:
+                threshold = np.partition(kept_keys, n_keep - 1)[n_keep - 1] if len(kept_keys) >= n_keep else np.inf
+                candidates = keys < threshold
+                kept = pd.concat([kept, piece[candidates]], ignore_index=True)
+                kept_keys = np.concatenate([kept_keys, keys[candidates]])
+            if len(kept_keys) > 2 * n_keep:
+                order = np.argsort(kept_keys)[:n_keep]
+                kept, kept_keys = kept.iloc[order].reset_index(drop=True), kept_keys[order]
+        if self.n_rows == 0:
+            raise ValueError(f"{source.name} holds no rows.")
+        order = np.argsort(kept_keys)[:n_keep]
+        sample = kept.iloc[np.sort(order)]
+        extra = [exemplars[r] for r in sorted(exemplars)]
+        self.frame = pd.concat([sample] + extra, ignore_index=True) if extra else sample.reset_index(drop=True)
+        self.n_exemplars = len(extra)
+        source.categories = {c: pd.CategoricalDtype(list(cats)) for c, cats in categories.items()}
+        for column, dtype in source.categories.items():
+            self.frame[column] = self.frame[column].astype(dtype)
+
+    def _exemplars(self, column, values, start, piece, exemplars, seen, extremes, first_missing):
+        rows = set()
+        isna = values.isna()
+        if column not in first_missing and isna.any():
+            first_missing.add(column)
+            rows.add(int(isna.to_numpy().argmax()))
+        orderable = (pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values.dtype)) \
+            or pd.api.types.is_datetime64_any_dtype(values.dtype)
+        if orderable and not isna.all():
+            present = values[~isna]
+            lo_row, hi_row = present.idxmin(), present.idxmax()
+            lo, hi = present[lo_row], present[hi_row]
+            old = extremes.get(column)
+            if old is None or lo < old[0]:
+                rows.add(lo_row)
+            if old is None or hi > old[1]:
+                rows.add(hi_row)
+            extremes[column] = (lo, hi) if old is None else (min(lo, old[0]), max(hi, old[1]))
+        known = seen.setdefault(column, set())
+        if known is not None:
+            firsts = values[~values.duplicated() & ~isna]
+            fresh = firsts[~firsts.isin(known)]
+            if len(known) + len(fresh) > self.MAX_TRACKED:
+                seen[column] = None
+            else:
+                known.update(fresh.tolist())
+                rows.update(fresh.index)
+        for i in rows:
+            if start + int(i) not in exemplars:
+                exemplars[start + int(i)] = piece.iloc[[int(i)]]
