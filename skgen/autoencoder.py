@@ -11,6 +11,7 @@ import torch
 from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin
 from sklearn.utils import check_array
 from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 from sklearn_compat.base import _fit_context
 from torch import nn
@@ -21,6 +22,7 @@ from ._autoencoder._embedding import check_embedding_input, embedding_dataset
 from ._autoencoder._inputs import check_finite_after, check_training_values, inference_input, validate_input
 from ._autoencoder._targets import prepare_targets
 from ._core._base import COMMON_CONSTRAINTS, TorchEstimatorBase
+from ._core._context import training_context
 from ._core._validation import NON_NEGATIVE_REAL, POSITIVE_INT, POSITIVE_REAL, _Check, layer_widths, module_class
 from ._data import InMemoryDataset, as_float32_tensor
 from ._io._json import decode_array, encode_array
@@ -356,6 +358,72 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         """
         return self._fit(X, y)
 
+    def _partial_fit_available(self):
+        # An estimator that cannot train batch by batch has no partial_fit (scikit-learn's
+        # checks and wrappers look for the method); the error says why.
+        if self.embedding is not None:
+            raise AttributeError(
+                "partial_fit trains on one batch at a time; embedding='umap' needs the neighbourhood graph "
+                "of all the rows: use fit."
+            )
+        if self.accelerator:
+            raise AttributeError("partial_fit runs in one process; train across processes with fit(accelerator=...).")
+        return True
+
+    @available_if(_partial_fit_available)
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y=None):
+        """One epoch of training on the batch ``X``, for data that arrive in parts.
+
+        scikit-learn's out-of-core convention (as in
+        :class:`~sklearn.decomposition.IncrementalPCA` and
+        :class:`~sklearn.neural_network.MLPRegressor`), usable with
+        ``dask_ml.wrappers.Incremental``. The first call builds the network
+        and starts its linear path at the PCA solution of that batch
+        (:class:`~sklearn.decomposition.IncrementalPCA`'s first step, so the
+        first batch should hold at least a few times ``n_components`` rows);
+        every call trains one epoch on its batch and keeps the optimizer's
+        state. ``max_epochs`` and ``early_stopping`` do not apply: the caller
+        decides how many batches and passes there are. The codes are
+        standardised on the latest batch.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            A batch of numeric training rows (the same features every call).
+        y : array-like of shape (n_samples,) or (n_samples, n_targets), default=None
+            Targets of the batch for ``supervision``.
+
+        Returns
+        -------
+        self : AutoencoderTransformer
+        """
+        if not hasattr(self, "net_"):
+            self._partial_fit_call = True
+            try:
+                return self._fit(X, y)
+            finally:
+                del self._partial_fit_call
+        X = validate_input(self, X, reset=False)
+        check_training_values(X, self.loss)
+        task, targets, n_outputs, classes = prepare_targets(self.supervision, y, len(X))
+        if task != self.supervision_:
+            raise ValueError(
+                f"partial_fit got targets for {task or 'no supervision'} after a first batch with "
+                f"{self.supervision_ or 'no supervision'}; pass y the same way on every call."
+            )
+        net = self.net_
+        seed = self.random_state + self.n_epochs_ if isinstance(self.random_state, Integral) else self.random_state
+        with training_context(seed, self.n_threads, self.device_) as (rng, governor):
+            net.set_params(callbacks__adaptive_threads__governor=governor)
+            y_tensor = None if targets is None else torch.as_tensor(targets, device=self.device_)
+            self._train(net, InMemoryDataset(as_float32_tensor(X, self.device_), y_tensor))
+            codes = self._end_training(net, {"X_train": X, "device": self.device_})
+        self.n_epochs_ = len(net.history)
+        data = {"device": self.device_, "task": task, "classes": getattr(self, "supervision_classes_", None)}
+        self._set_fitted_state(net, data, codes)
+        return self
+
     # --- the fit template's steps -----------------------------------------------
 
     def _validate_fit_input(self, X, y):
@@ -370,7 +438,8 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
     def _start_training(self, data, device, governor, rng):
         X, targets = data["X"], data["targets"]
         X_train, X_valid, y_train, y_valid = X, None, targets, None
-        if self.early_stopping:
+        partial = getattr(self, "_partial_fit_call", False)
+        if self.early_stopping and not partial:
             n_samples = len(X)
             order = rng.permutation(n_samples)
             n_valid = min(n_samples - 1, max(1, int(round(self.validation_fraction * n_samples))))
@@ -380,6 +449,8 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         net = build_net(
             self, X.shape[1], device, governor, X_valid, y_valid, data["task"], data["n_outputs"], len(X_train)
         )
+        if partial:
+            net.set_params(max_epochs=1)
         net.initialize()
         accelerator = getattr(net, "accelerator", None)
         if accelerator is not None:
