@@ -377,10 +377,14 @@ class GANSampler(TorchEstimatorBase):
 
         Parameters
         ----------
-        X : DataFrame, array-like of shape (n_samples, n_features), or images
+        X : DataFrame, array-like of shape (n_samples, n_features), images, or a table source
             The table: numeric, integer, boolean, categorical, string and
             datetime columns; missing values allowed (not a column that is
-            entirely missing). Or images (see ``data_kind``).
+            entirely missing). Or images (see ``data_kind``). Or a table
+            larger than memory, read in bounded memory: a Parquet/CSV file,
+            a directory of them or a glob (``"data/*.parquet"``), a
+            ``pyarrow.dataset.Dataset`` or a ``dask.dataframe.DataFrame``
+            (see "Tables larger than memory" in the user guide).
         y : array-like of shape (n_samples,) or None, default=None
             Image labels: with ``conditional=True`` the model is
             class-conditional. Ignored for tables.
