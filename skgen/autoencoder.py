@@ -22,7 +22,7 @@ from ._autoencoder._embedding import check_embedding_input, embedding_dataset
 from ._autoencoder._inputs import check_finite_after, check_training_values, inference_input, validate_input
 from ._autoencoder._targets import prepare_targets
 from ._core._base import COMMON_CONSTRAINTS, TorchEstimatorBase
-from ._core._context import training_context
+from ._autoencoder._partial import partial_fit_available, train_on_batch
 from ._core._validation import NON_NEGATIVE_REAL, POSITIVE_INT, POSITIVE_REAL, _Check, layer_widths, module_class
 from ._data import InMemoryDataset, as_float32_tensor
 from ._io._json import decode_array, encode_array
@@ -358,19 +358,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         """
         return self._fit(X, y)
 
-    def _partial_fit_available(self):
-        # An estimator that cannot train batch by batch has no partial_fit (scikit-learn's
-        # checks and wrappers look for the method); the error says why.
-        if self.embedding is not None:
-            raise AttributeError(
-                "partial_fit trains on one batch at a time; embedding='umap' needs the neighbourhood graph "
-                "of all the rows: use fit."
-            )
-        if self.accelerator:
-            raise AttributeError("partial_fit runs in one process; train across processes with fit(accelerator=...).")
-        return True
-
-    @available_if(_partial_fit_available)
+    @available_if(partial_fit_available)
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y=None):
         """One epoch of training on the batch ``X``, for data that arrive in parts.
@@ -404,25 +392,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
                 return self._fit(X, y)
             finally:
                 del self._partial_fit_call
-        X = validate_input(self, X, reset=False)
-        check_training_values(X, self.loss)
-        task, targets, n_outputs, classes = prepare_targets(self.supervision, y, len(X))
-        if task != self.supervision_:
-            raise ValueError(
-                f"partial_fit got targets for {task or 'no supervision'} after a first batch with "
-                f"{self.supervision_ or 'no supervision'}; pass y the same way on every call."
-            )
-        net = self.net_
-        seed = self.random_state + self.n_epochs_ if isinstance(self.random_state, Integral) else self.random_state
-        with training_context(seed, self.n_threads, self.device_) as (rng, governor):
-            net.set_params(callbacks__adaptive_threads__governor=governor)
-            y_tensor = None if targets is None else torch.as_tensor(targets, device=self.device_)
-            self._train(net, InMemoryDataset(as_float32_tensor(X, self.device_), y_tensor))
-            codes = self._end_training(net, {"X_train": X, "device": self.device_})
-        self.n_epochs_ = len(net.history)
-        data = {"device": self.device_, "task": task, "classes": getattr(self, "supervision_classes_", None)}
-        self._set_fitted_state(net, data, codes)
-        return self
+        return train_on_batch(self, X, y)
 
     # --- the fit template's steps -----------------------------------------------
 
