@@ -20,6 +20,7 @@ MAX_EM_ROWS = 50_000
 EM_ITERATIONS = 100
 # Dirichlet pseudo-count per level and class (keeps unseen levels possible, avoids log 0).
 SMOOTHING = 0.05
+DRAW_ROWS = 65_536  # rows whose classes are drawn at a time
 
 
 class LatentClasses:
@@ -95,9 +96,16 @@ class LatentClasses:
         return model, classes
 
     def draw_classes(self, global_indices, generator):
-        """One class per row, drawn from its posterior given the levels ``global_indices`` (n, k)."""
-        log_posterior = _log_posterior(global_indices.cpu(), self.weights, self.level_probs)
-        return gumbel_argmax(log_posterior, generator)
+        """One class per row, drawn from its posterior given the levels ``global_indices`` (n, k).
+
+        In chunks of ``DRAW_ROWS`` rows: the posteriors of a million rows
+        and 100 classes, with their temporaries, took 2 GB at once."""
+        global_indices = global_indices.cpu()
+        return torch.cat([
+            gumbel_argmax(_log_posterior(global_indices[start : start + DRAW_ROWS], self.weights, self.level_probs),
+                          generator)
+            for start in range(0, len(global_indices), DRAW_ROWS)
+        ]) if len(global_indices) else torch.empty(0, dtype=torch.long)
 
     def sample_classes(self, n, generator):
         """``n`` classes drawn from the mixture weights."""
