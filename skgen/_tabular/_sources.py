@@ -90,8 +90,10 @@ class TableSource:
             self._units = list(X.to_delayed())
             self.categories = {}
             return
-        import pyarrow.dataset as ds
-
+        try:
+            import pyarrow.dataset as ds
+        except ImportError:
+            raise ImportError("GANSampler.fit reads table files through pyarrow: pip install pyarrow.") from None
         if isinstance(X, (str, os.PathLike)):
             files, fmt = _files(X)
             self._check_same_schema(files, fmt)
