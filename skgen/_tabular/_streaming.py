@@ -74,6 +74,7 @@ class StreamingDataset(Dataset):
 def buffer_encoder(codec, constraints, discrete, space, latent, device, seed):
     """The ``encode`` of a :class:`StreamingDataset`: rows -> a ConditionalDataset (with latent classes)."""
     generator = torch.Generator().manual_seed(int(seed))
+    offsets = torch.tensor([0] + list(np.cumsum(space.n_levels)[:-1]), dtype=torch.long) if discrete else None
 
     def encode(frame):
         if constraints is not None:
@@ -88,7 +89,6 @@ def buffer_encoder(codec, constraints, discrete, space, latent, device, seed):
             buffer_space = ConditionSpace(counts, device, space.column_weights)
             codes = torch.from_numpy(codes_np)
             if latent is not None:
-                offsets = torch.tensor([0] + list(np.cumsum(space.n_levels)[:-1]), dtype=torch.long)
                 classes = latent.draw_classes(codes + offsets, generator).to(device)
             codes = codes.to(device)
         return ConditionalDataset(torch.from_numpy(encoded).to(device), codes, buffer_space, classes)
