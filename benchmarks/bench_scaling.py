@@ -11,6 +11,8 @@ cluster does for a grid search.
   Adult tiled to 100k, 1M and 10M rows against the same rows in memory
   (100k, 1M), one epoch, one thread; ``sample_to`` Parquet throughput and
   peak memory at 1M and 10M rows.
+- Processes (``--processes``): GANSampler on Adult in one process and in
+  two (``torchrun``, gloo, ``accelerator={"cpu": True}``): time and scores.
 - Search: a 12-candidate GridSearchCV of AutoencoderTransformer on digits
   (cv=3), sequential against joblib's dask backend on a 2-worker
   ``LocalCluster`` (one thread per worker).
@@ -18,6 +20,7 @@ cluster does for a grid search.
     python benchmarks/bench_scaling.py            # ~10 min, needs ~10 GB of RAM
     python benchmarks/bench_scaling.py --quick    # 10k and 100k only
     python benchmarks/bench_scaling.py --streaming   # fit from Parquet (100k, 1M, 10M rows) and sample_to (~25 min)
+    python benchmarks/bench_scaling.py --processes   # Adult, defaults, 1 and 2 processes (~8 min)
 
 Writes ``benchmarks/results/scaling.md``.
 """
@@ -222,6 +225,54 @@ def streaming(args):
     print(f"wrote {RESULTS}")
 
 
+def processes(args):
+    """GANSampler on Adult in one process and in two (torchrun, gloo, one thread each); writes the
+    "Processes" section of scaling.md."""
+    import json
+    import shutil
+    import subprocess
+    import tempfile
+
+    load_before = check_quiet(args.force)
+    start = time.perf_counter()
+    script = Path(__file__).resolve().parent / "_processes_fit.py"
+    torchrun = shutil.which("torchrun", path=str(Path(sys.executable).parent)) or shutil.which("torchrun")
+    results = []
+    for n in (1, 2):
+        with tempfile.TemporaryDirectory() as folder:
+            out = Path(folder) / "result.json"
+            launcher = [sys.executable] if n == 1 else [torchrun, "--standalone", "--nproc_per_node", str(n)]
+            subprocess.run([*launcher, str(script), str(out), args.process_epochs], check=True,
+                           env={**__import__("os").environ, "OMP_NUM_THREADS": "1"})
+            results.append(json.loads(out.read_text()))
+        print(results[-1], flush=True)
+    load_after = machine_load()
+    one = results[0]
+    lines = [
+        "## Processes", "",
+        f"Written by `benchmarks/bench_scaling.py --processes --process-epochs {args.process_epochs}` on "
+        f"{datetime.date.today().isoformat()}. {environment_line()}. "
+        + load_sentence(load_before, load_after, time.perf_counter() - start), "",
+        "GANSampler on Adult (26,048 training rows; `max_epochs` as in the command line), one torch thread "
+        "per process: one process, then two started by `torchrun --standalone --nproc_per_node 2` "
+        "(`accelerator={'cpu': True}`, gloo): each process draws half of every 500-row step and the "
+        "gradients are averaged, so both runs take the same steps. Scores of as many synthetic rows "
+        "against the real 20% holdout (detection: `skgen.metrics.detection_score`; quality: "
+        "`skgen.metrics.quality_score`).", "",
+        "| processes | steps | fit s | s / epoch | speed-up | quality | detection |",
+        "|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in results:
+        lines.append(f"| {r['processes']} | {r['steps']:,} | {r['fit_s']:.1f} | {r['epoch_s']:.2f} | "
+                     f"{one['epoch_s'] / r['epoch_s']:.2f}x | {r['quality']:.3f} | {r['detection']:.3f} |")
+    text = RESULTS.read_text() if RESULTS.exists() else "# Scaling\n"
+    before, _, after = text.partition("## Processes")
+    rest = after.split("\n## ", 1)[1] if "\n## " in after else ""
+    text = before.rstrip() + "\n\n" + "\n".join(lines) + "\n" + (f"\n## {rest}" if rest else "")
+    RESULTS.write_text(text)
+    print(f"wrote {RESULTS}")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="10k and 100k rows only")
@@ -231,9 +282,13 @@ def main():
     parser.add_argument("--sample-sizes", nargs="+", default=["1000000", "10000000"])
     parser.add_argument("--max-in-memory", type=int, default=1_000_000, help="largest size also fitted in memory")
     parser.add_argument("--data-dir", default="/tmp/skgen-scaling", help="where the tiled Parquet files go")
+    parser.add_argument("--processes", action="store_true", help="GANSampler on Adult in one and two processes only")
+    parser.add_argument("--process-epochs", default="auto", help="max_epochs of the --processes fits")
     args = parser.parse_args()
     if args.streaming:
         return streaming(args)
+    if args.processes:
+        return processes(args)
     load_before = check_quiet(args.force)
     start = time.perf_counter()
     sizes = [10_000, 100_000] if args.quick else [10_000, 100_000, 1_000_000]

@@ -78,11 +78,15 @@ class SliceBatchIterator:
     drop_last : bool, default=False
         Drop a final batch smaller than ``batch_size`` (kept when it is the
         only batch): a batch of one row breaks batch norm in training.
+    rows_per_process : int or None, default=None
+        Rows per step when a step is split across processes
+        (:mod:`skgen._distributed`); the epoch keeps ``batch_size``'s
+        number of steps. None: ``batch_size``.
     """
 
     WHOLE_GATHER_BYTES = 256 * 2**20
 
-    def __init__(self, dataset, batch_size, shuffle=False, drop_last=False):
+    def __init__(self, dataset, batch_size, shuffle=False, drop_last=False, rows_per_process=None):
         if not isinstance(dataset, InMemoryDataset):
             raise TypeError(
                 f"SliceBatchIterator needs an InMemoryDataset, got {type(dataset).__name__}."
@@ -91,6 +95,7 @@ class SliceBatchIterator:
         self.batch_size = int(batch_size)
         self.shuffle = shuffle
         self.drop_last = drop_last
+        self.rows_per_process = rows_per_process
 
     def __len__(self):
         n = len(self.dataset)
@@ -111,11 +116,12 @@ class SliceBatchIterator:
                 X = X[order]
                 y = None if y is None else y[order]
                 order = None
-        stop = n
-        if self.drop_last and n > self.batch_size:
-            stop = n - n % self.batch_size
-        for start in range(0, stop, self.batch_size):
-            end = start + self.batch_size
+        # Split across processes, a step takes this process's share of a batch (its own rows:
+        # each process draws its own permutation).
+        step_rows = self.batch_size if self.rows_per_process is None else self.rows_per_process
+        for step in range(len(self)):
+            start = step * step_rows
+            end = start + step_rows
             if order is None:
                 yield X[start:end], (None if y is None else y[start:end])
             else:  # large data: gather each batch, never a permuted copy of all rows
@@ -249,11 +255,16 @@ class ConditionalBatchIterator:
     ----------
     dataset : ConditionalDataset
     batch_size : int
+        Rows per step (an epoch is ``len(dataset) // batch_size`` steps).
+    rows_per_process : int or None, default=None
+        Rows this process draws per step when a step is split across
+        processes (:mod:`skgen._distributed`); None draws ``batch_size``.
     """
 
-    def __init__(self, dataset, batch_size):
+    def __init__(self, dataset, batch_size, rows_per_process=None):
         self.dataset = dataset
         self.batch_size = int(batch_size)
+        self.rows_per_process = rows_per_process
 
     def __len__(self):
         return max(1, len(self.dataset) // self.batch_size)
@@ -274,12 +285,13 @@ class ConditionalBatchIterator:
 
     def _batches(self, data, n_steps):
         space = data.space
+        n_rows = self.batch_size if self.rows_per_process is None else self.rows_per_process
         for _ in range(n_steps):
             if space.n_conditions == 0:
-                rows = torch.randint(len(data), (self.batch_size,), device=data.X.device)
+                rows = torch.randint(len(data), (n_rows,), device=data.X.device)
                 yield data.X[rows], None
             else:
-                conditions = space.sample(self.batch_size, space.train_probs)
+                conditions = space.sample(n_rows, space.train_probs)
                 rows = data.rows_for(conditions)
                 if data.classes is not None:
                     conditions = torch.stack([conditions, space.n_conditions + data.classes[rows]], dim=1)

@@ -12,6 +12,7 @@ kind objects. Adding a data kind is one subclass and one entry in
 import torch
 
 from ._core._callbacks import LinearLRDecay
+from ._distributed import AveragedGradients, check_accelerator, process_state, rows_per_process
 
 
 class GANDataKind:
@@ -43,10 +44,19 @@ class GANDataKind:
 
     def check_params(self):
         """Checks across parameters (single values are checked by constraints)."""
+        self.check_accelerator()
         loss = self.sampler.loss
         if loss != "auto" and loss not in self.losses:
             raise ValueError(
                 f"loss={loss!r} is not available for {self.name}s; choose 'auto' or one of {self.losses}."
+            )
+
+    def check_accelerator(self):
+        """The ``accelerator`` options, and what it cannot be combined with."""
+        check_accelerator(self.sampler.accelerator)
+        if self.sampler.accelerator and getattr(self.sampler, "dp_epsilon", None) is not None:
+            raise ValueError(
+                "accelerator cannot be combined with dp_epsilon: the privacy accounting assumes one process."
             )
 
     def validate(self, X, y):
@@ -119,12 +129,25 @@ class GANDataKind:
 
     def net_kwargs(self, governor, device, n_rows):
         """skorch plumbing shared by the GAN nets: Adam with ``betas`` and
-        ``weight_decay`` for both networks, the schedule, the user's callbacks."""
+        ``weight_decay`` for both networks, the schedule, the gradient
+        averaging of a fit across processes, the user's callbacks."""
         sampler = self.sampler
+        callbacks = self.schedule_callbacks(n_rows)
+        state = process_state(sampler.accelerator)
+        if state is not None and state.num_processes > 1:
+            callbacks.insert(0, ("averaged_gradients", AveragedGradients(state.num_processes, state.process_index)))
         return sampler._net_kwargs(
             governor,
             torch.optim.Adam,
             device,
             optimizer_defaults={"betas": tuple(sampler.betas), "weight_decay": sampler.weight_decay},
-            callbacks=self.schedule_callbacks(n_rows),
+            callbacks=callbacks,
         )
+
+    def rows_per_process(self, batch_size, multiple=1):
+        """This process's rows of a ``batch_size`` step: all of them, or an
+        equal share when the fit runs on several processes."""
+        state = process_state(self.sampler.accelerator)
+        if state is None or state.num_processes == 1:
+            return batch_size
+        return rows_per_process(batch_size, state.num_processes, multiple)

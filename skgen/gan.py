@@ -17,6 +17,7 @@ from sklearn_compat.base import _fit_context
 from ._core._base import COMMON_CONSTRAINTS, TorchEstimatorBase
 from ._core._context import sampling_rng
 from ._core._validation import BETAS, NON_NEGATIVE_REAL, POSITIVE_INT, POSITIVE_REAL, module_class
+from ._distributed import process_state
 from ._images._codec import is_image_input
 from ._images._kind import IMAGE_CONSTRAINTS, ImageKind
 from ._sample_stream import DEFAULT_CHUNK_SIZE, check_counts, iter_chunks
@@ -191,6 +192,19 @@ class GANSampler(TorchEstimatorBase):
         Pin an int for identical results across runs and machines.
     device : str, default="auto"
         ``"auto"`` (CUDA when available, else CPU), ``"cpu"``, ``"cuda"``...
+    accelerator : bool, dict or None, default=None
+        Train on several processes (GPUs, or CPU processes) through Hugging
+        Face Accelerate: run the script with ``accelerate launch
+        --num_processes N`` (add ``--cpu`` for CPU processes) and set
+        True, or a dict of ``accelerate.PartialState`` options (e.g.
+        ``{"cpu": True}``). Each training step's ``batch_size`` rows are
+        split across the processes; each draws its share, and both
+        networks' gradients are averaged before their optimizers step, so
+        the fit takes the same steps as one process would, in less time.
+        Every process ends with the same fitted sampler (save it from one:
+        ``accelerate.PartialState().is_main_process``). Accelerate chooses
+        the device (``device`` is ignored). Not combined with
+        ``dp_epsilon``; needs ``pip install accelerate``.
     random_state : int, RandomState instance or None, default=None
         Seeds initialisation and training; an int gives identical samples on
         CPU for the same ``sample`` call.
@@ -296,6 +310,7 @@ class GANSampler(TorchEstimatorBase):
         "batch_size": [POSITIVE_INT, None],
         "conditional": ["boolean"],
         "data_kind": [StrOptions({"auto", "table", "image"})],
+        "accelerator": ["boolean", dict, None],
     }
 
     def __init__(
@@ -330,6 +345,7 @@ class GANSampler(TorchEstimatorBase):
         dp_max_grad_norm=1.0,
         n_threads=None,
         device="auto",
+        accelerator=None,
         random_state=None,
         callbacks=None,
         verbose=0,
@@ -364,6 +380,7 @@ class GANSampler(TorchEstimatorBase):
         self.dp_max_grad_norm = dp_max_grad_norm
         self.n_threads = n_threads
         self.device = device
+        self.accelerator = accelerator
         self.random_state = random_state
         self.callbacks = callbacks
         self.verbose = verbose
@@ -417,6 +434,14 @@ class GANSampler(TorchEstimatorBase):
         kind = self._kind(X)
         kind.check_params()
         return {"kind": kind, **kind.validate(X, y)}
+
+    def _fit_device(self):
+        state = process_state(self.accelerator)
+        return super()._fit_device() if state is None else str(state.device)
+
+    def _reports_progress(self):
+        state = process_state(self.accelerator)
+        return state is None or state.is_main_process
 
     def _start_training(self, data, device, governor, rng):
         return data["kind"].start_training(data, device, governor, rng)

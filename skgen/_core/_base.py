@@ -184,7 +184,7 @@ class TorchEstimatorBase(BaseEstimator):
         self._check_callbacks()
         check_not_path_or_none(X, type(self).__name__, paths=self._fits_on_paths)
         data = self._validate_fit_input(X, y)
-        device = resolve_device(self.device)
+        device = self._fit_device()
         with training_context(self.random_state, self.n_threads, device) as (rng, governor):
             net, dataset = self._start_training(data, device, governor, rng)
             self._train(net, dataset)
@@ -198,6 +198,14 @@ class TorchEstimatorBase(BaseEstimator):
     def _validate_fit_input(self, X, y):
         """Check and convert the training data; return what the other hooks need."""
         raise NotImplementedError
+
+    def _fit_device(self):
+        """Hook: the device the fit trains on (``device``, resolved)."""
+        return resolve_device(self.device)
+
+    def _reports_progress(self):
+        """Hook: whether this process shows the progress bar (one of several processes may not)."""
+        return True
 
     def _start_training(self, data, device, governor, rng):
         """Return ``(net, dataset)``: the initialised net and what it trains on."""
@@ -272,7 +280,7 @@ class TorchEstimatorBase(BaseEstimator):
             *callbacks,
             *self._user_callbacks(),
         ]
-        if self.verbose == 1:
+        if self.verbose == 1 and self._reports_progress():
             net_callbacks.append(("epoch_progress", EpochProgress(self._progress_losses(), type(self).__name__)))
         kwargs = {f"optimizer__{key}": value for key, value in optimizer_kwargs.items()}
         if self.verbose < 2:

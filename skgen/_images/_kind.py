@@ -95,6 +95,9 @@ class ImageKind(GANDataKind):
         discriminator_kwargs = {**shape, "n_classes": n_classes, **sampler._routed_params("discriminator")}
         kwargs = {f"module__{k}": v for k, v in generator_kwargs.items()}
         kwargs.update(self.net_kwargs(governor, device, n_images))
+        step_rows = self.step_batch_size(n_images)
+        if self.rows_per_process(step_rows) != step_rows:
+            kwargs["iterator_train__rows_per_process"] = self.rows_per_process(step_rows)
         return ImageGANNet(
             sampler.generator or ConvGenerator,
             discriminator=sampler.discriminator or ConvDiscriminator,
@@ -104,7 +107,7 @@ class ImageKind(GANDataKind):
             ema_decay=sampler.ema_decay,
             lr=self.learning_rate(),
             max_epochs=self.n_epochs(n_images),
-            batch_size=self.step_batch_size(n_images),
+            batch_size=step_rows,
             iterator_train__drop_last=True,
             **kwargs,
         )

@@ -98,6 +98,7 @@ class TableKind(GANDataKind):
         sampler = self.sampler
         if sampler.dp_epsilon is not None:
             check_privacy_params(sampler)  # (its loss rule is narrower than the tables' one)
+            self.check_accelerator()
         else:
             super().check_params()
         if self.batch_size() < sampler.pac:
@@ -317,6 +318,9 @@ class TableKind(GANDataKind):
                 dp_max_grad_norm=sampler.dp_max_grad_norm,
             )
         kwargs.update(self.net_kwargs(governor, device, n_rows))
+        step_rows = self.step_batch_size(n_rows)
+        if private is None and self.rows_per_process(step_rows) != step_rows:
+            kwargs["iterator_train__rows_per_process"] = self.rows_per_process(step_rows, sampler.pac)
         block_tensor = torch.tensor(condition_blocks, dtype=torch.long, device=device).reshape(-1, 2)
         return net_class(
             sampler.generator or TabularGenerator,
