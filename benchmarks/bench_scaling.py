@@ -26,6 +26,7 @@ Writes ``benchmarks/results/scaling.md``.
 """
 
 import argparse
+import os
 import concurrent.futures
 import datetime
 import multiprocessing
@@ -243,7 +244,7 @@ def processes(args):
             out = Path(folder) / "result.json"
             launcher = [sys.executable] if n == 1 else [torchrun, "--standalone", "--nproc_per_node", str(n)]
             subprocess.run([*launcher, str(script), str(out), args.process_epochs], check=True,
-                           env={**__import__("os").environ, "OMP_NUM_THREADS": "1"})
+                           env={**os.environ, "OMP_NUM_THREADS": "1"})
             results.append(json.loads(out.read_text()))
         print(results[-1], flush=True)
     load_after = machine_load()
