@@ -2,7 +2,7 @@
 in one process), one torch thread each; the first process writes the fit's time and its rows'
 scores against the real holdout to ``OUT``. Used by ``bench_scaling.py --processes``.
 
-Usage: ``python _processes_fit.py OUT MAX_EPOCHS`` (``auto``: the defaults).
+Usage: ``python _processes_fit.py OUT MAX_EPOCHS [BATCH_SIZE]`` (``auto``: the defaults).
 """
 
 import json
@@ -16,7 +16,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_tabular import load_table  # noqa: E402
 
 
-def main(out, max_epochs):
+def main(out, max_epochs, batch_size=None):
     from accelerate import PartialState
 
     from skgen import GANSampler
@@ -25,7 +25,8 @@ def main(out, max_epochs):
     torch.set_num_threads(1)
     train, test = load_table("adult")
     epochs = max_epochs if max_epochs == "auto" else int(max_epochs)
-    model = GANSampler(random_state=0, n_threads=1, max_epochs=epochs, accelerator={"cpu": True})
+    batch = None if batch_size is None else int(batch_size)
+    model = GANSampler(random_state=0, n_threads=1, max_epochs=epochs, batch_size=batch, accelerator={"cpu": True})
     start = time.perf_counter()
     model.fit(train)
     fit_s = time.perf_counter() - start
@@ -34,7 +35,7 @@ def main(out, max_epochs):
         return
     synthetic = model.sample(len(train), random_state=0)
     result = {
-        "processes": state.num_processes, "fit_s": fit_s, "epochs": len(model.history_),
+        "processes": state.num_processes, "batch_size": model.net_.batch_size, "fit_s": fit_s, "epochs": len(model.history_),
         "epoch_s": float(sum(model.history_[:, "dur"]) / len(model.history_)),
         "steps": sum(len(epoch["batches"]) for epoch in model.history_),
         "quality": quality_score(test, synthetic), "detection": detection_score(test, synthetic, random_state=0),
@@ -43,4 +44,4 @@ def main(out, max_epochs):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], sys.argv[2])
+    main(*sys.argv[1:])
