@@ -274,14 +274,17 @@ class ConditionalBatchIterator:
         if not hasattr(self.dataset, "buffers"):
             yield from self._batches(self.dataset, remaining)
             return
-        # A streamed table (skgen._tabular._streaming): each buffer gets its share of the epoch's steps.
-        data = None
+        # A streamed table (skgen._tabular._streaming): each buffer gets its share of the epoch's
+        # steps, counted on the rows read so far, so the shares add up to the epoch.
+        rows_read, steps_done = 0, 0
         for data in self.dataset.buffers():
-            steps = min(remaining, max(1, len(data) // self.batch_size))
-            yield from self._batches(data, steps)
-            remaining -= steps
-        if remaining > 0 and data is not None:
-            yield from self._batches(data, remaining)
+            rows_read += data.source_rows
+            steps = min(remaining, max(0, rows_read // self.batch_size - steps_done))
+            if steps and len(data):
+                yield from self._batches(data, steps)
+                steps_done += steps
+                remaining -= steps
+            data = None  # the buffer is let go before the next one is read
 
     def _batches(self, data, n_steps):
         space = data.space

@@ -3,6 +3,7 @@
 import subprocess
 import sys
 import textwrap
+import types
 
 import numpy as np
 import pandas as pd
@@ -144,11 +145,13 @@ def test_peak_memory_does_not_grow_with_the_rows(tmp_path):
         )
         return float(result.stdout.strip().splitlines()[-1])
 
-    small, large = growth(100_000, "stream"), growth(400_000, "stream")
-    in_memory = growth(400_000, "memory")
-    # Four times the rows: the streamed fit's peak stays within a few MB, the in-memory fit's does not.
-    assert large - small < 20, (small, large)
-    assert in_memory > large + 25, (in_memory, large)  # (its encoded rows)
+    small, large = growth(200_000, "stream"), growth(800_000, "stream")
+    in_memory = growth(800_000, "memory")
+    # Four times the rows: the streamed fit's peak grows by the allocator's settling only (measured
+    # 17-25 MB, flat beyond: 4 epochs of 1.6M rows stayed within 690-720 MB), the in-memory fit's by
+    # its rows (measured 157 MB over the streamed 200k-row fit).
+    assert large - small < 40, (small, large)
+    assert in_memory > large + 80, (in_memory, large)
 
 
 def test_bad_sources_are_refused_before_training(table, tmp_path):
@@ -185,7 +188,11 @@ def test_each_pass_reads_every_row_once_in_a_new_order(table, parquet_dir, small
     from skgen._tabular._streaming import StreamingDataset
 
     seen = []
-    dataset = StreamingDataset(_sources.TableSource(parquet_dir), len(table), seen.append, 700, seed=0)
+    def encode(frame):
+        seen.append(frame)
+        return types.SimpleNamespace()
+
+    dataset = StreamingDataset(_sources.TableSource(parquet_dir), len(table), encode, 700, seed=0)
     passes = []
     for _ in range(2):
         seen.clear()

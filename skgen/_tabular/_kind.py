@@ -229,6 +229,8 @@ class TableKind(GANDataKind):
         else:
             encode = buffer_encoder(codec, data["constraints"], discrete, space, latent, device, rng.randint(2**31 - 1))
             dataset = StreamingDataset(source, n_rows, encode, BUFFER_ROWS, int(rng.randint(2**31 - 1)))
+            # The first pass's sample has served: only its columns are needed from here on.
+            data.update(frame=data["frame"].iloc[:0], encoded=None)
         sampler = self.sampler
         private = None
         if sampler.dp_epsilon is not None:
