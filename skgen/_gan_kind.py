@@ -53,8 +53,8 @@ class GANDataKind:
 
     def check_accelerator(self):
         """The ``accelerator`` options, and what it cannot be combined with."""
-        check_accelerator(self.sampler.accelerator)
-        if self.sampler.accelerator and getattr(self.sampler, "dp_epsilon", None) is not None:
+        check_accelerator(getattr(self.sampler, "accelerator", None))
+        if getattr(self.sampler, "accelerator", None) and getattr(self.sampler, "dp_epsilon", None) is not None:
             raise ValueError(
                 "accelerator cannot be combined with dp_epsilon: the privacy accounting assumes one process."
             )
@@ -133,7 +133,7 @@ class GANDataKind:
         averaging of a fit across processes, the user's callbacks."""
         sampler = self.sampler
         callbacks = self.schedule_callbacks(n_rows)
-        state = process_state(sampler.accelerator)
+        state = process_state(getattr(sampler, "accelerator", None))
         if state is not None and state.num_processes > 1:
             callbacks.insert(0, ("averaged_gradients", AveragedGradients(state.num_processes, state.process_index)))
         return sampler._net_kwargs(
@@ -147,7 +147,7 @@ class GANDataKind:
     def rows_per_process(self, batch_size, multiple=1):
         """This process's rows of a ``batch_size`` step: all of them, or an
         equal share when the fit runs on several processes."""
-        state = process_state(self.sampler.accelerator)
+        state = process_state(getattr(self.sampler, "accelerator", None))
         if state is None or state.num_processes == 1:
             return batch_size
         return rows_per_process(batch_size, state.num_processes, multiple)

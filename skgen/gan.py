@@ -671,6 +671,7 @@ class GANSampler(TorchEstimatorBase):
         state.setdefault("constraints", None)
         state.setdefault("constraint_violations", "raise")
         state.setdefault("latent_classes", 0)  # fitted (and refitted) without, as they were
+        state.setdefault("accelerator", None)
         super().__setstate__(state)
 
     def __sklearn_tags__(self):
