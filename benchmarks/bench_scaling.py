@@ -168,6 +168,18 @@ def _stream_run(mode, path, n_rows):
             "base_mb": base_mb, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
 
 
+def write_section(title, lines):
+    """Replaces (or appends) the section ``## title`` of scaling.md, keeping the other sections."""
+    text = RESULTS.read_text() if RESULTS.exists() else "# Scaling\n"
+    before, found, after = text.partition(f"## {title}\n")
+    if not found:
+        before, after = text, ""
+    rest = after.split("\n## ", 1)[1] if "\n## " in after else ""
+    text = before.rstrip() + "\n\n" + "\n".join(lines) + "\n" + (f"\n## {rest}" if rest else "")
+    RESULTS.write_text(text)
+    print(f"wrote {RESULTS}")
+
+
 def streaming(args):
     """Streaming fit and chunked sampling; writes the "Streaming" section of scaling.md."""
     load_before = check_quiet(args.force)
@@ -220,10 +232,7 @@ def streaming(args):
     for r in samples:
         lines.append(f"| {r['rows']:,} | {r['seconds']:.1f} | {r['rows_per_s']:,.0f} | {r['base_mb']:,.0f} | "
                      f"{r['peak_mb']:,.0f} |")
-    text = RESULTS.read_text() if RESULTS.exists() else "# Scaling\n"
-    text = text.split("## Streaming")[0].rstrip() + "\n\n" + "\n".join(lines) + "\n"
-    RESULTS.write_text(text)
-    print(f"wrote {RESULTS}")
+    write_section("Streaming", lines)
 
 
 def processes(args):
@@ -270,12 +279,7 @@ def processes(args):
         lines.append(f"| {r['batch_size']:,} | {r['max_epochs']} | {r['processes']} | {r['steps']:,} | "
                      f"{r['fit_s']:.1f} | {r['epoch_s']:.2f} | {one['epoch_s'] / r['epoch_s']:.2f}x | "
                      f"{r['quality']:.3f} | {r['detection']:.3f} |")
-    text = RESULTS.read_text() if RESULTS.exists() else "# Scaling\n"
-    before, _, after = text.partition("## Processes")
-    rest = after.split("\n## ", 1)[1] if "\n## " in after else ""
-    text = before.rstrip() + "\n\n" + "\n".join(lines) + "\n" + (f"\n## {rest}" if rest else "")
-    RESULTS.write_text(text)
-    print(f"wrote {RESULTS}")
+    write_section("Processes", lines)
 
 
 def main():
@@ -284,7 +288,7 @@ def main():
     parser.add_argument("--force", action="store_true", help="run even if the machine is busy")
     parser.add_argument("--streaming", action="store_true", help="streaming fit and chunked sampling only")
     parser.add_argument("--stream-sizes", nargs="+", default=["100000", "1000000", "10000000"])
-    parser.add_argument("--sample-sizes", nargs="+", default=["1000000", "10000000"])
+    parser.add_argument("--sample-sizes", nargs="+", default=["1000000", "10000000", "100000000"])
     parser.add_argument("--max-in-memory", type=int, default=1_000_000, help="largest size also fitted in memory")
     parser.add_argument("--data-dir", default="/tmp/skgen-scaling", help="where the tiled Parquet files go")
     parser.add_argument("--processes", action="store_true", help="GANSampler on Adult in one and two processes only")
@@ -329,7 +333,9 @@ def main():
               f"| 2-worker dask LocalCluster (1 thread each) | {cluster_s:.1f} |",
               "", f"cv_results_ equal to the sequential run: {same}.", ""]
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text("\n".join(lines))
+    previous = RESULTS.read_text() if RESULTS.exists() else ""
+    sections = previous[previous.index("\n## "):] if "\n## " in previous else ""
+    RESULTS.write_text("\n".join(lines).rstrip() + "\n" + sections)
     print(f"wrote {RESULTS}")
 
 
