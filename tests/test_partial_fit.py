@@ -56,3 +56,22 @@ def test_supervised_batches_and_wrong_batches(digits):
         AutoencoderTransformer(embedding="umap").partial_fit(train[:100])
     assert "embedding='umap' needs the neighbourhood graph" in str(info.value.__cause__)
     assert not hasattr(AutoencoderTransformer(embedding="umap"), "partial_fit")
+
+
+
+def test_dask_ml_incremental_trains_block_by_block(digits):
+    # dask-ml's Incremental calls partial_fit once per block of a dask array, in order;
+    # its partial_fit makes one more pass over the blocks.
+    da = pytest.importorskip("dask.array")
+    wrappers = pytest.importorskip("dask_ml.wrappers")
+    train, test, _ = digits
+    blocks = da.from_array(train, chunks=(200, train.shape[1]))
+    model = AutoencoderTransformer(n_components=6, batch_size=25, random_state=0)
+    wrapped = wrappers.Incremental(model, shuffle_blocks=False).fit(blocks)
+    wrapped.partial_fit(blocks).partial_fit(blocks)
+    fitted = wrapped.estimator_
+    assert fitted.n_epochs_ == 3 * blocks.numblocks[0] == 21
+    assert _error(fitted, test) < 0.85 * _error(PCA(6).fit(train), test)
+    # dask-ml declares the input's width for the output of transform; the values are the model's codes.
+    codes = wrapped.transform(da.from_array(test, chunks=(100, test.shape[1]))).compute()
+    np.testing.assert_allclose(codes, fitted.transform(test), rtol=1e-5, atol=1e-6)
