@@ -148,7 +148,7 @@ def sniff_decimal(text, sep):
     return "," if comma > point else "."
 
 
-def _dialect(path, sep, decimal, encoding):
+def csv_dialect(path, sep, decimal, encoding):
     with open(path, "rb") as f:
         raw = f.read(SNIFF_BYTES)
     if encoding is None:
@@ -170,7 +170,7 @@ def _dialect(path, sep, decimal, encoding):
     return sep, decimal, encoding
 
 
-def _check_parse(frame, path, sep, decimal):
+def check_parse(frame, path, sep, decimal):
     """Refuse a parse that looks wrong, naming the option that fixes it."""
     from pandas.api.types import is_object_dtype, is_string_dtype
 
@@ -227,7 +227,7 @@ def read_table(path, *, sep=None, decimal=None, encoding=None):
             frame = pd.read_parquet(path)
             sep = decimal = None
         else:
-            sep, decimal, encoding = _dialect(path, sep, decimal, encoding)
+            sep, decimal, encoding = csv_dialect(path, sep, decimal, encoding)
             frame = pd.read_csv(path, sep=sep, decimal=decimal, encoding=encoding)
     except TableFileError:
         raise
@@ -239,5 +239,5 @@ def read_table(path, *, sep=None, decimal=None, encoding=None):
     if frame.empty or frame.shape[1] == 0:
         raise TableFileError(f"{path} has no rows or no columns")
     if sep is not None:
-        _check_parse(frame, path, sep, decimal)
+        check_parse(frame, path, sep, decimal)
     return frame

@@ -100,11 +100,12 @@ def _real_rows(frame):
     return set(frame.astype(str).itertuples(index=False, name=None))
 
 
+@pytest.mark.parametrize("stream", [[], ["--stream"]], ids=["whole", "stream"])
 @pytest.mark.parametrize("kwargs", [{"sep": ";"}, {"sep": ";", "decimal": ",", "encoding": "latin-1"}])
-def test_semicolon_csv_is_learned_column_by_column_and_no_real_row_is_written(table, tmp_path, kwargs):
+def test_semicolon_csv_is_learned_column_by_column_and_no_real_row_is_written(table, tmp_path, kwargs, stream):
     source = _write(table, tmp_path / "real.csv", **kwargs)
     output = tmp_path / "synthetic.csv"
-    result = run("synthesize", source, "-n", 100, "-o", output, "--epochs", 2, "--holdout", 0, "--quiet")
+    result = run("synthesize", source, "-n", 100, "-o", output, "--epochs", 2, "--holdout", 0, "--quiet", *stream)
     assert result.returncode == 0, result.stderr
     synthetic = pd.read_csv(output)
     assert list(synthetic.columns) == list(table.columns)
@@ -131,10 +132,11 @@ def test_a_forced_wrong_separator_stops_before_training(table, tmp_path):
         (["-o", "{dir}/out.csv", "--encoding", "no-such-codec"], ["no-such-codec"]),
     ],
 )
-def test_bad_files_and_flags_stop_before_training(table, tmp_path, extra, fragments):
+@pytest.mark.parametrize("stream", [[], ["--stream"]], ids=["whole", "stream"])
+def test_bad_files_and_flags_stop_before_training(table, tmp_path, extra, fragments, stream):
     source = _write(table, tmp_path / "real.csv", sep=";", decimal=",", encoding="latin-1")
     extra = [a.format(dir=tmp_path) for a in extra]
-    result = run("synthesize", source, "-n", 10, "--epochs", 2, *extra)
+    result = run("synthesize", source, "-n", 10, "--epochs", 2, *extra, *stream)
     assert_one_line_error(result, *fragments)
     assert "epoch" not in result.stderr
     assert not list(tmp_path.glob("out*"))

@@ -206,3 +206,53 @@ def test_each_pass_reads_every_row_once_in_a_new_order(table, parquet_dir, small
         )
     assert not passes[0]["x"].equals(passes[1]["x"])  # pieces in another order
     assert not np.array_equal(passes[0]["x"].to_numpy()[:250], table["x"].to_numpy()[:250])  # not the file order
+
+
+def test_a_semicolon_csv_with_decimal_commas_is_read_as_its_columns(table, tmp_path, small_buffers):
+    # The dialect is guessed from the file, as the command line guesses it: read as commas and
+    # points, this file would be one text column of whole lines.
+    path = tmp_path / "european.csv"
+    table.drop(columns="when").to_csv(path, sep=";", decimal=",", index=False, encoding="latin-1")
+    expected = pd.read_csv(path, sep=";", decimal=",", encoding="latin-1")
+    sampler = GANSampler(max_epochs=1, batch_size=200, latent_classes=0, random_state=0).fit(path)
+    assert list(sampler.feature_names_in_) == list(expected.columns)
+    rows = sampler.sample(50, random_state=0)
+    assert rows["x"].dtype.kind == "f" and rows["count"].dtype.kind == "i"
+    in_memory = GANSampler(max_epochs=1, random_state=0).fit(expected)
+    assert _codec_summary(sampler.codec_) == _codec_summary(in_memory.codec_)
+
+
+def test_held_out_rows_are_set_aside_row_by_row_whatever_the_reading(table, parquet_dir, monkeypatch):
+    def rows(source, rng=None):
+        frame = pd.concat(list(source.pieces(rng)), ignore_index=True)
+        return frame.sort_values(["when", "x"]).reset_index(drop=True)
+
+    source = _sources.TableSource(parquet_dir, holdout=0.25, seed=3)
+    train, held_out = rows(source), rows(source.held_out())
+    assert abs(len(held_out) / len(table) - 0.25) < 0.04
+    both = pd.concat([train, held_out]).sort_values(["when", "x"]).reset_index(drop=True)
+    pd.testing.assert_frame_equal(both, table.sort_values(["when", "x"]).reset_index(drop=True))
+    assert not set(train["x"]) & set(held_out["x"])
+    # The same rows whatever the order the units are read in and however they are cut in pieces.
+    pd.testing.assert_frame_equal(rows(source, np.random.RandomState(1)), train)
+    monkeypatch.setattr(_sources, "PIECE_ROWS", 97)
+    pd.testing.assert_frame_equal(rows(_sources.TableSource(parquet_dir, holdout=0.25, seed=3).held_out()), held_out)
+    other_seed = rows(_sources.TableSource(parquet_dir, holdout=0.25, seed=4).held_out())
+    assert not set(other_seed["x"]) == set(held_out["x"])
+    # A sampler fitted on the source trains on the other rows only.
+    sampler = GANSampler(max_epochs=1, batch_size=100, latent_classes=0, random_state=0).fit(source)
+    assert [len(e["batches"]) for e in sampler.history_] == [len(train) // 100]
+
+
+def test_a_small_file_is_learned_as_the_same_table_in_memory(tmp_path):
+    # The first pass keeps every row of a small file both as drawn and as an exemplar: kept
+    # twice, the key would look repeated (so copied) and the incomes snapped to the real ones.
+    rng = np.random.RandomState(0)
+    n = 300
+    table = pd.DataFrame({"id": [f"C{k:05d}" for k in rng.permutation(10_000)[:n]], "income": np.round(rng.lognormal(10, 0.5, n), 2),
+                          "city": rng.choice(["x", "y", "z"], n)})
+    table.to_parquet(tmp_path / "small.parquet")
+    for X in (table, tmp_path / "small.parquet"):
+        rows = GANSampler(max_epochs=2, random_state=0).fit(X).sample(200, random_state=0)
+        assert not set(rows["id"]) & set(table["id"]), type(X)
+        assert rows["income"].isin(table["income"]).mean() < 0.2, type(X)

@@ -163,7 +163,7 @@ class TableKind(GANDataKind):
         sampler = self.sampler
         if sampler.dp_epsilon is not None:
             raise ValueError("Differentially private training (dp_epsilon) needs the table in memory; pass a DataFrame.")
-        source = TableSource(X)
+        source = X if isinstance(X, TableSource) else TableSource(X)
         seed = sampler.random_state if isinstance(sampler.random_state, Integral) else None
         first = FirstPass(source, FIT_SAMPLE_ROWS, np.random.RandomState(seed))
         if first.n_rows < 2:

@@ -9,6 +9,7 @@ Category columns come back with the union of their categories over the
 whole source (Parquet stores a dictionary per row group).
 """
 
+import copy
 import glob
 import os
 from pathlib import Path
@@ -23,7 +24,7 @@ _FORMATS = {".parquet": "parquet", ".pq": "parquet", ".csv": "csv"}
 
 def is_table_source(X):
     """Whether ``X`` is a source :class:`TableSource` reads (rather than in-memory data)."""
-    if isinstance(X, (str, os.PathLike)):
+    if isinstance(X, (str, os.PathLike, TableSource)):
         return True
     module = type(X).__module__
     return module.startswith("pyarrow") and hasattr(X, "get_fragments") or _is_dask_frame(X)
@@ -73,6 +74,18 @@ def _check_types(schema, where):
             )
 
 
+def _row_keys(seed, unit, start, n):
+    """Uniform keys in [0, 1) for rows ``start .. start + n`` of reading unit ``unit``: a hash
+    of the row's place (splitmix64), so a row's key does not depend on how its unit is cut."""
+    with np.errstate(over="ignore"):
+        x = np.arange(start, start + n, dtype=np.uint64) + np.uint64((unit << 40) & 0xFFFFFFFFFFFFFFFF)
+        x ^= np.uint64((seed * 0x9E3779B97F4A7C15) & 0xFFFFFFFFFFFFFFFF)
+        x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+        x ^= x >> np.uint64(31)
+    return (x >> np.uint64(11)).astype(np.float64) / float(1 << 53)
+
+
 class TableSource:
     """Read a table too large for memory piece by piece.
 
@@ -80,9 +93,21 @@ class TableSource:
     ----------
     X : str, PathLike, pyarrow.dataset.Dataset or dask.dataframe.DataFrame
         A file, a directory of files or a glob (``"data/*.parquet"``).
+    sep, decimal, encoding : str or None
+        The dialect of CSV files; None guesses each from the first file's
+        first lines (as the command line does for one file).
+    holdout : float
+        Share of rows set aside, each row by a hash of its place in the
+        source and ``seed``: :meth:`pieces` gives the other rows, and
+        :meth:`held_out` a source of the set-aside rows.
+    seed : int
     """
 
-    def __init__(self, X):
+    def __init__(self, X, *, sep=None, decimal=None, encoding=None, holdout=0.0, seed=0):
+        if isinstance(X, TableSource):
+            raise TypeError("TableSource of a TableSource")
+        self.holdout, self.seed, self._held_out = float(holdout), int(seed), False
+        self.dialect = None  # (sep, decimal, encoding) of CSV files
         self.name = os.fspath(X) if isinstance(X, (str, os.PathLike)) else type(X).__name__
         self._dask = X if _is_dask_frame(X) else None
         if self._dask is not None:
@@ -96,8 +121,15 @@ class TableSource:
             raise ImportError("GANSampler.fit reads table files through pyarrow: pip install pyarrow.") from None
         if isinstance(X, (str, os.PathLike)):
             files, fmt = _files(X)
-            self._check_same_schema(files, fmt)
-            X = ds.dataset([str(f) for f in files], format=fmt)
+            dialect = _csv_dialect(files[0], sep, decimal, encoding) if fmt == "csv" else None
+            self.dialect = dialect
+            self._check_same_schema(files, fmt, dialect)
+            import pyarrow as pa
+
+            try:
+                X = ds.dataset([str(f) for f in files], format=_csv_format(*dialect) if dialect else fmt)
+            except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
+                raise ValueError(f"Cannot read {self.name}: {str(exc).splitlines()[0]}") from None
         self.dataset = X
         _check_types(X.schema, self.name)
         self.columns = list(X.schema.names)
@@ -109,7 +141,7 @@ class TableSource:
         self.categories = {}  # category column -> the union of its categories (set by the first pass)
 
     @staticmethod
-    def _check_same_schema(files, fmt):
+    def _check_same_schema(files, fmt, dialect):
         if fmt == "parquet":
             import pyarrow.parquet as pq
 
@@ -122,9 +154,10 @@ class TableSource:
                         f"({_schema_difference(first, schema)}); fit on files of one table."
                     )
         else:
-            header = pd.read_csv(files[0], nrows=0).columns.tolist()
+            sep, _, encoding = dialect
+            header = pd.read_csv(files[0], nrows=0, sep=sep, encoding=encoding).columns.tolist()
             for path in files[1:]:
-                other = pd.read_csv(path, nrows=0).columns.tolist()
+                other = pd.read_csv(path, nrows=0, sep=sep, encoding=encoding).columns.tolist()
                 if other != header:
                     raise ValueError(f"{path.name} and {files[0].name} have different columns; fit on files of one table.")
 
@@ -132,7 +165,22 @@ class TableSource:
     def n_units(self):
         return len(self._units)
 
-    def _unit_pieces(self, unit):
+    def held_out(self):
+        """The same source giving the rows set aside by ``holdout`` (and only them)."""
+        other = copy.copy(self)
+        other._held_out = True
+        return other
+
+    def _unit_pieces(self, index):
+        index, start = int(index), 0
+        for piece in self._read_unit(self._units[index]):
+            if self.holdout:
+                keep = (_row_keys(self.seed, index, start, len(piece)) < self.holdout) == self._held_out
+                start += len(piece)
+                piece = piece[keep]
+            yield piece
+
+    def _read_unit(self, unit):
         if self._dask is not None:
             frame = unit.compute()
             for start in range(0, len(frame), PIECE_ROWS):
@@ -158,20 +206,41 @@ class TableSource:
         """Pandas pieces of the whole table: in file order, or (``rng``) with
         the units in random order and ``OPEN_UNITS`` of them interleaved."""
         if rng is None:
-            for unit in self._units:
-                yield from self._unit_pieces(unit)
+            for index in range(len(self._units)):
+                yield from (piece for piece in self._unit_pieces(index) if len(piece))
             return
         order = list(rng.permutation(len(self._units)))
         open_units = []
         while order or open_units:
             while order and len(open_units) < OPEN_UNITS:
-                open_units.append(self._unit_pieces(self._units[order.pop()]))
+                open_units.append(self._unit_pieces(order.pop()))
             k = int(rng.randint(len(open_units)))
             piece = next(open_units[k], None)
             if piece is None:
                 open_units.pop(k)
             elif len(piece):
                 yield piece
+
+
+def _csv_dialect(path, sep, decimal, encoding):
+    """The separator, decimal mark and encoding of a CSV file: those given, the others guessed."""
+    from .._table_files import TableFileError, csv_dialect
+
+    try:
+        return csv_dialect(path, sep, decimal, encoding)
+    except TableFileError as exc:
+        raise ValueError(str(exc).replace("; pass --encoding", "; give its encoding")) from None
+
+
+def _csv_format(sep, decimal, encoding):
+    import pyarrow.csv as pacsv
+    import pyarrow.dataset as ds
+
+    return ds.CsvFileFormat(
+        parse_options=pacsv.ParseOptions(delimiter=sep),
+        convert_options=pacsv.ConvertOptions(decimal_point=decimal),
+        read_options=pacsv.ReadOptions(encoding={"utf-8-sig": "utf8", "utf-8": "utf8"}.get(encoding, encoding)),
+    )
 
 
 def _schema_difference(first, other):
@@ -181,6 +250,42 @@ def _schema_difference(first, other):
         if a != b:
             return f"column {name!r}: {a} vs {b}" if a is not None and b is not None else f"column {name!r} in one only"
     return "column order"
+
+
+class UniformSample:
+    """A uniform sample of ``n_keep`` rows of a stream of pieces: each row gets a
+    random key and the rows with the smallest keys are kept, in stream order."""
+
+    def __init__(self, n_keep, rng):
+        self.n_keep, self.rng = int(n_keep), rng
+        self.kept, self.keys, self.places, self.n_seen = None, None, None, 0
+
+    def add(self, piece):
+        n_keep, keys = self.n_keep, self.rng.random_sample(len(piece))
+        places = np.arange(self.n_seen, self.n_seen + len(piece))
+        self.n_seen += len(piece)
+        if self.kept is None:
+            self.kept, self.keys, self.places = piece.reset_index(drop=True), keys, places
+        else:
+            threshold = np.partition(self.keys, n_keep - 1)[n_keep - 1] if len(self.keys) >= n_keep else np.inf
+            candidates = keys < threshold
+            self.kept = pd.concat([self.kept, piece[candidates]], ignore_index=True)
+            self.keys = np.concatenate([self.keys, keys[candidates]])
+            self.places = np.concatenate([self.places, places[candidates]])
+        if len(self.keys) > n_keep + n_keep // 4:  # trimmed often: the kept rows are most of a pass's memory
+            order = np.argsort(self.keys)[:n_keep]
+            self.kept, self.keys, self.places = self.kept.iloc[order].reset_index(drop=True), self.keys[order], self.places[order]
+
+    def _order(self):
+        return np.sort(np.argsort(self.keys)[: self.n_keep])
+
+    def frame(self):
+        """The sample (None if no piece was added)."""
+        return None if self.kept is None else self.kept.iloc[self._order()]
+
+    def stream_places(self):
+        """The sampled rows' places in the stream (0 for its first row)."""
+        return set() if self.kept is None else set(self.places[self._order()].tolist())
 
 
 class FirstPass:
@@ -201,7 +306,7 @@ class FirstPass:
     def __init__(self, source, n_keep, rng):
         self.n_rows = 0
         self.missing = None
-        kept, kept_keys = None, None
+        uniform = UniformSample(n_keep, rng)
         exemplars = {}  # stream row -> row (one-row frame)
         seen = {}  # column -> set of values (None once past MAX_TRACKED)
         extremes = {}  # column -> (min, row, max, row)
@@ -218,22 +323,14 @@ class FirstPass:
                 if isinstance(values.dtype, pd.CategoricalDtype):
                     categories.setdefault(column, {}).update(dict.fromkeys(values.cat.categories))
                 self._exemplars(column, values, start, piece, exemplars, seen, extremes, first_missing)
-            keys = rng.random_sample(len(piece))
-            if kept is None:
-                kept, kept_keys = piece, keys
-            else:
-                threshold = np.partition(kept_keys, n_keep - 1)[n_keep - 1] if len(kept_keys) >= n_keep else np.inf
-                candidates = keys < threshold
-                kept = pd.concat([kept, piece[candidates]], ignore_index=True)
-                kept_keys = np.concatenate([kept_keys, keys[candidates]])
-            if len(kept_keys) > n_keep + n_keep // 4:  # trimmed often: the kept rows are most of the pass's memory
-                order = np.argsort(kept_keys)[:n_keep]
-                kept, kept_keys = kept.iloc[order].reset_index(drop=True), kept_keys[order]
+            uniform.add(piece)
         if self.n_rows == 0:
             raise ValueError(f"{source.name} holds no rows.")
-        order = np.argsort(kept_keys)[:n_keep]
-        sample = kept.iloc[np.sort(order)]
-        extra = [exemplars[r] for r in sorted(exemplars)]
+        sample = uniform.frame()
+        # A row both drawn and an exemplar is kept once: twice, a small table's unique key would
+        # look repeated and its values snapped to a grid of real values.
+        sampled = uniform.stream_places()
+        extra = [exemplars[r] for r in sorted(exemplars) if r not in sampled]
         self.frame = pd.concat([sample] + extra, ignore_index=True) if extra else sample.reset_index(drop=True)
         self.n_exemplars = len(extra)
         source.categories = {c: pd.CategoricalDtype(list(cats)) for c, cats in categories.items()}

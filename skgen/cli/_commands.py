@@ -16,6 +16,7 @@ from ._inputs import (
     read_table,
     write_chunks,
 )
+from ._stream import check_stream_parse, open_source, uniform_rows
 from ._summary import Stages, check_matplotlib, evaluation, privacy_lines
 
 MAX_CATEGORIES = 100  # GANSampler's default, so the pre-training codec matches the sampler's
@@ -54,7 +55,8 @@ def _split_holdout(frame, share, seed):
 def synthesize(args):
     from .._tabular import TabularCodec
 
-    frame = read_table(args.input, args)
+    source = open_source(args) if args.stream else None
+    frame = read_table(args.input, args) if source is None else None
     check_rows(args.rows)
     if not 0 <= args.holdout < 1:
         raise CLIError(f"--holdout must be in [0, 1); got {args.holdout}")
@@ -64,10 +66,21 @@ def synthesize(args):
     if args.report:
         check_writable(args.report, args.force)
         check_matplotlib()
-    check_columns(frame.columns, args.categorical or [], "--categorical")
+    columns = frame.columns if source is None else source.columns
+    check_columns(columns, args.categorical or [], "--categorical")
     if args.target is not None:
-        check_columns(frame.columns, [args.target], "--target")
-    train, holdout = _split_holdout(frame, args.holdout, args.seed)
+        check_columns(columns, [args.target], "--target")
+    if source is None:
+        train, holdout = _split_holdout(frame, args.holdout, args.seed)
+        fit_on, n_train, n_holdout = train, len(train), 0 if holdout is None else len(holdout)
+    else:
+        # Uniform samples of both parts for the scores; the sampler reads the training rows itself.
+        train, n_train = uniform_rows(source, EVALUATED_ROWS, args.seed)
+        check_stream_parse(source, train)
+        holdout, n_holdout = uniform_rows(source.held_out(), EVALUATED_ROWS, args.seed) if args.holdout else (None, 0)
+        if n_train < 2:
+            raise CLIError(f"{args.input} holds {n_train} training row(s); GANSampler needs at least 2")
+        fit_on = source
     try:
         codec = TabularCodec(categorical_columns=args.categorical, max_categories=MAX_CATEGORIES).fit(train)
     except ValueError as exc:
@@ -75,7 +88,7 @@ def synthesize(args):
     conditions = parse_conditions(codec, args.condition)
     start = time.perf_counter()
     sampler = fit_sampler(
-        train, max_epochs="auto" if args.epochs is None else args.epochs, batch_size=args.batch_size, categorical_columns=args.categorical,
+        fit_on, max_epochs="auto" if args.epochs is None else args.epochs, batch_size=args.batch_size, categorical_columns=args.categorical,
         n_threads=args.threads, random_state=args.seed, device=args.device, verbose=verbosity(args),
     )
     fit_s = time.perf_counter() - start
@@ -83,12 +96,19 @@ def synthesize(args):
     n_written, synthetic = write_chunks(chunks, args.output, keep=EVALUATED_ROWS)
     if args.save:
         sampler.save(args.save)
+    read = ", read piece by piece" if source is not None else ""
     lines = [
         f"wrote {n_written:,} synthetic rows to {args.output} "
-        f"(fitted on {len(train):,} rows, {sampler.n_epochs_} epochs, {fit_s:.1f} s)"
+        f"(fitted on {n_train:,} rows{read}, {sampler.n_epochs_} epochs, {fit_s:.1f} s)"
     ]
     if n_written > len(synthetic):
         lines.append(f"the scores below are for the first {len(synthetic):,} rows")
+    if len(train) < n_train or (holdout is not None and len(holdout) < n_holdout):
+        lines.append(
+            f"they compare with {len(train):,} of the {n_train:,} training rows"
+            + (f" and {len(holdout):,} of the {n_holdout:,} held-out rows" if holdout is not None else "")
+            + ", drawn at random (copies of other training rows are not looked for)"
+        )
     stages = Stages(args.quiet)
     if conditions:
         # Rows of a condition are not a copy of the whole table: only privacy applies.

@@ -1,5 +1,6 @@
 """Files and options of the command line, checked before any training."""
 
+import glob
 import math
 from pathlib import Path
 
@@ -7,15 +8,23 @@ from .. import _table_files
 from ._errors import CLIError
 
 
-def read_table(path, args=None):
-    """Read a CSV (dialect sniffed unless the flags give it) or Parquet file, or raise CLIError."""
+def csv_dialect_flags(args):
+    """``sep``, ``decimal`` and ``encoding`` as the flags give them (None: guessed from the file)."""
     dialect = {name: getattr(args, name, None) for name in ("sep", "decimal", "encoding")}
     if dialect["sep"] in ("\\t", "tab"):
         dialect["sep"] = "\t"
+    return dialect
+
+
+def read_table(path, args=None):
+    """Read a CSV (dialect sniffed unless the flags give it) or Parquet file, or raise CLIError."""
     try:
-        return _table_files.read_table(path, **dialect)
+        return _table_files.read_table(path, **csv_dialect_flags(args))
     except _table_files.TableFileError as exc:
-        raise CLIError(str(exc)) from None
+        hint = ""
+        if getattr(args, "stream", None) is False and (Path(path).is_dir() or glob.has_magic(str(path))):
+            hint = "; pass --stream to read a directory or a glob of files piece by piece"
+        raise CLIError(str(exc) + hint) from None
 
 
 def check_writable(path, force):

@@ -51,7 +51,7 @@ def build_parser():
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     syn = commands.add_parser("synthesize", help="fit on a table and write synthetic rows")
-    syn.add_argument("input", help="CSV (or Parquet) table to learn")
+    syn.add_argument("input", help="CSV (or Parquet) table to learn; with --stream also a directory or a glob of files")
     _add_output_arguments(syn)
     syn.add_argument(
         "--epochs", type=_positive_int, default=None,
@@ -67,6 +67,9 @@ def build_parser():
                      help="also save the fitted sampler (safe model file: skgen sample / skgen.load read it)")
     syn.add_argument("--report", metavar="REPORT.html",
                      help="write an HTML report of the synthetic rows (scores, marginals, pairs, detection, privacy)")
+    syn.add_argument("--stream", action="store_true",
+                     help="read the input piece by piece, never whole in memory (tables larger than memory); "
+                          "the scores compare with samples of 100,000 training and held-out rows")
     syn.add_argument("--holdout", type=float, default=0.2,
                      help="share of rows kept out of training to measure quality and privacy (default: 0.2; 0 "
                           "trains on every row)")
