@@ -90,7 +90,12 @@ def discrete_columns(frame):
 
 
 class _CTGANFamily:
-    """CTGAN / TVAE with datetimes as numbers (they take none) and the table's dtypes back."""
+    """CTGAN / TVAE with datetimes as numbers (they take none) and the table's dtypes back.
+
+    They refuse missing values in numeric columns, so each such column gets a
+    discrete companion column saying whether the value is missing (the values
+    filled with the column's median), and the values the companion marks
+    missing are blanked after sampling -- what SDV's transformers do for them."""
 
     def __init__(self, name, epochs):
         import ctgan
@@ -103,14 +108,24 @@ class _CTGANFamily:
         self.dtypes_ = frame.dtypes
         numeric = frame.copy()
         for column in self.dates_:
-            numeric[column] = numeric[column].astype("int64").astype(float)
-        self.model.fit(numeric, discrete_columns=discrete_columns(frame))
+            numeric[column] = numeric[column].astype("int64").astype(float).where(frame[column].notna())
+        discrete = discrete_columns(frame)
+        self.gappy_ = [c for c in numeric.columns if c not in discrete and numeric[c].isna().any()]
+        for column in self.gappy_:
+            numeric[column + "__missing"] = numeric[column].isna().map({True: "yes", False: "no"})
+            numeric[column] = numeric[column].fillna(numeric[column].median())
+        self.model.fit(numeric, discrete_columns=discrete + [c + "__missing" for c in self.gappy_])
         return self
 
     def sample(self, n, random_state=None):
         frame = self.model.sample(n)
+        for column in self.gappy_:
+            frame[column] = frame[column].where(frame.pop(column + "__missing") != "yes")
         for column in self.dates_:
-            frame[column] = pd.to_datetime(frame[column].round().astype("int64"))
+            present = frame[column].notna()
+            values = pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ns]")
+            values[present] = pd.to_datetime(frame.loc[present, column].round().astype("int64"))
+            frame[column] = values
         return frame
 
 
