@@ -51,6 +51,19 @@ def process_state(accelerator):
     return PartialState(**(accelerator if isinstance(accelerator, dict) else {}))
 
 
+def shared_seed(random_state):
+    """A seed drawn from ``random_state`` by the first process and given to
+    every process, so an unseeded fit makes the same random choices (the
+    first pass's sample, the codec, the latent classes, the reading order)
+    everywhere."""
+    import torch.distributed as dist
+    from sklearn.utils import check_random_state
+
+    seed = [int(check_random_state(random_state).randint(2**31 - 1))]
+    dist.broadcast_object_list(seed, src=0)
+    return seed[0]
+
+
 def rows_per_process(batch_size, n_processes, multiple=1):
     """Each process's rows of a ``batch_size`` step: an equal share, a multiple of ``multiple``."""
     rows = batch_size // n_processes // multiple * multiple

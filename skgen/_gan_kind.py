@@ -151,3 +151,8 @@ class GANDataKind:
         if state is None or state.num_processes == 1:
             return batch_size
         return rows_per_process(batch_size, state.num_processes, multiple)
+
+    def process_shard(self):
+        """``(process_index, n_processes)`` of this fit: ``(0, 1)`` in one process."""
+        state = process_state(getattr(self.sampler, "accelerator", None))
+        return (0, 1) if state is None else (state.process_index, state.num_processes)

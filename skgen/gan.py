@@ -17,7 +17,7 @@ from sklearn_compat.base import _fit_context
 from ._core._base import COMMON_CONSTRAINTS, TorchEstimatorBase
 from ._core._context import sampling_rng
 from ._core._validation import BETAS, NON_NEGATIVE_REAL, POSITIVE_INT, POSITIVE_REAL, module_class
-from ._distributed import process_state
+from ._distributed import process_state, shared_seed
 from ._images._codec import is_image_input
 from ._images._kind import IMAGE_CONSTRAINTS, ImageKind
 from ._sample_stream import DEFAULT_CHUNK_SIZE, check_counts, iter_chunks
@@ -434,6 +434,18 @@ class GANSampler(TorchEstimatorBase):
         kind = self._kind(X)
         kind.check_params()
         return {"kind": kind, **kind.validate(X, y)}
+
+    def _fit(self, X, y):
+        state = process_state(self.accelerator)
+        if state is None or state.num_processes == 1 or isinstance(self.random_state, Integral):
+            return super()._fit(X, y)
+        # Unseeded, each process would draw its own sample, codec and latent classes: the
+        # fit runs on the first process's seed (random_state itself is put back after it).
+        random_state, self.random_state = self.random_state, shared_seed(self.random_state)
+        try:
+            return super()._fit(X, y)
+        finally:
+            self.random_state = random_state
 
     def _fit_device(self):
         state = process_state(self.accelerator)

@@ -1,8 +1,8 @@
 """Fit a GANSampler across the processes of a ``torchrun`` (or in one process); each process
 writes what it holds to ``OUT/process<index>.json``.
 
-Usage: ``python _distributed_fit.py OUT table|image|untrained|PARQUET_FILE EPOCHS`` (a Parquet
-file: the table streamed from it).
+Usage: ``python _distributed_fit.py OUT table|unseeded|image|untrained|PARQUET_FILE EPOCHS`` (a
+Parquet file: the table streamed from it; unseeded: the table with ``random_state=None``).
 """
 
 import json
@@ -29,6 +29,24 @@ class BatchRows(Callback):
             self.rows.add(len(batch[0]))
 
 
+def record_encoded_rows(seen):
+    """Make streamed fits append each buffer's ``x`` values, as encoded by this process, to ``seen``."""
+    from skgen._tabular import _kind
+
+    make_encoder = _kind.buffer_encoder
+
+    def recording_encoder(*args, **kwargs):
+        encode = make_encoder(*args, **kwargs)
+
+        def recording(frame):
+            seen.extend(frame["x"].tolist())
+            return encode(frame)
+
+        return recording
+
+    _kind.buffer_encoder = recording_encoder
+
+
 def table(n, seed):
     rng = np.random.RandomState(seed)
     group = rng.choice(["a", "b", "c"], n, p=[0.5, 0.3, 0.2])
@@ -45,14 +63,16 @@ def flat(module):
 def main(out, mode, max_epochs):
     from accelerate import PartialState
 
-    rows = BatchRows()
-    common = {"accelerator": {"cpu": True}, "random_state": 0, "n_threads": 1, "callbacks": [rows]}
+    rows, encoded_x = BatchRows(), []
+    record_encoded_rows(encoded_x)
+    common = {"accelerator": {"cpu": True}, "random_state": None if mode == "unseeded" else 0, "n_threads": 1,
+              "callbacks": [rows]}
     if mode == "image":
         images = np.random.RandomState(0).rand(96, 8, 8).astype(np.float32)
         model = GANSampler(max_epochs=max_epochs, batch_size=16, **common).fit(images)
         n_steps = 96 // 16
     else:
-        real = table(2000, 0) if mode in ("table", "untrained") else mode
+        real = table(2000, 0) if mode in ("table", "unseeded", "untrained") else mode
         params = {"lr": 1e-12, "latent_classes": 0} if mode == "untrained" else {}
         model = GANSampler(max_epochs=max_epochs, batch_size=200, **common, **params).fit(real)
         n_steps = 2000 // 200
@@ -66,6 +86,7 @@ def main(out, mode, max_epochs):
         "generator": flat(net.module_),
         "ema": flat(net.generator_ema_),
         "critic": flat(net.discriminator_),
+        "encoded_x": encoded_x,
     }
     if mode == "image":
         result["sample"] = model.sample(4, random_state=0).reshape(-1).round(5).tolist()

@@ -16,6 +16,8 @@ from skgen import GANSampler
 pytest.importorskip("accelerate")
 
 SCRIPT = Path(__file__).with_name("_distributed_fit.py")
+sys.path.insert(0, str(SCRIPT.parent))
+from _distributed_fit import table as _table  # noqa: E402
 
 
 def _run(tmp_path, mode, epochs, processes):
@@ -34,24 +36,28 @@ def _run(tmp_path, mode, epochs, processes):
     return [json.loads((out / f"process{i}.json").read_text()) for i in range(processes)]
 
 
-@pytest.mark.parametrize("mode", ["table", "image", "stream"])
+@pytest.mark.parametrize("mode", ["table", "unseeded", "image", "stream"])
 def test_two_processes_split_each_step_and_end_identical(tmp_path, mode):
     if mode == "stream":  # the table streamed from a Parquet file by each process
         pytest.importorskip("pyarrow")
-        sys.path.insert(0, str(SCRIPT.parent))
-        from _distributed_fit import table
-
         mode = str(tmp_path / "table.parquet")
-        table(2000, 0).to_parquet(mode)
+        _table(2000, 0).to_parquet(mode)
     first, second = _run(tmp_path, mode, 3, 2)
     for report in (first, second):
         assert report["n_processes"] == 2
         # Each process draws half of every step's batch; the epoch keeps one process's steps.
         assert report["batch_rows"] == ([8] if mode == "image" else [100])
         assert report["steps"] == report["expected_steps"]
-    # Averaged gradients keep both networks, the moving average and the samples equal everywhere.
+    # Averaged gradients keep both networks, the moving average and the samples equal everywhere
+    # (unseeded too: every process fits on the first process's seed).
     for key in ("generator", "ema", "critic", "sample"):
         assert np.allclose(first[key], second[key], rtol=0, atol=1e-6), key
+    if mode.endswith(".parquet"):
+        # Each process encodes every other row of each buffer: the two shares are the table, each pass.
+        x = np.sort(_table(2000, 0)["x"].to_numpy())
+        for a, b in zip(np.split(np.array(first["encoded_x"]), 3), np.split(np.array(second["encoded_x"]), 3)):
+            assert len(a) == len(b) == 1000
+            assert np.array_equal(np.sort(np.concatenate([a, b])), x)
 
 
 @pytest.mark.slow

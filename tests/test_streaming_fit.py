@@ -208,6 +208,49 @@ def test_each_pass_reads_every_row_once_in_a_new_order(table, parquet_dir, small
     assert not np.array_equal(passes[0]["x"].to_numpy()[:250], table["x"].to_numpy()[:250])  # not the file order
 
 
+def test_the_next_buffer_is_made_in_the_background_one_ahead(table, parquet_dir, small_buffers):
+    import threading
+    import time
+
+    from skgen._tabular._streaming import StreamingDataset
+
+    makers = []
+
+    def encode(frame):
+        makers.append(threading.current_thread().name)
+        return types.SimpleNamespace()
+
+    dataset = StreamingDataset(_sources.TableSource(parquet_dir), len(table), encode, 700, seed=0)
+    buffers = dataset.buffers()
+    next(buffers)
+    deadline = time.monotonic() + 10
+    while len(makers) < 2 and time.monotonic() < deadline:  # the caller asks for nothing meanwhile
+        time.sleep(0.01)
+    time.sleep(0.2)
+    assert len(makers) == 2, makers  # the second buffer is made while the first is used, no third
+    assert not any(name == threading.current_thread().name for name in makers)
+    buffers.close()
+    assert not any(t.name.startswith("skgen-buffer") for t in threading.enumerate())
+    assert sum(data.source_rows for data in dataset.buffers()) == len(table)  # a whole pass after a closed one
+
+
+def test_an_error_while_reading_ahead_reaches_the_caller(table, parquet_dir, small_buffers):
+    from skgen._tabular._streaming import StreamingDataset
+
+    def encode(frame):
+        if encode.calls == 1:
+            raise ValueError("Cannot read part-9.parquet: truncated")
+        encode.calls += 1
+        return types.SimpleNamespace()
+
+    encode.calls = 0
+    dataset = StreamingDataset(_sources.TableSource(parquet_dir), len(table), encode, 700, seed=0)
+    buffers = dataset.buffers()
+    next(buffers)
+    with pytest.raises(ValueError, match="Cannot read part-9.parquet: truncated"):
+        next(buffers)
+
+
 def test_a_semicolon_csv_with_decimal_commas_is_read_as_its_columns(table, tmp_path, small_buffers):
     # The dialect is guessed from the file, as the command line guesses it: read as commas and
     # points, this file would be one text column of whole lines.

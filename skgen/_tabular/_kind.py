@@ -228,7 +228,8 @@ class TableKind(GANDataKind):
             dataset = ConditionalDataset(torch.from_numpy(encoded).to(device), codes, space, classes)
         else:
             encode = buffer_encoder(codec, data["constraints"], discrete, space, latent, device, rng.randint(2**31 - 1))
-            dataset = StreamingDataset(source, n_rows, encode, BUFFER_ROWS, int(rng.randint(2**31 - 1)))
+            dataset = StreamingDataset(source, n_rows, encode, BUFFER_ROWS, int(rng.randint(2**31 - 1)),
+                                       shard=self.process_shard())
             # The first pass's sample has served: only its columns are needed from here on.
             data.update(frame=data["frame"].iloc[:0], encoded=None)
         sampler = self.sampler

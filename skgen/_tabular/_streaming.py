@@ -17,12 +17,22 @@
    training-by-sampling inside the buffer, so an epoch is still one pass
    over every row (``n_rows // batch_size`` steps).
 
-Peak memory is the sample (let go once the model's parts are fitted), one
-buffer as pandas rows and encoded floats (the rows let go once encoded, the
-previous buffer before the next is read), and the model: it does not grow
-with the number of rows. A level rarer
-than about one row in a buffer is drawn only by the buffers that hold it.
+The next buffer is read and encoded in a background thread while the
+current one is trained on (Arrow's reading and most of numpy's encoding
+release the GIL), so a streamed epoch costs about what an in-memory one
+does. When the fit runs on several processes (:mod:`skgen._distributed`),
+every process reads the same pieces in the same order and keeps every
+``n_processes``-th row of each buffer, starting at its own index: each
+encodes and holds only its share, and the shares partition the table.
+
+Peak memory is the sample (let go once the model's parts are fitted), two
+buffers as encoded floats (the one trained on, the next being made; read
+rows are let go once encoded), one buffer's pandas rows, and the model: it
+does not grow with the number of rows. A level rarer than about one row in
+a buffer is drawn only by the buffers that hold it.
 """
+
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pandas as pd
@@ -47,22 +57,36 @@ class StreamingDataset(Dataset):
         ``encode(frame) -> ConditionalDataset`` of a buffer's rows.
     buffer_rows : int
     seed : int
-        Seeds the order in which the source's pieces are read.
+        Seeds the order in which the source's pieces are read (the same in
+        every process).
+    shard : tuple of (int, int), default=(0, 1)
+        ``(process_index, n_processes)``: this process keeps rows
+        ``process_index::n_processes`` of each buffer.
+    prefetch : bool, default=True
+        Make the next buffer in a background thread while the current one
+        is used.
     """
 
-    def __init__(self, source, n_rows, encode, buffer_rows, seed):
+    def __init__(self, source, n_rows, encode, buffer_rows, seed, shard=(0, 1), prefetch=True):
         self.source = source
         self.n_rows = int(n_rows)
         self.encode = encode
         self.buffer_rows = int(buffer_rows)
         self.rng = np.random.RandomState(seed)
+        self.shard = tuple(shard)
+        self.prefetch = prefetch
 
     def __len__(self):
         return self.n_rows
 
     def buffers(self):
         """Encoded buffers covering the source once (each call: a new order); each
-        carries ``source_rows``, the rows read for it (before constraint checks)."""
+        carries ``source_rows``, the rows read for it by all processes together
+        (before constraint checks)."""
+        made = self._buffers()
+        return prefetched(made) if self.prefetch else made
+
+    def _buffers(self):
         parts, n = [], 0
         for piece in self.source.pieces(self.rng):
             parts.append(piece)
@@ -78,9 +102,60 @@ class StreamingDataset(Dataset):
         # its encoded floats stay while it is trained on.
         frame = pd.concat(parts, ignore_index=True)
         parts.clear()
+        index, n_processes = self.shard
+        if n_processes > 1:
+            frame = frame.iloc[index::n_processes]
         data = self.encode(frame)
+        del frame
+        if self.prefetch:
+            # Made in a background thread, a buffer's temporaries sit in that thread's malloc arena,
+            # which glibc keeps: trimmed, a 1M-row epoch peaked at 1,315 MB rather than 1,570.
+            release_freed_memory()
         data.source_rows = n
         return data
+
+
+_END = object()
+
+
+def release_freed_memory():
+    """Give memory that ``free`` kept in malloc's arenas back to the system (glibc; elsewhere nothing)."""
+    global _malloc_trim
+    if _malloc_trim is None:
+        try:
+            import ctypes
+
+            _malloc_trim = ctypes.CDLL(None).malloc_trim
+        except (OSError, AttributeError):
+            _malloc_trim = False
+    if _malloc_trim:
+        _malloc_trim(0)
+
+
+_malloc_trim = None
+
+
+def prefetched(items):
+    """The items of the iterator ``items``, each next one made in a background
+    thread while the caller uses the current one (at most one made ahead).
+
+    Errors raised while making an item are raised here, in the caller's
+    thread; when the caller stops early, the item being made is finished
+    and dropped, and ``items`` is closed.
+    """
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="skgen-buffer")
+    try:
+        pending = pool.submit(next, items, _END)
+        while True:
+            item = pending.result()
+            if item is _END:
+                return
+            pending = pool.submit(next, items, _END)
+            yield item
+            item = None  # not held while the next one is awaited
+    finally:
+        pool.shutdown(wait=True)
+        items.close()
 
 
 def buffer_encoder(codec, constraints, discrete, space, latent, device, seed):
