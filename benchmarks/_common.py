@@ -71,12 +71,13 @@ def check_quiet(force, max_busy=0.3):
 
 
 def environment_line():
+    import pandas
     import sklearn
     import torch
 
     return (
         f"Python {platform.python_version()}, torch {torch.__version__}, scikit-learn "
-        f"{sklearn.__version__}, {os.cpu_count()} CPUs ({platform.machine()})"
+        f"{sklearn.__version__}, pandas {pandas.__version__}, {os.cpu_count()} CPUs ({platform.machine()})"
     )
 
 

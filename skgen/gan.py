@@ -194,13 +194,16 @@ class GANSampler(TorchEstimatorBase):
         ``"auto"`` (CUDA when available, else CPU), ``"cpu"``, ``"cuda"``...
     accelerator : bool, dict or None, default=None
         Train on several processes (GPUs, or CPU processes) through Hugging
-        Face Accelerate: run the script with ``accelerate launch
-        --num_processes N`` (add ``--cpu`` for CPU processes) and set
-        True, or a dict of ``accelerate.PartialState`` options (e.g.
-        ``{"cpu": True}``). Each training step's ``batch_size`` rows are
-        split across the processes; each draws its share, and both
-        networks' gradients are averaged before their optimizers step, so
-        the fit takes the same steps as one process would, in less time.
+        Face Accelerate: run the script with ``torchrun --nproc_per_node
+        N`` (GPUs or CPU processes) or ``accelerate launch --multi_gpu
+        --num_processes N`` and set True, or a dict of
+        ``accelerate.PartialState`` options (e.g. ``{"cpu": True}``). Each
+        training step's ``batch_size`` rows are split across the processes;
+        each draws its share (of a streamed table, each process encodes
+        and holds every N-th row of each buffer), and both networks'
+        gradients are averaged before their optimizers step, so the fit
+        takes the same steps as one process would, in less time. Unseeded,
+        every process takes the first process's seed.
         Every process ends with the same fitted sampler (save it from one:
         ``accelerate.PartialState().is_main_process``). Accelerate chooses
         the device (``device`` is ignored). Not combined with
