@@ -20,6 +20,7 @@ cluster does for a grid search.
     python benchmarks/bench_scaling.py            # ~10 min, needs ~10 GB of RAM
     python benchmarks/bench_scaling.py --quick    # 10k and 100k only
     python benchmarks/bench_scaling.py --streaming   # fit from Parquet (100k, 1M, 10M rows) and sample_to (~25 min)
+    python benchmarks/bench_scaling.py --sampling    # sample_to alone: 1M, 10M, 100M rows (~13 min)
     python benchmarks/bench_scaling.py --processes   # Adult, 1 and 2 processes, 500- and 4,000-row steps (~10 min)
 
 Writes ``benchmarks/results/scaling.md``.
@@ -199,60 +200,63 @@ def write_section(title, lines):
     print(f"wrote {RESULTS}")
 
 
+def _in_own_process(mode, path, n):
+    context = multiprocessing.get_context("spawn")
+    with concurrent.futures.ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+        result = pool.submit(_stream_run, mode, path, n).result()
+    print(result, flush=True)
+    return result
+
+
 def streaming(args):
-    """Streaming fit and chunked sampling; writes the "Streaming" section of scaling.md."""
+    """Streaming fit (the "Streaming" section of scaling.md), then chunked sampling ("Sampling to
+    Parquet"); with ``--sampling`` the sampling alone."""
     load_before = check_quiet(args.force)
     start = time.perf_counter()
     folder = Path(args.data_dir)
     folder.mkdir(parents=True, exist_ok=True)
     sizes = [int(s) for s in args.stream_sizes]
     results = []
-    for n in sizes:
+    for n in sizes if not args.sampling else []:
         path = write_tiled_parquet(folder / f"adult-{n}.parquet", n)
-        modes = ["stream", "memory"] if n <= args.max_in_memory else ["stream"]
-        for mode in modes:
-            context = multiprocessing.get_context("spawn")
-            with concurrent.futures.ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
-                result = pool.submit(_stream_run, mode, path, n).result()
-            print(result, flush=True)
-            results.append(result)
-    samples = []
-    for n in [int(s) for s in args.sample_sizes]:
-        context = multiprocessing.get_context("spawn")
-        with concurrent.futures.ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
-            result = pool.submit(_stream_run, "sample", folder / f"adult-{sizes[0]}.parquet", n).result()
-        print(result, flush=True)
-        samples.append(result)
-    load_after = machine_load()
-    lines = [
-        "## Streaming", "",
-        f"Written by `benchmarks/bench_scaling.py --streaming` on {datetime.date.today().isoformat()}. "
-        f"{environment_line()}. One torch thread; each run in its own process. "
-        + load_sentence(load_before, load_after, time.perf_counter() - start), "",
-        "GANSampler defaults, one epoch (`max_epochs=1`: rows // 500 steps, latent classes fitted on the first "
-        "pass's 200,000-row sample), on Adult tiled (fnlwgt jittered) in a Parquet file of 100,000-row row "
-        "groups: `fit(path)` streams it, `fit(pd.read_parquet(path))` holds it in memory. Fit s includes the "
-        "first pass (streamed) or the codec's fit and encoding (in memory); base MB: the process before "
-        "fitting (in memory: with the frame read); peak: the process's peak resident memory (`VmHWM`).", "",
-        "| rows | path | fit s | s / epoch | steps | s / epoch per 100k rows | base MB | peak RSS MB |",
-        "|---:|---|---:|---:|---:|---:|---:|---:|",
-    ]
-    for r in results:
-        lines.append(
+        for mode in ["stream", "memory"] if n <= args.max_in_memory else ["stream"]:
+            results.append(_in_own_process(mode, path, n))
+    if results:
+        write_section("Streaming", [
+            "## Streaming", "",
+            f"Written by `benchmarks/bench_scaling.py --streaming` on {datetime.date.today().isoformat()}. "
+            f"{environment_line()}. One torch thread; each run in its own process. "
+            + load_sentence(load_before, machine_load(), time.perf_counter() - start), "",
+            "GANSampler defaults, one epoch (`max_epochs=1`: rows // 500 steps, latent classes fitted on the first "
+            "pass's 200,000-row sample), on Adult tiled (fnlwgt jittered) in a Parquet file of 100,000-row row "
+            "groups: `fit(path)` streams it (the next buffer read and encoded in a background thread), "
+            "`fit(pd.read_parquet(path))` holds it in memory. Fit s includes the first pass (streamed) or the "
+            "codec's fit and encoding (in memory); base MB: the process before fitting (in memory: with the "
+            "frame read); peak: the process's peak resident memory (`VmHWM`).", "",
+            "| rows | path | fit s | s / epoch | steps | s / epoch per 100k rows | base MB | peak RSS MB |",
+            "|---:|---|---:|---:|---:|---:|---:|---:|",
+        ] + [
             f"| {r['rows']:,} | {'streamed from Parquet' if r['mode'] == 'stream' else 'in memory'} | "
             f"{r['fit_s']:.1f} | {r['epoch_s']:.1f} | {r['steps']:,} | {r['epoch_s'] / r['rows'] * 1e5:.2f} | "
             f"{r['base_mb']:,.0f} | {r['peak_mb']:,.0f} |"
-        )
-    lines += [
-        "", "Sampling to Parquet: `sample_to(path, n)` (100,000-row chunks) from a model fitted on 50,000 rows, "
-        "one thread; base MB: the process with the fitted model, before sampling; peak: its peak resident "
-        "memory while sampling (`VmHWM`, reset before sampling).", "",
+            for r in results
+        ])
+    sample_start, load_before = time.perf_counter(), machine_load() if results else load_before
+    source = write_tiled_parquet(folder / f"adult-{sizes[0]}.parquet", sizes[0])
+    samples = [_in_own_process("sample", source, int(n)) for n in args.sample_sizes]
+    write_section("Sampling to Parquet", [
+        "## Sampling to Parquet", "",
+        f"Written by `benchmarks/bench_scaling.py --{'sampling' if args.sampling else 'streaming'}` on "
+        f"{datetime.date.today().isoformat()}. {environment_line()}. Each run in its own process. "
+        + load_sentence(load_before, machine_load(), time.perf_counter() - sample_start), "",
+        "`sample_to(path, n)` (100,000-row chunks) from a model fitted on 50,000 rows, one torch thread; base "
+        "MB: the process with the fitted model, before sampling; peak: its peak resident memory while "
+        "sampling (`VmHWM`, reset before sampling).", "",
         "| rows | s | rows / s | base MB | peak RSS MB |", "|---:|---:|---:|---:|---:|",
-    ]
-    for r in samples:
-        lines.append(f"| {r['rows']:,} | {r['seconds']:.1f} | {r['rows_per_s']:,.0f} | {r['base_mb']:,.0f} | "
-                     f"{r['peak_mb']:,.0f} |")
-    write_section("Streaming", lines)
+    ] + [
+        f"| {r['rows']:,} | {r['seconds']:.1f} | {r['rows_per_s']:,.0f} | {r['base_mb']:,.0f} | {r['peak_mb']:,.0f} |"
+        for r in samples
+    ])
 
 
 def processes(args):
@@ -307,6 +311,7 @@ def main():
     parser.add_argument("--quick", action="store_true", help="10k and 100k rows only")
     parser.add_argument("--force", action="store_true", help="run even if the machine is busy")
     parser.add_argument("--streaming", action="store_true", help="streaming fit and chunked sampling only")
+    parser.add_argument("--sampling", action="store_true", help="chunked sampling to Parquet only")
     parser.add_argument("--stream-sizes", nargs="+", default=["100000", "1000000", "10000000"])
     parser.add_argument("--sample-sizes", nargs="+", default=["1000000", "10000000", "100000000"])
     parser.add_argument("--max-in-memory", type=int, default=1_000_000, help="largest size also fitted in memory")
@@ -314,7 +319,7 @@ def main():
     parser.add_argument("--processes", action="store_true", help="GANSampler on Adult in one and two processes only")
     parser.add_argument("--process-epochs", default="auto", help="max_epochs of the --processes fits")
     args = parser.parse_args()
-    if args.streaming:
+    if args.streaming or args.sampling:
         return streaming(args)
     if args.processes:
         return processes(args)

@@ -491,7 +491,7 @@ def main():
             except Exception as error:  # one failed model is reported, not fatal
                 rows.append({"table": job[1], "name": job[2], "error": f"{type(error).__name__}: {error}"[:200]})
             print(f"[{time.perf_counter() - start:7.0f} s] {job[1]} / {job[2]}: "
-                  f"{ {k: v for k, v in rows[-1].items() if k in ('detection', 'quality', 'tstr', 'fit_s', 'error')} }",
+                  f"{ {k: v for k, v in rows[-1].items() if k in ('detection', 'quality', 'sdm_quality', 'tstr', 'fit_s', 'rows_per_s', 'error')} }",
                   flush=True)
     order = {job[1:3]: i for i, job in enumerate(listed)}
     rows.sort(key=lambda r: order.get((r["table"], r["name"]), 0))

@@ -116,6 +116,7 @@ class StreamingDataset(Dataset):
 
 
 _END = object()
+_malloc_trim = None  # glibc's malloc_trim, once looked up (False where there is none)
 
 
 def release_freed_memory():
@@ -126,13 +127,10 @@ def release_freed_memory():
             import ctypes
 
             _malloc_trim = ctypes.CDLL(None).malloc_trim
-        except (OSError, AttributeError):
+        except (OSError, AttributeError, TypeError):  # no C library by that name (Windows), no malloc_trim
             _malloc_trim = False
     if _malloc_trim:
         _malloc_trim(0)
-
-
-_malloc_trim = None
 
 
 def prefetched(items):
