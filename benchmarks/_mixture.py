@@ -101,7 +101,9 @@ class LatentClassMixture:
     def _restore_dtype(series, dtype):
         if pd.api.types.is_datetime64_any_dtype(dtype):
             return pd.to_datetime(pd.to_numeric(series).astype("Int64"), unit="ns")
-        if pd.api.types.is_bool_dtype(dtype) or dtype == object or isinstance(dtype, pd.CategoricalDtype):
+        # pandas 3 reads text as its "str" dtype, not object (to_numeric below refused it).
+        if pd.api.types.is_bool_dtype(dtype) or pd.api.types.is_string_dtype(dtype) or \
+                isinstance(dtype, pd.CategoricalDtype):
             return series.astype(dtype) if series.notna().all() else series
         numeric = pd.to_numeric(series)
         try:

@@ -426,8 +426,13 @@ def write_privacy_report(rows, args, load_before, load_after, elapsed):
 def _skgen_params(config):
     if config == "defaults":
         return {}
-    return {k: int(v) if v.isdigit() else float(v) if v.replace(".", "").isdigit() else v
-            for k, v in (item.split("=") for item in config.split(","))}
+
+    def value(text):
+        if text in ("True", "False"):
+            return text == "True"
+        return int(text) if text.isdigit() else float(text) if text.replace(".", "").isdigit() else text
+
+    return {k: value(v) for k, v in (item.split("=") for item in config.split(","))}
 
 
 def main():

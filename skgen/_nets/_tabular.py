@@ -53,7 +53,10 @@ class TabularGANNet(GANNetMixin, LeanNetMixin, NeuralNet):
     """
 
     # skorch moves these with the modules when a net is unpickled on another device.
-    cuda_dependent_attributes_ = ["condition_blocks", "class_logits"]
+    cuda_dependent_attributes_ = ["condition_blocks", "class_logits", "level_bias"]
+    # Added to the block logits when levels are drawn (skgen._tabular._level_calibration);
+    # None: none (nets trained before it, private fits).
+    level_bias = None
 
     def __init__(
         self,
@@ -212,7 +215,8 @@ class TabularGANNet(GANNetMixin, LeanNetMixin, NeuralNet):
                 for g in forced:
                     cond[rows, g[start:stop].to(self.device)] = 1.0
             raw = self._generator_output(generator_module, noise, cond, chunk)
-            return raw, sample_blocks(raw, self.blocks, generator).cpu()
+            logits = raw if self.level_bias is None else raw + self.level_bias
+            return raw, sample_blocks(logits, self.blocks, generator).cpu()
 
         rows, choices = self._generate_in_chunks(n, batch_size, generator, produce)
         with torch.inference_mode():  # the chunks' outputs are inference tensors

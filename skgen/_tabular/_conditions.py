@@ -13,7 +13,9 @@ from numbers import Real
 
 import numpy as np
 import pandas as pd
+import torch
 
+from ._latent_classes import cpu_generator
 from ._numeric import levels as mode_levels, to_uniform
 from ._columns import _MISSING, _OTHER, BOOLEAN, CATEGORICAL, DATETIME, INTEGER, _datetime_unit
 
@@ -235,3 +237,14 @@ def same_value(level, value):
         return bool(level == value)
     except (TypeError, ValueError):
         return False
+
+
+def unconditional_rows(space, latent, n, seed, device, generator=None):
+    """The condition rows of ``n`` rows sampled without conditions: latent classes drawn
+    with their conditions, else conditions drawn from the data's frequencies (None: none)."""
+    if latent is not None:
+        return latent.sample_conditions(n, space.column_weights, cpu_generator(seed)).to(device)
+    if space.n_conditions:
+        generator = generator if generator is not None else torch.Generator(device=device).manual_seed(seed)
+        return space.sample(n, space.data_probs, generator=generator)
+    return None

@@ -16,10 +16,11 @@ from .._modules import TabularDiscriminator, TabularGenerator
 from .._nets import PrivateTabularGANNet, TabularGANNet
 from .._privacy import PRIVATE_CRITIC_KWARGS, PoissonBatchIterator, check_privacy_params, privacy_plan, spent_epsilon
 from ._codec import TabularCodec
-from ._conditions import resolve_conditions
+from ._conditions import resolve_conditions, unconditional_rows
 from ._constraint_set import ConstraintSet
 from ._inferred_rules import inferred_constraints
 from ._latent_classes import LatentClasses, cpu_generator
+from ._level_calibration import block_frequencies, calibrate_levels
 from ._sources import FirstPass, TableSource, is_table_source
 from ._streaming import BUFFER_ROWS, FIT_SAMPLE_ROWS, StreamingDataset, buffer_encoder, level_codes
 
@@ -37,6 +38,7 @@ TABLE_CONSTRAINTS = {
     "constraints": [list, tuple, None],
     "constraint_violations": [StrOptions({"raise", "drop"})],
     "latent_classes": [Interval(Integral, 0, None, closed="left"), StrOptions({"auto"})],
+    "calibrate_levels": ["boolean"],
 }
 
 # max_epochs="auto": half as many optimiser steps as rows, within these bounds (an epoch is
@@ -238,9 +240,15 @@ class TableKind(GANDataKind):
             private = privacy_plan(
                 sampler.dp_epsilon, sampler.dp_delta, self.step_batch_size(n_rows), n_rows, self.n_epochs(n_rows)
             )
-        data.update(space=space, private=private, discrete=[c.name for c in discrete], latent=latent)
+        blocks = [(s.start, s.width) for s in codec.segments_ if s.kind == "softmax"]
+        data.update(space=space, private=private, discrete=[c.name for c in discrete], latent=latent,
+                    level_frequencies=block_frequencies(encoded, blocks))
         net = self.build_net(codec, device, governor, private, n_rows, latent=latent)
-        return net.initialize(), dataset
+        net = net.initialize()
+        # Drawn last, so the draws before it are those of fits made before level calibration;
+        # from the fit's seed, not torch's stream, which each process of a distributed fit has its own of.
+        data["calibration_seed"] = int(rng.randint(2**31 - 1))
+        return net, dataset
 
     def n_latent_classes(self, n_rows):
         """Classes of the latent-class model the GAN is conditioned on (0: none)."""
@@ -255,6 +263,8 @@ class TableKind(GANDataKind):
     def end_training(self, net, data):
         private = data["private"]
         if private is None:
+            if self.sampler.calibrate_levels and net.blocks:
+                calibrate_levels(net, data)
             return {}
         epsilon = spent_epsilon(net, private["delta"])
         net.finish_private_training()
@@ -396,10 +406,8 @@ class TableKind(GANDataKind):
             rows, forced, bounds = indices[0], indices, resolved.bounds
             if latent is not None:
                 rows = latent.with_classes(rows, latent.draw_classes(torch.stack(indices, 1), cpu_generator(seed)))
-        elif latent is not None:
-            rows = latent.sample_conditions(n_samples, space.column_weights, cpu_generator(seed)).to(device)
-        elif space.n_conditions:
-            rows = space.sample(n_samples, space.data_probs, generator=generator)
+        else:
+            rows = unconditional_rows(space, latent, n_samples, seed, device, generator)
         with sampler._inference_context():
             encoded, choices = net.generate(n_samples, rows, forced=forced, generator=generator)
         return sampler.codec_.inverse_transform(
@@ -448,6 +456,7 @@ class TableKind(GANDataKind):
             "discrete_columns": [encode_value(c) for c in sampler.discrete_columns_],
             "constraints": None if getattr(sampler, "constraints_", None) is None else sampler.constraints_.get_state(),
             "latent_classes": None if latent is None else latent.get_state(),
+            "level_bias": None if sampler.net_.level_bias is None else sampler.net_.level_bias.cpu().tolist(),
         }
 
     def restore(self, state, weights, device):
@@ -464,4 +473,8 @@ class TableKind(GANDataKind):
         latent = None
         if state.get("latent_classes") is not None:
             latent = sampler.latent_classes_ = LatentClasses.from_state(state["latent_classes"])
-        return self.build_net(codec, device, None, latent=latent)
+        net = self.build_net(codec, device, None, latent=latent)
+        if state.get("level_bias") is not None:  # absent before level calibration: no bias
+            net.level_bias = torch.tensor(state["level_bias"], dtype=torch.float32, device=device)
+        return net
+
