@@ -477,4 +477,3 @@ class TableKind(GANDataKind):
         if state.get("level_bias") is not None:  # absent before level calibration: no bias
             net.level_bias = torch.tensor(state["level_bias"], dtype=torch.float32, device=device)
         return net
-
