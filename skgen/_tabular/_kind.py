@@ -240,10 +240,10 @@ class TableKind(GANDataKind):
             private = privacy_plan(
                 sampler.dp_epsilon, sampler.dp_delta, self.step_batch_size(n_rows), n_rows, self.n_epochs(n_rows)
             )
-        blocks = [(s.start, s.width) for s in codec.segments_ if s.kind == "softmax"]
-        data.update(space=space, private=private, discrete=[c.name for c in discrete], latent=latent,
-                    level_frequencies=block_frequencies(encoded, blocks))
+        data.update(space=space, private=private, discrete=[c.name for c in discrete], latent=latent)
         net = self.build_net(codec, device, governor, private, n_rows, latent=latent)
+        if private is None and sampler.calibrate_levels:
+            data["level_frequencies"] = block_frequencies(encoded, net.blocks)
         net = net.initialize()
         # Drawn last, so the draws before it are those of fits made before level calibration;
         # from the fit's seed, not torch's stream, which each process of a distributed fit has its own of.

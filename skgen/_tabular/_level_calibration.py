@@ -43,7 +43,8 @@ def block_frequencies(encoded, blocks):
 
 def calibrated_bias(net, width, target, draw_rows, seed):
     """The per-column logit bias (zero outside the blocks) that brings the
-    sampled level frequencies of ``net`` to ``target``.
+    sampled level frequencies of ``net`` to ``target``; set as
+    ``net.level_bias`` as it is found (each round samples with the bias so far).
 
     Parameters
     ----------
@@ -78,7 +79,7 @@ def calibrate_levels(net, data):
     """Set ``net.level_bias`` after a fit, from the fit's ``data`` (its codec, condition space,
     latent classes, training level frequencies and calibration seed)."""
     space, latent = data["space"], data["latent"]
-    net.level_bias = calibrated_bias(
+    calibrated_bias(
         net, data["codec"].n_encoded_, data["level_frequencies"],
         lambda n, seed: unconditional_rows(space, latent, n, seed, net.device), data["calibration_seed"],
     )
