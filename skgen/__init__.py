@@ -15,9 +15,10 @@ _LAZY = {
     "GANSampler": ".gan",
     "GANOverSampler": ".oversampling",
     "load": "._io._registry",
+    "show_versions": "._show_versions",
 }
 
-__all__ = ["AutoencoderTransformer", "GANOverSampler", "GANSampler", "load", "__version__"]
+__all__ = ["AutoencoderTransformer", "GANOverSampler", "GANSampler", "load", "show_versions", "__version__"]
 
 
 def __getattr__(name):

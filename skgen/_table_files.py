@@ -34,6 +34,31 @@ class TableFileError(Exception):
     """A table file that cannot be read or written as asked (one line)."""
 
 
+def unsupported_format(name):
+    """The message for a file that is no table format skgen reads (a spreadsheet, say)."""
+    return f"Cannot read {name}: skgen reads .csv, .tsv, .txt, .parquet and .pq files (save a spreadsheet as CSV)."
+
+
+def check_unique_names(names):
+    """Raise ``ValueError("Duplicate column names: [...].")`` when a name repeats
+    (the one message the Python API and the command line give)."""
+    seen, duplicated = set(), []
+    for name in names:
+        if name in seen and name not in duplicated:
+            duplicated.append(name)
+        seen.add(name)
+    if duplicated:
+        raise ValueError(f"Duplicate column names: {duplicated}.")
+
+
+def csv_header(path, sep, encoding):
+    """The names in a CSV file's header line as written (pandas renames a repeated ``a`` to ``a.1``)."""
+    import pandas as pd
+
+    first = pd.read_csv(path, sep=sep, encoding=encoding, header=None, nrows=1, dtype=str, keep_default_na=False)
+    return first.iloc[0].tolist() if len(first) else []
+
+
 def _separator_name(sep):
     return {"\t": "tab", ",": "','", ";": "';'", "|": "'|'"}.get(sep, repr(sep))
 
@@ -196,7 +221,19 @@ def check_parse(frame, path, sep, decimal):
                 )
 
 
+def _looks_binary(path):
+    with open(path, "rb") as f:
+        head = f.read(4096)
+    return b"\x00" in head and not head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+
+
 def read_table(path, *, sep=None, decimal=None, encoding=None):
+    """Read a CSV (dialect sniffed unless given) or a Parquet file into a DataFrame
+    (:func:`read_table_and_dialect` without the dialect)."""
+    return read_table_and_dialect(path, sep=sep, decimal=decimal, encoding=encoding)[0]
+
+
+def read_table_and_dialect(path, *, sep=None, decimal=None, encoding=None):
     """Read a CSV (dialect sniffed unless given) or a Parquet file into a DataFrame.
 
     Parameters
@@ -209,6 +246,8 @@ def read_table(path, *, sep=None, decimal=None, encoding=None):
     -------
     frame : DataFrame
         With at least one row and one column.
+    dialect : tuple or None
+        ``(sep, decimal, encoding)`` of a CSV file; None for Parquet.
 
     Raises
     ------
@@ -226,8 +265,11 @@ def read_table(path, *, sep=None, decimal=None, encoding=None):
                 raise TableFileError(f"reading {path} needs pyarrow (pip install pyarrow)")
             frame = pd.read_parquet(path)
             sep = decimal = None
+        elif _csv_suffix(path) is None and _looks_binary(path):
+            raise TableFileError(unsupported_format(path.name))
         else:
             sep, decimal, encoding = csv_dialect(path, sep, decimal, encoding)
+            check_unique_names(csv_header(path, sep, encoding))
             frame = pd.read_csv(path, sep=sep, decimal=decimal, encoding=encoding)
     except TableFileError:
         raise
@@ -236,8 +278,10 @@ def read_table(path, *, sep=None, decimal=None, encoding=None):
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError, OSError, LookupError) as exc:
         first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise TableFileError(f"cannot read {path}: {first_line}") from None
-    if frame.empty or frame.shape[1] == 0:
-        raise TableFileError(f"{path} has no rows or no columns")
+    if frame.shape[1] == 0:
+        raise TableFileError(f"{path} holds no columns.")
+    if frame.empty:
+        raise TableFileError(f"{path} holds no rows.")
     if sep is not None:
         check_parse(frame, path, sep, decimal)
-    return frame
+    return frame, (None if sep is None else (sep, decimal, encoding))

@@ -73,6 +73,12 @@ class TableWriter:
     ----------
     path : str or Path
         The target; its suffix chooses the format (see the module docstring).
+    sep : str or None, default=None
+        CSV field separator; None is a tab for ``.tsv`` and ``,`` otherwise.
+    decimal : str, default="."
+        CSV decimal mark.
+    encoding : str, default="utf-8"
+        CSV text encoding.
 
     Use as a context manager::
 
@@ -81,8 +87,11 @@ class TableWriter:
                 writer.write(chunk)
     """
 
-    def __init__(self, path):
+    def __init__(self, path, *, sep=None, decimal=".", encoding="utf-8"):
         self.path = Path(path)
+        self.sep = ("\t" if _csv_suffix(self.path) == ".tsv" else ",") if sep is None else sep
+        self.decimal = decimal
+        self.encoding = encoding
         check_output_format(self.path)
         if not self.path.parent.exists():
             raise TableFileError(f"directory {self.path.parent} does not exist")
@@ -129,9 +138,14 @@ class TableWriter:
         first = self._text is None
         if first:
             stream, self._closers = _binary_stream(self.partial_path, _compression(self.path), self.path.stem)
-            self._text = io.TextIOWrapper(stream, encoding="utf-8", newline="")
-        sep = "\t" if _csv_suffix(self.path) == ".tsv" else ","
-        frame.to_csv(self._text, index=False, header=first, sep=sep)
+            self._text = io.TextIOWrapper(stream, encoding=self.encoding, newline="")
+        try:
+            frame.to_csv(self._text, index=False, header=first, sep=self.sep, decimal=self.decimal)
+        except UnicodeEncodeError as exc:
+            raise TableFileError(
+                f"cannot write {self.path} as {self.encoding}: {exc.object[exc.start:exc.end]!r} has no "
+                "character there; pick another encoding"
+            ) from None
 
     def _close_handles(self):
         if self._parquet is not None:

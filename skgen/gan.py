@@ -12,7 +12,7 @@ import torch
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
-from sklearn_compat.base import _fit_context
+from sklearn.base import _fit_context
 
 from ._core._base import COMMON_CONSTRAINTS, TorchEstimatorBase
 from ._core._context import sampling_rng
@@ -677,7 +677,7 @@ class GANSampler(TorchEstimatorBase):
 
     def _restore(self, state, weights, device):
         self.data_kind_ = state["data_kind_"]
-        net = self._kind().restore(state, weights, device).initialize()
+        net = self._kind().restore(state, weights, device).initialize_for_sampling()
         net.module_.load_state_dict(weights["generator"])
         net.discriminator_.load_state_dict(weights["discriminator"])
         if "generator_ema" in weights:

@@ -8,7 +8,7 @@ from sklearn.base import BaseEstimator, OneToOneFeatureMixin, clone
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.multiclass import type_of_target
-from sklearn_compat.base import _fit_context
+from sklearn.base import _fit_context
 
 from ._sampling_strategy import _STRATEGIES, rows_to_add
 
@@ -218,7 +218,7 @@ class GANOverSampler(OneToOneFeatureMixin, BaseEstimator):
         tags = super().__sklearn_tags__()
         try:  # imbalanced-learn's tags, so that its Pipeline and checks see a sampler
             from imblearn.utils._tags import InputTags, SamplerTags, Tags
-            from sklearn_compat.utils._tags import TargetTags
+            from sklearn.utils._tags import TargetTags
         except ImportError:
             tags.input_tags.allow_nan = True
             tags.input_tags.string = True

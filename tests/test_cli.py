@@ -111,7 +111,6 @@ def test_evaluate_prints_quality_utility_privacy_and_writes_html(table_csv, synt
         (["synthesize", "{table}", "-n", "5", "-o", "out.csv", "--condition", "region"], ["COLUMN=VALUE"]),
         (["synthesize", "{table}", "-n", "0", "-o", "out.csv"], ["at least 1"]),
         (["synthesize", "{table}", "-n", "five", "-o", "out.csv"], ["invalid int value"]),
-        (["synthesize", "{table}", "-o", "out.csv"], ["required", "-n"]),
         (["synthesize", "{table}", "-n", "5", "-o", "no/such/dir/out.csv"], ["does not exist"]),
         (["evaluate", "{table}", "{bad}"], ["cannot read"]),
         (["evaluate", "{table}", "{table}", "--target", "nope"], ["unknown column", "nope"]),

@@ -107,7 +107,9 @@ def test_semicolon_csv_is_learned_column_by_column_and_no_real_row_is_written(ta
     output = tmp_path / "synthetic.csv"
     result = run("synthesize", source, "-n", 100, "-o", output, "--epochs", 2, "--holdout", 0, "--quiet", *stream)
     assert result.returncode == 0, result.stderr
-    synthetic = pd.read_csv(output)
+    # The output keeps the input's form: separator, decimal mark, encoding.
+    assert output.read_bytes().decode(kwargs.get("encoding", "utf-8")).splitlines()[0] == ";".join(table.columns)
+    synthetic = pd.read_csv(output, **kwargs)
     assert list(synthetic.columns) == list(table.columns)
     assert synthetic["income"].dtype.kind == "f" and set(synthetic["city"]) <= set(table["city"])
     assert not _real_rows(synthetic) & _real_rows(table)

@@ -170,7 +170,7 @@ def test_bad_sources_are_refused_before_training(table, tmp_path):
         (str(tmp_path / "[ot]*.parquet"), "have different schemas .*column 'x'"),
         (tmp_path / "lists.parquet", "Column 'v' .* has type list<.*cannot learn"),
         (str(tmp_path / "one.*"), "mixes Parquet and CSV"),
-        (empty, "holds no .parquet, .pq or .csv file"),
+        (empty, "holds no .csv, .tsv, .txt, .parquet or .pq file"),
     ]
     for source, message in cases:
         with pytest.raises(ValueError, match=message):

@@ -5,7 +5,7 @@ import math
 import numpy as np
 from pandas.api.types import is_bool_dtype, is_numeric_dtype
 from sklearn.utils import check_array
-from sklearn_compat.utils.validation import validate_data
+from sklearn.utils.validation import validate_data
 
 from .._modules import ResidualAutoencoder
 

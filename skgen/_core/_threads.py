@@ -9,6 +9,7 @@ processes keep busy, and re-checks during training so a change in load is
 followed within about a second.
 """
 
+import contextlib
 import os
 import time
 
@@ -253,3 +254,43 @@ class ThreadGovernor:
         if self._previous is not None and torch.get_num_threads() != self._previous:
             torch.set_num_threads(self._previous)
         return False
+
+
+def resolve_thread_count(n_threads):
+    """The thread count a ``n_threads`` / ``n_jobs`` parameter stands for now.
+
+    Parameters
+    ----------
+    n_threads : int or None
+        None follows the load (:func:`adaptive_thread_count`); -1 means all
+        usable CPUs; a positive int is used as given.
+
+    Returns
+    -------
+    n_threads : int
+    """
+    if n_threads is None:
+        return adaptive_thread_count()
+    if n_threads == -1:
+        return usable_cpus()
+    return int(n_threads)
+
+
+@contextlib.contextmanager
+def limited_threads(n_threads):
+    """Run the block on at most ``n_threads`` threads in every native pool.
+
+    OpenMP (scikit-learn's HistGradientBoosting and distance reductions),
+    BLAS and torch are all limited, and restored on exit. Scores computed
+    inside do not depend on the count: only their speed does.
+
+    Parameters
+    ----------
+    n_threads : int or None
+        As in :func:`resolve_thread_count`.
+    """
+    from threadpoolctl import threadpool_limits
+
+    count = resolve_thread_count(n_threads)
+    with threadpool_limits(limits=count), ThreadGovernor(count):
+        yield count

@@ -72,6 +72,25 @@ class GANNetMixin:
             self.ema_steps_ = 0
         return self
 
+    def initialize_for_sampling(self):
+        """:meth:`initialize` without the optimizers, for a net read from a model
+        file to sample from (creating them loads torch's compiler, about a
+        second); a later training loop creates them first (:meth:`fit_loop`)."""
+        self.check_training_readiness()
+        self._initialize_virtual_params()
+        self._initialize_callbacks()
+        self._initialize_module()
+        self._initialize_criterion()
+        self._initialize_history()
+        # (no _validate_params: the optimizer's parameters are known once it exists; they were checked in fit)
+        self.initialized_ = True
+        return self
+
+    def fit_loop(self, X, y=None, epochs=None, **fit_params):
+        if not hasattr(self, "optimizer_"):
+            self._initialize_optimizer()
+        return super().fit_loop(X, y, epochs=epochs, **fit_params)
+
     def initialize_optimizer(self, *args, **kwargs):
         _, generator_kwargs = self.get_params_for_optimizer("optimizer", self.module_.named_parameters())
         _, discriminator_kwargs = self.get_params_for_optimizer(

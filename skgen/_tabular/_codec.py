@@ -30,6 +30,7 @@ import pandas as pd
 from pandas.api import types as ptypes
 from sklearn.preprocessing import QuantileTransformer
 
+from .._table_files import check_unique_names
 from ._columns import (
     BOOLEAN,
     CATEGORICAL,
@@ -111,9 +112,7 @@ class TabularCodec:
             raise ValueError("Cannot fit on an empty DataFrame (0 rows).")
         if frame.shape[1] == 0:
             raise ValueError("Cannot fit on a DataFrame with no columns.")
-        if frame.columns.duplicated().any():
-            dup = list(frame.columns[frame.columns.duplicated()])
-            raise ValueError(f"Duplicate column names: {dup}.")
+        check_unique_names(frame.columns)
         forced = set(self.categorical_columns or ())
         unknown = forced - set(frame.columns)
         if unknown:

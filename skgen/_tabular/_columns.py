@@ -59,8 +59,23 @@ def decimal_places(values):
     return None
 
 
-def _warn_if_mostly_numeric(series, share=0.9, min_numbers=10):
-    """Warn when a text column is numbers but for a few stray values.
+# Fewer training rows than this give a warning: too few to learn from or to score on.
+SMALL_TABLE_ROWS = 50
+
+
+def warn_if_small(n_rows):
+    """Warn (before training) that a table of fewer than ``SMALL_TABLE_ROWS`` rows is too small."""
+    if n_rows < SMALL_TABLE_ROWS:
+        warnings.warn(
+            f"The table has {n_rows} rows: a generator learns little from fewer than {SMALL_TABLE_ROWS}, and "
+            "scores on so few rows mean little.",
+            UserWarning,
+            stacklevel=5,
+        )
+
+
+def _warn_if_mostly_numeric(series, share=0.5, min_numbers=5):
+    """Warn when a text column is mostly numbers, with some stray text values.
 
     Such a column (``"n/a"`` in a column of prices, say) is learned as a
     categorical with one level per distinct number, which keeps none of its

@@ -137,14 +137,19 @@ def _missing_weights(codec, counts):
     return weights
 
 
+def pooled_value_message(column, value):
+    """The message for a condition on a value training pooled with other rare values (API and CLI)."""
+    return (f"Value {value!r} of column {column!r} is too rare to condition on: training pools it with other rare "
+            "values, which are sampled together but cannot be asked for one by one.")
+
+
 def _exact_level(codec, value, counts):
     matches = [i for i, level in enumerate(codec.levels) if same_value(level, value)]
+    if not matches and _is_pooled(codec, value):
+        raise ValueError(pooled_value_message(codec.name, value))
     if not matches:
         shown = [lv for lv in codec.levels if not isinstance(lv, str) or not lv.startswith("__skgen")]
-        pooled = " (it is pooled with other rare values while training)" if _is_pooled(codec, value) else ""
-        raise ValueError(
-            f"Value {value!r} of column {codec.name!r} was not seen in fit{pooled}; known values: {shown[:20]}."
-        )
+        raise ValueError(f"Value {value!r} of column {codec.name!r} was not seen in fit; known values: {shown[:20]}.")
     weights = np.zeros(len(counts))
     weights[matches[0]] = 1.0
     return weights

@@ -16,6 +16,7 @@ from .._modules import TabularDiscriminator, TabularGenerator
 from .._nets import PrivateTabularGANNet, TabularGANNet
 from .._privacy import PRIVATE_CRITIC_KWARGS, PoissonBatchIterator, check_privacy_params, privacy_plan, spent_epsilon
 from ._codec import TabularCodec
+from ._columns import warn_if_small
 from ._conditions import resolve_conditions, unconditional_rows
 from ._constraint_set import ConstraintSet
 from ._inferred_rules import inferred_constraints
@@ -169,7 +170,7 @@ class TableKind(GANDataKind):
         seed = sampler.random_state if isinstance(sampler.random_state, Integral) else None
         first = FirstPass(source, FIT_SAMPLE_ROWS, np.random.RandomState(seed))
         if first.n_rows < 2:
-            raise ValueError(f"GANSampler needs at least 2 rows to fit; {source.name} holds {first.n_rows}.")
+            raise ValueError(f"GANSampler needs at least 2 rows to fit; got {first.n_rows} sample(s).")
         data = self._fit_codec(first.frame)
         for codec in data["codec"].codecs_:
             if codec.name in first.missing.index:
@@ -197,6 +198,7 @@ class TableKind(GANDataKind):
                 "Every column is constant, so there is nothing to learn; a synthetic copy is the column "
                 "values repeated (e.g. pd.concat([X.iloc[:1]] * n))."
             )
+        warn_if_small(len(frame))  # (a streamed table's sample holds every row of a small one)
         return {"frame": frame, "codec": codec, "encoded": codec.transform(model_frame), "constraints": constraints}
 
     def discrete_codecs(self, codec):

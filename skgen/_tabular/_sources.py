@@ -17,9 +17,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .._table_files import check_unique_names, csv_header, unsupported_format
+
 PIECE_ROWS = 16_384  # rows per piece read
 OPEN_UNITS = 8  # reading units interleaved when pieces are shuffled
-_FORMATS = {".parquet": "parquet", ".pq": "parquet", ".csv": "csv"}
+# pandas.read_csv's default missing-value strings, so a file reads alike in both readers.
+PANDAS_NA_STRINGS = ["", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND", "1.#QNAN",
+                     "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan", "null"]
+_FORMATS = {".parquet": "parquet", ".pq": "parquet", ".csv": "csv", ".tsv": "csv", ".txt": "csv"}
 
 
 def is_table_source(X):
@@ -40,7 +45,7 @@ def _files(spec):
     if path.is_dir():
         files = sorted(p for p in path.rglob("*") if p.suffix.lower() in _FORMATS and not p.name.startswith("."))
         if not files:
-            raise ValueError(f"Directory {text} holds no .parquet, .pq or .csv file.")
+            raise ValueError(f"Directory {text} holds no .csv, .tsv, .txt, .parquet or .pq file.")
     elif glob.has_magic(text):
         files = sorted(Path(p) for p in glob.glob(text, recursive=True) if Path(p).is_file())
         if not files:
@@ -52,7 +57,7 @@ def _files(spec):
     formats = {_FORMATS.get(p.suffix.lower()) for p in files}
     if None in formats:
         odd = next(p for p in files if _FORMATS.get(p.suffix.lower()) is None)
-        raise ValueError(f"Cannot read {odd.name}: GANSampler reads .parquet, .pq and .csv files.")
+        raise ValueError(unsupported_format(odd.name))
     if len(formats) > 1:
         raise ValueError(f"{text!r} mixes Parquet and CSV files; fit on one format.")
     return files, formats.pop()
@@ -146,6 +151,7 @@ class TableSource:
             import pyarrow.parquet as pq
 
             first = pq.read_schema(files[0])
+            check_unique_names(first.names)
             for path in files[1:]:
                 schema = pq.read_schema(path)
                 if schema.names != first.names or schema.types != first.types:
@@ -155,6 +161,7 @@ class TableSource:
                     )
         else:
             sep, _, encoding = dialect
+            check_unique_names(csv_header(files[0], sep, encoding))
             header = pd.read_csv(files[0], nrows=0, sep=sep, encoding=encoding).columns.tolist()
             for path in files[1:]:
                 other = pd.read_csv(path, nrows=0, sep=sep, encoding=encoding).columns.tolist()
@@ -238,7 +245,9 @@ def _csv_format(sep, decimal, encoding):
 
     return ds.CsvFileFormat(
         parse_options=pacsv.ParseOptions(delimiter=sep),
-        convert_options=pacsv.ConvertOptions(decimal_point=decimal),
+        # Missing values as pandas reads them (the command line's reader): text columns too.
+        convert_options=pacsv.ConvertOptions(decimal_point=decimal, null_values=PANDAS_NA_STRINGS,
+                                             strings_can_be_null=True),
         read_options=pacsv.ReadOptions(encoding={"utf-8-sig": "utf8", "utf-8": "utf8"}.get(encoding, encoding)),
     )
 

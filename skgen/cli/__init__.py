@@ -31,6 +31,18 @@ def _one_line_warning(message, category, filename, lineno, line=None):
     return f"skgen: warning: {message}\n"
 
 
+def _run(handler, args):
+    """The command, with ``--threads N`` holding every native thread pool
+    (torch, OpenMP, BLAS) to N threads for the whole run: fit and scores."""
+    threads = getattr(args, "threads", None)
+    if threads is None:
+        return handler(args)
+    from .._core._threads import limited_threads
+
+    with limited_threads(threads):
+        return handler(args)
+
+
 def main(argv=None):
     """Run the command line; returns the exit status."""
     warnings.formatwarning = _one_line_warning
@@ -39,7 +51,7 @@ def main(argv=None):
         args = parser.parse_args(argv)
         if args.command is None:
             raise CLIError("choose a command: synthesize, sample, evaluate or demo (see 'skgen --help')")
-        return _handlers()[args.command](args)
+        return _run(_handlers()[args.command], args)
     except CLIError as exc:
         print(f"skgen: error: {exc}", file=sys.stderr)
         return EXIT_USAGE if "--help" in str(exc) else EXIT_ERROR

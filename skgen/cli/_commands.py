@@ -12,8 +12,10 @@ from ._inputs import (
     check_output_table,
     check_rows,
     check_writable,
+    output_dialect,
     parse_conditions,
     read_table,
+    read_table_and_dialect,
     write_chunks,
 )
 from ._stream import check_stream_parse, open_source, uniform_rows
@@ -42,22 +44,44 @@ def fit_sampler(frame, **params):
     return sampler
 
 
+MIN_HOLDOUT_ROWS = 10  # tables shorter than this are not split
+
+
 def _split_holdout(frame, share, seed):
     import numpy as np
 
-    if not share or len(frame) < 10:
+    if not share:
+        return frame, None
+    if len(frame) < MIN_HOLDOUT_ROWS:
+        warnings.warn(
+            f"{len(frame)} rows are too few to set {share:.0%} of them aside: training on all of them, and the "
+            "scores compare the synthetic rows with the training rows (no held-out rows).",
+            UserWarning,
+        )
         return frame, None
     order = np.random.RandomState(seed).permutation(len(frame))
     n_holdout = int(round(share * len(frame)))
     return frame.iloc[order[n_holdout:]], frame.iloc[order[:n_holdout]]
 
 
+def _sampler_keys(sampler, train):
+    """The key columns for the report: those the sampler generates as keys
+    (Unique rules, inferred or declared) and those the report finds itself."""
+    from ..constraints import Unique
+    from ..metrics._keys import is_key
+
+    rules = getattr(sampler, "constraints_", None)
+    generated = [rule.column for rule in getattr(rules, "constraints", ()) if isinstance(rule, Unique)]
+    return [c for c in train.columns if c in generated or is_key(train[c])]
+
+
 def synthesize(args):
     from .._tabular import TabularCodec
 
     source = open_source(args) if args.stream else None
-    frame = read_table(args.input, args) if source is None else None
+    frame, dialect = read_table_and_dialect(args.input, args) if source is None else (None, source.dialect)
     check_rows(args.rows)
+    out_dialect = output_dialect(args, dialect)
     if not 0 <= args.holdout < 1:
         raise CLIError(f"--holdout must be in [0, 1); got {args.holdout}")
     check_output_table(args.output, args.force)
@@ -81,6 +105,7 @@ def synthesize(args):
         if n_train < 2:
             raise CLIError(f"{args.input} holds {n_train} training row(s); GANSampler needs at least 2")
         fit_on = source
+    n_rows = args.rows if args.rows is not None else n_train + n_holdout
     try:
         codec = TabularCodec(categorical_columns=args.categorical, max_categories=MAX_CATEGORIES).fit(train)
     except ValueError as exc:
@@ -92,8 +117,8 @@ def synthesize(args):
         n_threads=args.threads, random_state=args.seed, device=args.device, verbose=verbosity(args),
     )
     fit_s = time.perf_counter() - start
-    chunks = sampler.sample_chunks(args.rows, conditions=conditions or None, random_state=args.seed)
-    n_written, synthetic = write_chunks(chunks, args.output, keep=EVALUATED_ROWS)
+    chunks = sampler.sample_chunks(n_rows, conditions=conditions or None, random_state=args.seed)
+    n_written, synthetic = write_chunks(chunks, args.output, keep=EVALUATED_ROWS, dialect=out_dialect)
     if args.save:
         sampler.save(args.save)
     read = ", read piece by piece" if source is not None else ""
@@ -113,9 +138,11 @@ def synthesize(args):
     if conditions:
         # Rows of a condition are not a copy of the whole table: only privacy applies.
         lines.append("conditions: " + ", ".join(f"{k}={v}" for k, v in conditions.items()))
-        lines += stages.run("measuring distances to the closest real rows", privacy_lines, train, synthetic, holdout)
+        lines += stages.run("measuring distances to the closest real rows", privacy_lines, train, synthetic, holdout,
+                            args.threads)
     else:
-        lines += evaluation(train, synthetic, holdout, args.target, stages, args.report)
+        lines += evaluation(train, synthetic, holdout, args.target, stages, args.report, args.threads,
+                            keys=_sampler_keys(sampler, train))
     if args.save:
         lines.append(f"model saved to {args.save} (skgen sample {args.save} -n ROWS -o FILE writes more rows)")
     print("\n".join(lines))
@@ -143,13 +170,14 @@ def _load_sampler(path):
 def sample(args):
     check_rows(args.rows)
     check_output_table(args.output, args.force)
+    out_dialect = output_dialect(args)
     sampler = _load_sampler(args.model)
     if args.threads is not None:
         sampler.set_params(n_threads=args.threads)
     conditions = parse_conditions(sampler.codec_, args.condition)
     start = time.perf_counter()
     chunks = sampler.sample_chunks(args.rows, conditions=conditions or None, random_state=args.seed)
-    n_written, _ = write_chunks(chunks, args.output)
+    n_written, _ = write_chunks(chunks, args.output, dialect=out_dialect)
     print(f"wrote {n_written:,} synthetic rows to {args.output} ({time.perf_counter() - start:.1f} s)")
     return 0
 
@@ -170,6 +198,6 @@ def evaluate(args):
     if args.html:
         check_writable(args.html, args.force)
         check_matplotlib()
-    lines = evaluation(real, synthetic, holdout, args.target, Stages(args.quiet), args.html)
+    lines = evaluation(real, synthetic, holdout, args.target, Stages(args.quiet), args.html, args.threads)
     print("\n".join(lines))
     return 0

@@ -18,8 +18,13 @@ def csv_dialect_flags(args):
 
 def read_table(path, args=None):
     """Read a CSV (dialect sniffed unless the flags give it) or Parquet file, or raise CLIError."""
+    return read_table_and_dialect(path, args)[0]
+
+
+def read_table_and_dialect(path, args=None):
+    """:func:`read_table` and the file's ``(sep, decimal, encoding)`` (None for Parquet)."""
     try:
-        return _table_files.read_table(path, **csv_dialect_flags(args))
+        return _table_files.read_table_and_dialect(path, **csv_dialect_flags(args))
     except _table_files.TableFileError as exc:
         hint = ""
         if getattr(args, "stream", None) is False and (Path(path).is_dir() or glob.has_magic(str(path))):
@@ -50,16 +55,36 @@ def write_table(frame, path):
         raise CLIError(str(exc)) from None
 
 
-def write_chunks(chunks, path, keep=0):
+def output_dialect(args, input_dialect=None):
+    """The CSV form of the output: ``--out-sep`` / ``--out-decimal`` / ``--out-encoding``,
+    else the input CSV's own form, else ``,`` ``.`` UTF-8 (a ``.tsv`` output: tabs)."""
+    sep, decimal, encoding = input_dialect or (None, ".", "utf-8")
+    if _table_files.is_parquet(args.output):
+        return {}
+    if input_dialect is not None and _table_files._csv_suffix(args.output) == ".tsv":
+        sep = None
+    if args.out_sep is not None:
+        sep = "\t" if args.out_sep in ("\\t", "tab") else args.out_sep
+    decimal = args.out_decimal or decimal
+    encoding = args.out_encoding or encoding
+    if decimal == "," and sep in (None, ","):
+        if args.out_sep is not None or args.out_decimal is None:
+            raise CLIError("--out-decimal ',' needs another field separator than ','; pass --out-sep ';'")
+        sep = ";"  # --out-decimal ',' alone: the usual European pair
+    return {"sep": sep, "decimal": decimal, "encoding": encoding}
+
+
+def write_chunks(chunks, path, keep=0, dialect=None):
     """Write the DataFrames of ``chunks`` to ``path`` one by one (a temporary name until
-    the last is written); return the number of rows and the first ``keep`` rows."""
+    the last is written), CSV in ``dialect`` (see :func:`output_dialect`); return the
+    number of rows and the first ``keep`` rows."""
     import pandas as pd
 
     from .._table_writer import TableWriter
 
     kept, n_kept = [], 0
     try:
-        with TableWriter(path) as writer:
+        with TableWriter(path, **(dialect or {})) as writer:
             for chunk in chunks:
                 if not hasattr(chunk, "columns"):
                     chunk = pd.DataFrame(chunk)
@@ -75,7 +100,7 @@ def write_chunks(chunks, path, keep=0):
 
 
 def check_rows(rows):
-    if rows < 1:
+    if rows is not None and rows < 1:
         raise CLIError(f"-n/--rows must be at least 1; got {rows}")
 
 
@@ -119,10 +144,9 @@ def parse_conditions(codec, items):
         matches = [lv for lv in levels if _matches(lv, text)]
         pooled = discrete[column].other_values
         if not matches and pooled is not None and any(_matches(v, text) for v in pooled):
-            raise CLIError(
-                f"--condition: value {text!r} of column {column!r} is too rare to condition on (it is pooled with "
-                "other rare values in training)"
-            )
+            from .._tabular._conditions import pooled_value_message
+
+            raise CLIError(f"--condition: {pooled_value_message(column, text)}")
         if not matches:
             shown = ", ".join(map(str, levels[:20]))
             raise CLIError(f"--condition: value {text!r} does not occur in column {column!r} (values: {shown})")

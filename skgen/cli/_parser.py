@@ -28,14 +28,24 @@ def _add_dialect_arguments(parser):
     group.add_argument("--encoding", help="text encoding, e.g. latin-1 (default: UTF-8, else Windows-1252)")
 
 
-def _add_output_arguments(parser):
-    parser.add_argument("-n", "--rows", type=int, required=True, help="synthetic rows to write")
+def _add_output_arguments(parser, rows_help):
+    parser.add_argument("-n", "--rows", type=int, required=rows_help is None,
+                        help="synthetic rows to write" + (f" (default: {rows_help})" if rows_help else ""))
     parser.add_argument("-o", "--output", required=True, help="file to write: .csv (.tsv, .csv.gz...) or .parquet")
+    form = parser.add_argument_group("CSV output (default: the input CSV's own separator, decimal mark and "
+                                     "encoding; else ',' '.' UTF-8)")
+    form.add_argument("--out-sep", metavar="SEP", help="field separator of the output, e.g. ';' or '\\t'")
+    form.add_argument("--out-decimal", choices=[".", ","], help="decimal mark of the output")
+    form.add_argument("--out-encoding", metavar="ENCODING", help="text encoding of the output, e.g. latin-1")
     parser.add_argument("--condition", nargs="+", metavar="COL=VALUE", help="generate only rows with these values")
     parser.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
-    parser.add_argument("--threads", type=_positive_int, metavar="N",
-                        help="CPU threads for torch (default: adapts to the machine's load)")
+    _add_threads_argument(parser)
     parser.add_argument("--force", action="store_true", help="overwrite existing output files")
+
+
+def _add_threads_argument(parser):
+    parser.add_argument("--threads", type=_positive_int, metavar="N",
+                        help="CPU threads for training and scoring (default: adapts to the machine's load)")
 
 
 def _add_verbosity_arguments(parser):
@@ -52,7 +62,7 @@ def build_parser():
 
     syn = commands.add_parser("synthesize", help="fit on a table and write synthetic rows")
     syn.add_argument("input", help="CSV (or Parquet) table to learn; with --stream also a directory or a glob of files")
-    _add_output_arguments(syn)
+    _add_output_arguments(syn, "as many as the input has")
     syn.add_argument(
         "--epochs", type=_positive_int, default=None,
         help="training epochs (default: half as many optimiser steps as rows, 3,000 to 10,000)",
@@ -78,7 +88,7 @@ def build_parser():
 
     sam = commands.add_parser("sample", help="write synthetic rows from a saved model")
     sam.add_argument("model", help="model file written by 'skgen synthesize --save' or GANSampler.save")
-    _add_output_arguments(sam)
+    _add_output_arguments(sam, None)
 
     ev = commands.add_parser("evaluate", help="compare a synthetic table with the real one")
     ev.add_argument("real")
@@ -88,6 +98,7 @@ def build_parser():
     ev.add_argument("--html", metavar="REPORT.html", help="write an HTML report (scores, marginals, pairs, detection, privacy)")
     ev.add_argument("--force", action="store_true", help="overwrite an existing report")
     ev.add_argument("--quiet", action="store_true", help="no progress output")
+    _add_threads_argument(ev)
     _add_dialect_arguments(ev)
 
     de = commands.add_parser("demo", help="a short demo on data shipped with scikit-learn")

@@ -23,12 +23,16 @@ class Stages:
         return result
 
 
-def evaluation(real, synthetic, holdout, target, stages, html_path=None):
-    """``skgen.metrics.report`` of the tables, its lines, and its page written to ``html_path``."""
+def evaluation(real, synthetic, holdout, target, stages, html_path=None, n_threads=None, keys="auto"):
+    """``skgen.metrics.report`` of the tables, its lines, and its page written to ``html_path``.
+
+    Each scoring step is announced on stderr (unless quiet), with its time
+    when it takes a second or more."""
     from ..metrics import report
 
     result = stages.run("scoring quality, detection, utility and privacy", report, real, synthetic,
-                        holdout=holdout, target=target)
+                        holdout=holdout, target=target, n_threads=n_threads, keys=keys,
+                        verbose=0 if stages.quiet else 1)
     lines = ["scores (each next to a table that learns no relation between columns, and to real rows "
              "the generator never saw):" if holdout is not None else
              "scores (each next to a table that learns no relation between columns):"]
@@ -39,10 +43,10 @@ def evaluation(real, synthetic, holdout, target, stages, html_path=None):
     return lines
 
 
-def privacy_lines(train, synthetic, holdout):
+def privacy_lines(train, synthetic, holdout, n_threads=None):
     from ..metrics import dcr_score
 
-    scores = dcr_score(train, synthetic, holdout)
+    scores = dcr_score(train, synthetic, holdout, n_threads=n_threads)
     lines = [
         f"privacy: median distance to the closest real row {scores['synthetic_median_dcr']:.3f}; "
         f"exact copies {100 * scores['synthetic_exact_copies']:.2f}%"

@@ -5,7 +5,17 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from ._frames import as_matching_frames, capped_categories, check_count, column_kind, model_frame, subsample
+from .._core._threads import limited_threads
+from ._frames import (
+    as_matching_frames,
+    boosting_threads,
+    capped_categories,
+    check_count,
+    check_threads,
+    column_kind,
+    model_frame,
+    subsample,
+)
 
 
 def _auc(y, proba):
@@ -14,7 +24,8 @@ def _auc(y, proba):
     return float(roc_auc_score(y, proba))
 
 
-def detection_score(real, synthetic, *, n_splits=5, max_rows=10_000, random_state=0, return_details=False):
+def detection_score(real, synthetic, *, n_splits=5, max_rows=10_000, random_state=0, return_details=False,
+                    n_threads=None):
     """How hard it is to tell synthetic rows from real ones (1 = indistinguishable).
 
     A classifier two-sample test (C2ST): a HistGradientBoosting classifier
@@ -55,6 +66,7 @@ def detection_score(real, synthetic, *, n_splits=5, max_rows=10_000, random_stat
 
     check_count(n_splits, "n_splits", 2)
     check_count(max_rows, "max_rows", 2)
+    check_threads(n_threads)
     real, synthetic = as_matching_frames(real, synthetic)
     rng = np.random.RandomState(random_state)
     n = min(len(real), len(synthetic), max_rows)
@@ -76,7 +88,7 @@ def detection_score(real, synthetic, *, n_splits=5, max_rows=10_000, random_stat
     aucs = []
     importance = None
     folds = StratifiedKFold(n_splits=n_splits, shuffle=True, random_state=random_state)
-    with warnings.catch_warnings():
+    with warnings.catch_warnings(), limited_threads(boosting_threads(n_threads, len(X))):
         warnings.simplefilter("ignore")
         for k, (train_index, test_index) in enumerate(folds.split(X, y)):
             model = HistGradientBoostingClassifier(

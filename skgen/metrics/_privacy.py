@@ -3,7 +3,8 @@
 import numpy as np
 import pandas as pd
 
-from ._frames import as_labels, as_matching_frames, column_kind, row_keys, subsample, to_float
+from .._core._threads import limited_threads
+from ._frames import as_labels, as_matching_frames, check_threads, column_kind, row_keys, subsample, to_float
 
 NEIGHBOURHOOD = 10  # near copies: nearest distance over the distance to the 10th nearest training row
 
@@ -33,14 +34,6 @@ def distance_features(frames, reference):
     return [np.hstack(b).astype(np.float32) for b in blocks]
 
 
-def exact_copy_share(train, candidates):
-    """Share of ``candidates`` rows equal, value for value, to some row of ``train``."""
-    kinds = {c: column_kind(train[c]) for c in train.columns}
-    known = set(row_keys(train, kinds).tolist())
-    keys = row_keys(candidates[list(train.columns)], kinds)
-    return float(np.mean([k in known for k in keys.tolist()])) if len(keys) else 0.0
-
-
 def _nearest_and_ratio(nn, X, k):
     """Distance to the nearest training row, and its ratio to the distance to
     the ``k``-th nearest (how much one row stands out from its neighbourhood)."""
@@ -50,7 +43,7 @@ def _nearest_and_ratio(nn, X, k):
     return first, ratio
 
 
-def dcr_score(train, synthetic, holdout=None, *, max_rows=5000, random_state=0):
+def dcr_score(train, synthetic, holdout=None, *, max_rows=5000, random_state=0, n_threads=None):
     """Distance to closest record: does the synthetic data copy training rows?
 
     Exact copies are counted by hashing each row's values (numbers compared
@@ -80,6 +73,11 @@ def dcr_score(train, synthetic, holdout=None, *, max_rows=5000, random_state=0):
         Synthetic and holdout rows are subsampled to this many for the
         distances (exact copies use every row).
     random_state : int, default=0
+    n_threads : int or None, default=None
+        Threads for the neighbour search: None follows the machine's load
+        (all usable cores on a quiet machine, fewer when other processes
+        keep cores busy); -1 uses every usable core. The scores do not
+        depend on it.
 
     Returns
     -------
@@ -90,7 +88,8 @@ def dcr_score(train, synthetic, holdout=None, *, max_rows=5000, random_state=0):
         and ``near_copies`` (the share of synthetic rows that are near
         copies, about 0.05 for rows as new as real ones).
     """
-    distances = closest_record_distances(train, synthetic, holdout, max_rows=max_rows, random_state=random_state)
+    distances = closest_record_distances(train, synthetic, holdout, max_rows=max_rows, random_state=random_state,
+                                         n_threads=n_threads)
     return summarise_distances(distances)
 
 
@@ -114,35 +113,67 @@ def summarise_distances(distances):
     }
 
 
-def closest_record_distances(train, synthetic, holdout=None, *, max_rows=5000, random_state=0):
+class DistanceIndex:
+    """The training rows' distance features and nearest-neighbour index,
+    built once and queried for as many tables as needed (the report asks for
+    the synthetic rows, the baseline and the holdout).
+
+    Parameters
+    ----------
+    train : DataFrame
+        Already checked (see :func:`as_matching_frames`); at least 2 rows.
+    n_threads : int or None, default=None
+        Threads for the neighbour queries (see :func:`dcr_score`).
+    """
+
+    def __init__(self, train, n_threads=None):
+        from sklearn.neighbors import NearestNeighbors
+
+        if len(train) < 2:
+            raise ValueError("Distances to the closest record need at least 2 training rows.")
+        self.train = train
+        self.n_threads = n_threads
+        self.kinds = {c: column_kind(train[c]) for c in train.columns}
+        self._known = set(row_keys(train, self.kinds).tolist())
+        self._features = distance_features([train], train)[0]
+        self.k = min(NEIGHBOURHOOD, len(train))
+        self._nn = NearestNeighbors(n_neighbors=self.k).fit(self._features)
+
+    def exact_copy_share(self, candidates):
+        """Share of ``candidates`` rows equal, value for value, to some training row."""
+        keys = row_keys(candidates[list(self.train.columns)], self.kinds)
+        return float(np.mean([k in self._known for k in keys.tolist()])) if len(keys) else 0.0
+
+    def nearest(self, frame):
+        """Per row of ``frame``: the distance to the closest training row and
+        its ratio to the distance to the ``NEIGHBOURHOOD``-th nearest."""
+        X = distance_features([frame], self.train)[0]
+        with limited_threads(self.n_threads):
+            return _nearest_and_ratio(self._nn, X, self.k)
+
+
+def closest_record_distances(train, synthetic, holdout=None, *, max_rows=5000, random_state=0, n_threads=None):
     """What :func:`dcr_score` summarises: per (subsampled) synthetic and
     holdout row, the distance to its closest training row (``"synthetic"``,
     ``"holdout"``) and its nearest / 10th-nearest distance ratio
     (``"*_ratio"``, see ``NEIGHBOURHOOD``), and the exact-copy shares
     (``"*_exact_copies"``)."""
-    from sklearn.neighbors import NearestNeighbors
-
     rng = np.random.RandomState(random_state)
     train, synthetic = as_matching_frames(train, synthetic, names=("train", "synthetic"))
     if holdout is not None:
         holdout = as_matching_frames(train, holdout, names=("train", "holdout"))[1]
-    if len(train) < 2:
-        raise ValueError("Distances to the closest record need at least 2 training rows.")
-    out = {"synthetic_exact_copies": exact_copy_share(train, synthetic)}
+    check_threads(n_threads)
+    index = DistanceIndex(train, n_threads)
+    out = {"synthetic_exact_copies": index.exact_copy_share(synthetic)}
     if holdout is not None:
-        out["holdout_exact_copies"] = exact_copy_share(train, holdout)
-    synthetic = subsample(synthetic, max_rows, rng)
-    parts = [train, synthetic] + ([subsample(holdout, max_rows, rng)] if holdout is not None else [])
-    X_train, X_syn, *X_hold = distance_features(parts, train)
-    k = min(NEIGHBOURHOOD, len(X_train))
-    nn = NearestNeighbors(n_neighbors=k).fit(X_train)
-    out["synthetic"], out["synthetic_ratio"] = _nearest_and_ratio(nn, X_syn, k)
+        out["holdout_exact_copies"] = index.exact_copy_share(holdout)
+    out["synthetic"], out["synthetic_ratio"] = index.nearest(subsample(synthetic, max_rows, rng))
     if holdout is not None:
-        out["holdout"], out["holdout_ratio"] = _nearest_and_ratio(nn, X_hold[0], k)
+        out["holdout"], out["holdout_ratio"] = index.nearest(subsample(holdout, max_rows, rng))
     return out
 
 
-def membership_inference_auc(train, holdout, synthetic, *, max_rows=5000, random_state=0):
+def membership_inference_auc(train, holdout, synthetic, *, max_rows=5000, random_state=0, n_threads=None):
     """ROC-AUC of a distance-based membership-inference attack.
 
     The attacker holds the synthetic rows and a candidate real row and
@@ -163,6 +194,8 @@ def membership_inference_auc(train, holdout, synthetic, *, max_rows=5000, random
     max_rows : int, default=5000
         Each table is subsampled to this many rows.
     random_state : int, default=0
+    n_threads : int or None, default=None
+        As in :func:`dcr_score`.
 
     Returns
     -------
@@ -174,9 +207,11 @@ def membership_inference_auc(train, holdout, synthetic, *, max_rows=5000, random
     rng = np.random.RandomState(random_state)
     train, synthetic = as_matching_frames(train, synthetic, names=("train", "synthetic"))
     holdout = as_matching_frames(train, holdout, names=("train", "holdout"))[1]
+    check_threads(n_threads)
     train, holdout, synthetic = (subsample(f, max_rows, rng) for f in (train, holdout, synthetic))
     X_train, X_hold, X_syn = distance_features([train, holdout, synthetic], train)
     nearest = NearestNeighbors(n_neighbors=1).fit(X_syn)
-    scores = -np.concatenate([nearest.kneighbors(X_train)[0].ravel(), nearest.kneighbors(X_hold)[0].ravel()])
+    with limited_threads(n_threads):
+        scores = -np.concatenate([nearest.kneighbors(X_train)[0].ravel(), nearest.kneighbors(X_hold)[0].ravel()])
     members = np.r_[np.ones(len(X_train)), np.zeros(len(X_hold))]
     return float(roc_auc_score(members, scores))

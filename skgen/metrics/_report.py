@@ -1,16 +1,21 @@
 """One evaluation of a synthetic table, every figure next to its yardsticks."""
 
+import sys
+import time
+
 import numpy as np
 import pandas as pd
 
 from ._baselines import independent_columns_bootstrap
 from ._detection import detection_score
 from ._fidelity import column_pairs_score, column_shapes_score
-from ._frames import as_matching_frames, column_kind, numeric_values
-from ._privacy import closest_record_distances, summarise_distances
+from ._frames import as_matching_frames, check_threads, column_kind, numeric_values, subsample
+from ._keys import key_columns, key_line, key_table
+from ._privacy import DistanceIndex, summarise_distances
 from ._utility import tstr_score
+from ._verdict import BASELINE, HOLDOUT, SYNTHETIC, verdict
 
-SYNTHETIC, BASELINE, HOLDOUT = "synthetic", "independent columns", "real holdout"
+MAX_DISTANCE_ROWS = 5000  # as dcr_score's max_rows
 
 
 class SyntheticDataReport:
@@ -37,11 +42,19 @@ class SyntheticDataReport:
         How much the detector's AUC drops when each column is shuffled: the
         columns that give the synthetic rows away first.
     verdict : list of str
-        Plain-language reading of the scores.
+        Plain-language reading of the scores: one sentence on the
+        relations between columns weighing column pairs, detection and
+        utility against the baseline, then quality, detection, copies and
+        keys.
+    keys : DataFrame
+        Per key column (left out of every other score): the synthetic
+        values, how many are distinct and the share that are real values.
+    real, synthetic, holdout, baseline : DataFrame
+        The tables as scored, without their key columns.
     """
 
     def __init__(self, real, synthetic, holdout, target, scores, columns, detection_columns, distances, verdict,
-                 baseline):
+                 baseline, keys=None):
         self.real = real
         self.synthetic = synthetic
         self.holdout = holdout
@@ -52,6 +65,8 @@ class SyntheticDataReport:
         self.distances = distances
         self.verdict = verdict
         self.baseline = baseline
+        self.keys = keys if keys is not None else pd.DataFrame(columns=["synthetic values", "distinct",
+                                                                        "real values copied"])
 
     def summary_lines(self):
         """The scores as aligned text lines (what ``skgen evaluate`` prints)."""
@@ -123,40 +138,6 @@ def _column_table(real, synthetic, shapes, baseline_shapes):
     return table.sort_values("shape (synthetic)", kind="stable")
 
 
-def _verdict(scores, has_holdout, detection_columns, copies):
-    lines = []
-    quality = scores.loc["quality"]
-    if quality[SYNTHETIC] <= quality[BASELINE] + 0.005:
-        lines.append(
-            f"Quality {quality[SYNTHETIC]:.3f} is no better than shuffling each real column on its own "
-            f"({quality[BASELINE]:.3f}): the relations between columns are not learned."
-        )
-    else:
-        lines.append(
-            f"Quality {quality[SYNTHETIC]:.3f} is above the no-relations baseline ({quality[BASELINE]:.3f})"
-            + (f"; new real rows reach {quality[HOLDOUT]:.3f}." if has_holdout else ".")
-        )
-    detection = scores.loc["detection"][SYNTHETIC]
-    against = "real rows it never saw" if has_holdout else "the real rows"
-    if np.isnan(detection):
-        pass
-    elif detection >= 0.8:
-        lines.append(f"A classifier can hardly tell the synthetic rows from {against} (detection {detection:.2f}).")
-    else:
-        worst = ", ".join(map(str, detection_columns.index[:3]))
-        level = "sometimes" if detection >= 0.5 else "easily"
-        lines.append(
-            f"A classifier tells the synthetic rows from {against} {level} (detection {detection:.2f}; 1 is "
-            f"indistinguishable); the columns that give them away most: {worst}."
-        )
-    synthetic_copies, holdout_copies = copies
-    if synthetic_copies > (holdout_copies if holdout_copies is not None else 0.0) + 0.01:
-        reference = f" (real new rows: {100 * holdout_copies:.2f}%)" if holdout_copies is not None else ""
-        lines.append(f"Warning: {100 * synthetic_copies:.2f}% of the synthetic rows are copies of training rows"
-                     f"{reference}.")
-    return lines
-
-
 def _attempt(notes, label, function, *args, **kwargs):
     """``function(...)``, or None with a note saying why the score is missing
     (a table too small to cross-validate, a holdout with one class...)."""
@@ -167,7 +148,44 @@ def _attempt(notes, label, function, *args, **kwargs):
         return None
 
 
-def report(real, synthetic, *, holdout=None, target=None, path=None, random_state=0):
+class _Steps:
+    """Runs the report's steps and tells on stderr how they go: with
+    ``verbose=1`` each table's start and each step that took a second or
+    more; with ``verbose=2`` also each step's start."""
+
+    def __init__(self, verbose):
+        self.verbose = verbose
+
+    def announce(self, text):
+        if self.verbose:
+            print(f"skgen: scoring {text}...", file=sys.stderr, flush=True)
+
+    def run(self, label, function, *args, **kwargs):
+        start = time.perf_counter()
+        if self.verbose >= 2:
+            print(f"skgen: scoring {label}...", file=sys.stderr, flush=True)
+        result = function(*args, **kwargs)
+        elapsed = time.perf_counter() - start
+        if self.verbose and elapsed >= 1:
+            print(f"skgen: scoring {label}: {elapsed:.1f} s", file=sys.stderr, flush=True)
+        return result
+
+
+def _scored_tables(real, synthetic, holdout, keys, random_state):
+    """The tables without their key columns, and the baseline drawn from them."""
+    def drop(frame):
+        return None if frame is None else frame.drop(columns=keys)
+
+    real, synthetic, holdout = drop(real), drop(synthetic), drop(holdout)
+    baseline = independent_columns_bootstrap(real, len(synthetic), random_state=random_state)
+    tables = {SYNTHETIC: synthetic, BASELINE: baseline}
+    if holdout is not None:
+        tables[HOLDOUT] = holdout
+    return real, holdout, tables
+
+
+def report(real, synthetic, *, holdout=None, target=None, path=None, random_state=0, keys="auto", n_threads=None,
+           verbose=0):
     """Evaluate a synthetic table against the real one, with baselines, and draw it.
 
     Parameters
@@ -185,6 +203,20 @@ def report(real, synthetic, *, holdout=None, target=None, path=None, random_stat
     path : str or path-like or None, default=None
         Also write the HTML page there.
     random_state : int, default=0
+    keys : "auto", list of str or None, default="auto"
+        Key columns (ids, names): left out of shapes, pairs, detection,
+        utility and distances, and reported on their own (are the synthetic
+        values new and distinct?). ``"auto"`` takes every text or
+        categorical column with a distinct value on every real row (what
+        GANSampler replaces by ``syn-N`` values); None scores every column.
+    n_threads : int or None, default=None
+        Threads for the detector, the utility models and the neighbour
+        search, as in :func:`detection_score` and :func:`dcr_score` (None:
+        never more than the machine's load leaves free); -1 uses every
+        usable core. The scores do not depend on it.
+    verbose : int, default=0
+        1 tells on stderr when each table's scoring starts and how long
+        each step of a second or more took; 2 also announces every step.
 
     Returns
     -------
@@ -195,57 +227,75 @@ def report(real, synthetic, *, holdout=None, target=None, path=None, random_stat
         holdout = as_matching_frames(real, holdout, names=("real", "holdout"))[1]
     if target is not None and target not in real.columns:
         raise ValueError(f"target column {target!r} is not in the real data.")
-    baseline = independent_columns_bootstrap(real, len(synthetic), random_state=random_state)
-    tables = {SYNTHETIC: synthetic, BASELINE: baseline}
-    if holdout is not None:
-        tables[HOLDOUT] = holdout
+    check_threads(n_threads)
+    key_names = key_columns(real, keys)
+    if target in key_names:
+        raise ValueError(f"target column {target!r} is a key (a distinct value on every row); nothing to predict.")
+    keys_table = key_table(real, synthetic, holdout, key_names)
+    real, holdout, tables = _scored_tables(real, synthetic, holdout, key_names, random_state)
+    steps = _Steps(verbose)
+    rows, notes, detection_columns, shape_details, distances = _scores(
+        real, holdout, tables, target, random_state, n_threads, steps)
+    scores = pd.DataFrame(rows)
+    copies = (distances["synthetic_exact_copies"], distances.get("holdout_exact_copies"))
+    lines = verdict(scores, holdout is not None, detection_columns, copies, len(real), key_line(keys_table)) + notes
+    result = SyntheticDataReport(
+        real, tables[SYNTHETIC], holdout, target, scores,
+        _column_table(real, tables[SYNTHETIC], shape_details[SYNTHETIC], shape_details[BASELINE]), detection_columns,
+        distances, lines, tables[BASELINE], keys_table,
+    )
+    if path is not None:
+        steps.run("drawing the page", result.to_html, path)
+    return result
+
+
+def _scores(real, holdout, tables, target, random_state, n_threads, steps):
+    """Every score of every table (see :func:`report`)."""
     reference = holdout if holdout is not None else real
-    rows = {}
-    notes = []
+    rows, notes, shape_details = {}, [], {}
     detection_columns = pd.Series(dtype=float)
-    shape_details = {}
+    index = steps.run("distances to the training rows", DistanceIndex, real, n_threads)
+    rng = np.random.RandomState(random_state)
+    distances = {}
+    if holdout is not None:
+        distances["holdout_exact_copies"] = index.exact_copy_share(holdout)
+        distances["holdout"], distances["holdout_ratio"] = index.nearest(subsample(holdout, MAX_DISTANCE_ROWS, rng))
     for name, table in tables.items():
+        steps.announce(f"the {name} rows" if name != BASELINE else "the independent-columns baseline")
         shapes, shape_details[name] = column_shapes_score(real, table, return_details=True)
-        pairs = column_pairs_score(real, table, random_state=random_state)
+        pairs = steps.run(f"column pairs ({name})", column_pairs_score, real, table, random_state=random_state)
         column = {"rows": len(table), "quality": 0.5 * (shapes + pairs), "column shapes": shapes,
                   "column pairs": pairs}
         # Detection and utility against rows the table was not made from.
         against = real if name == HOLDOUT else reference
-        detection = _attempt(notes, f"detection ({name})", detection_score, against, table,
-                             random_state=random_state, return_details=name == SYNTHETIC)
+        detection = steps.run(f"detection ({name})", _attempt, notes, f"detection ({name})", detection_score,
+                              against, table, random_state=random_state, return_details=name == SYNTHETIC,
+                              n_threads=n_threads)
         if name == SYNTHETIC and detection is not None:
             detection, detection_columns = detection
         column["detection"] = np.nan if detection is None else detection
         if target is not None:
             train_rows, test_rows = (table, reference) if name != HOLDOUT else (real, holdout)
-            utility = _attempt(notes, f"utility ({name})", tstr_score, train_rows, test_rows, target,
-                               random_state=random_state) or {}
+            utility = steps.run(f"utility ({name})", _attempt, notes, f"utility ({name})", tstr_score, train_rows,
+                                test_rows, target, random_state=random_state, n_threads=n_threads) or {}
             column.update({f"utility {k}": v for k, v in utility.items() if k not in ("task", "dropped_rows")})
         if name != HOLDOUT:
-            table_distances = closest_record_distances(real, table, holdout, random_state=random_state)
-            if name == SYNTHETIC:
-                distances = table_distances
+            table_distances = dict(distances)
+            table_distances["synthetic_exact_copies"] = index.exact_copy_share(table)
+            table_distances["synthetic"], table_distances["synthetic_ratio"] = steps.run(
+                f"distances ({name})", index.nearest, subsample(table, MAX_DISTANCE_ROWS, rng))
             privacy = summarise_distances(table_distances)
             column["exact copies"] = privacy["synthetic_exact_copies"]
             column["median DCR"] = privacy["synthetic_median_dcr"]
             if "near_copies" in privacy:
                 column["near copies"] = privacy["near_copies"]
-                holdout_privacy = privacy
+            if name == SYNTHETIC:
+                synthetic_distances = table_distances
         rows[name] = column
     if holdout is not None:
         rows[HOLDOUT].update({
-            "exact copies": holdout_privacy["holdout_exact_copies"],
-            "median DCR": holdout_privacy["holdout_median_dcr"],
+            "exact copies": synthetic_distances["holdout_exact_copies"],
+            "median DCR": float(np.median(synthetic_distances["holdout"])),
             "near copies": 0.05,
         })
-    scores = pd.DataFrame(rows)
-    copies = (distances["synthetic_exact_copies"], distances.get("holdout_exact_copies"))
-    verdict = _verdict(scores, holdout is not None, detection_columns, copies) + notes
-    result = SyntheticDataReport(
-        real, synthetic, holdout, target, scores,
-        _column_table(real, synthetic, shape_details[SYNTHETIC], shape_details[BASELINE]), detection_columns,
-        distances, verdict, baseline,
-    )
-    if path is not None:
-        result.to_html(path)
-    return result
+    return rows, notes, detection_columns, shape_details, synthetic_distances

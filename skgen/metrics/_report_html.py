@@ -194,7 +194,7 @@ def _cell(metric, value, column=""):
         return "<td>–</td>"
     if str(metric) == "rows":
         return f"<td>{int(value):,}</td>"
-    if "copies" in str(metric) or str(column).startswith("missing"):
+    if "copies" in str(metric) or str(column).startswith("missing") or str(column) == "real values copied":
         return f"<td>{100 * value:.2f}%</td>"
     if isinstance(value, (float, np.floating)):
         return f"<td>{value:.3f}</td>"
@@ -215,6 +215,14 @@ def _table(frame, bad=None):
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
 
 
+def _keys_section(report):
+    if not len(report.keys):
+        return ""
+    return ("<h2>Generated keys</h2><p>Columns with a distinct value on every real row (ids, names): a synthetic "
+            "table should give them new values, so they are left out of every other score.</p>"
+            + _table(report.keys))
+
+
 def render(report):
     """The whole page."""
     real, synthetic, holdout = report.real, report.synthetic, report.holdout
@@ -222,7 +230,7 @@ def render(report):
         f", {len(holdout):,} real holdout rows" if holdout is not None else ""
     ) + f"; {real.shape[1]} columns"
     verdict = "".join(
-        f'<div class="verdict{" warn" if line.startswith("Warning") or "not learned" in line else ""}">'
+        f'<div class="verdict{" warn" if line.startswith("Warning") or "are not learned" in line else ""}">'
         f"{html.escape(line)}</div>"
         for line in report.verdict
     )
@@ -241,7 +249,7 @@ def render(report):
     )
     fidelity_rows = report.scores.loc[["rows", "quality", "column shapes", "column pairs", "detection"]]
     sections = [
-        "<h2>Summary</h2>", verdict, _table(fidelity_rows),
+        "<h2>Summary</h2>", verdict, _table(fidelity_rows), _keys_section(report),
         "<h2>Columns, worst shape first</h2>",
         _table(columns, bad=lambda column, value: column == "shape (synthetic)" and value < 0.9),
         "<h2>Marginals</h2>", marginal_note, f'<div class="grid">{marginals}</div>',
