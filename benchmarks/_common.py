@@ -123,3 +123,19 @@ def rows_per_second(fn, n_rows, min_time=0.3, repeats=5):
 
 def median(values):
     return statistics.median(values)
+
+
+BENCHMARKS_PAGE = "Quoted in the docs' [Benchmarks](../../docs/benchmarks.rst) page, which says how to read it."
+
+
+def with_page_link(lines):
+    """``lines`` (a results file: its title first) with the link to the docs' Benchmarks page under the title."""
+    lines = list(lines)
+    if BENCHMARKS_PAGE in lines:
+        return lines
+    return lines[:1] + ["", BENCHMARKS_PAGE] + lines[1:]
+
+
+def write_results(path, lines):
+    """Write a results file: its lines, the Benchmarks page linked under the title."""
+    Path(path).write_text("\n".join(with_page_link(lines)).rstrip() + "\n")

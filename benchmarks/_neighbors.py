@@ -22,7 +22,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.manifold import trustworthiness
 from sklearn.neighbors import KNeighborsClassifier
 
-from _common import environment_line, load_digits_split, load_mnist_split, load_sentence, rows_per_second
+from _common import environment_line, load_digits_split, load_mnist_split, load_sentence, rows_per_second, write_results
 
 from skgen import AutoencoderTransformer
 
@@ -139,5 +139,5 @@ def write_neighbors_report(path, threads, load_before, load_after, sections, ela
             )
         lines.append("")
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("\n".join(lines))
+    write_results(path, lines)
     print(f"wrote {path}")

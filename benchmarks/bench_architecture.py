@@ -28,7 +28,7 @@ import hashlib, json, sys, time, warnings
 import numpy as np, pandas as pd
 warnings.filterwarnings("ignore")
 sys.path.insert(0, sys.argv[2])
-from _common import load_digits_split, SHARED
+from _common import load_digits_split, SHARED, write_results
 from skgen import AutoencoderTransformer, GANSampler
 from skgen.metrics import quality_score
 
@@ -168,7 +168,7 @@ def main():
         + ").",
     ]
     out = ROOT / "benchmarks" / "results" / "architecture.md"
-    out.write_text("\n".join(lines) + "\n")
+    write_results(out, lines)
     print(f"wrote {out}")
 
 

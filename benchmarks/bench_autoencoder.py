@@ -49,6 +49,7 @@ from _common import (  # noqa: E402
     load_mnist_split,
     load_sentence,
     machine_load,
+    write_results,
     rows_per_second,
     timed,
 )
@@ -317,7 +318,7 @@ def write_report(args, threads, load_before, load_after, sections, thread_rows, 
         lines += [f"| {s} | {label} | {t:.2f} |" for s, label, t in thread_rows]
         lines.append("")
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text("\n".join(lines))
+    write_results(RESULTS, lines)
     print(f"wrote {RESULTS}")
 
 
@@ -387,7 +388,7 @@ def write_label_aware_report(args, threads, load_before, load_after, rows, elaps
     ]
     lines += [f"| {name} | {k} | {acc:.3f} | {fit_s:.1f} |" for name, k, acc, fit_s in rows]
     LABEL_AWARE_RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    LABEL_AWARE_RESULTS.write_text("\n".join(lines) + "\n")
+    write_results(LABEL_AWARE_RESULTS, lines)
     print(f"wrote {LABEL_AWARE_RESULTS}")
 
 

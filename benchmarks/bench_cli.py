@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from _common import SHARED, check_quiet, environment_line, load_sentence, machine_load
+from _common import SHARED, check_quiet, environment_line, load_sentence, machine_load, write_results
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results" / "cli.md"
@@ -162,7 +162,7 @@ def main():
             "|---|---|---:|---:|---:|",
         ]
         lines += [f"| {' | '.join(row)} |" for row in rows]
-    RESULTS.write_text("\n".join(lines) + "\n")
+    write_results(RESULTS, lines)
     print("\n".join(lines))
 
 

@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import SHARED, environment_line, machine_load  # noqa: E402
+from _common import SHARED, environment_line, machine_load, write_results  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results"
 N_ROWS = 5000
@@ -153,7 +153,7 @@ def main():
              "filter those batches (smaller batches would approach *kept* x the unconditional rate); *kept*: the "
              "share of drawn rows inside.", ""]
     lines += conditions_table(sampler, train)
-    (RESULTS / "conditions.md").write_text("\n".join(lines) + "\n")
+    write_results(RESULTS / "conditions.md", lines)
 
     rows = []
     education = ["education", "education-num"]
@@ -191,7 +191,7 @@ def main():
             lines.append(f"| {r['constraints']} | " + " | ".join(f"{r[k]:.2%}" for k in rules)
                          + f" | {r['quality']:.3f} | {r['detection']:.3f} | {r['fit_s']:.0f} |")
         lines.append("")
-    (RESULTS / "constraints.md").write_text("\n".join(lines) + "\n")
+    write_results(RESULTS / "constraints.md", lines)
     print("wrote conditions.md and constraints.md")
 
 

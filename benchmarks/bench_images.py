@@ -41,6 +41,7 @@ from _common import (  # noqa: E402
     load_mnist_split,
     load_sentence,
     machine_load,
+    write_results,
 )
 
 from skgen import AutoencoderTransformer, GANSampler  # noqa: E402
@@ -258,7 +259,7 @@ def write_report(sections, threads, load_before, load_after, elapsed):
                           f"images): {points}."]
         lines.append("")
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text("\n".join(lines))
+    write_results(RESULTS, lines)
     print(f"wrote {RESULTS}")
 
 

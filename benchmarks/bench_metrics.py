@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from _common import SHARED, check_quiet, environment_line, load_sentence, machine_load
+from _common import SHARED, check_quiet, environment_line, load_sentence, machine_load, write_results
 
 from skgen.metrics import (
     column_pairs_score,
@@ -132,7 +132,7 @@ def main():
         "",
         table.to_markdown(index=False, floatfmt=".3f") if len(table) else "(no data sets found)",
     ]
-    RESULTS.write_text("\n".join(lines) + "\n")
+    write_results(RESULTS, lines)
     print("\n".join(lines))
 
 

@@ -20,7 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import check_quiet, environment_line, load_sentence, machine_load  # noqa: E402
+from _common import check_quiet, environment_line, load_sentence, machine_load, write_results  # noqa: E402
 from bench_tabular import build_model, load_table, run_isolated  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results" / "missing_rates.md"
@@ -92,7 +92,7 @@ def main():
     lines += ["", "Training missing rates (%): " + "; ".join(
         f"{r['table']}: " + ", ".join(f"{c} {v:.1f}" for c, v in r["rates"].items()) for r in rows[:: len(MODELS)]
     ) + ".", ""]
-    RESULTS.write_text("\n".join(lines))
+    write_results(RESULTS, lines)
     print(f"wrote {RESULTS}")
 
 

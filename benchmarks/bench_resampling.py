@@ -35,7 +35,7 @@ import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import SHARED, check_quiet, environment_line  # noqa: E402
+from _common import SHARED, check_quiet, environment_line, write_results  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results" / "resampling.md"
 DATASETS = {
@@ -199,7 +199,7 @@ def write(rows, minorities, args, load_before):
     means = frame.groupby(["resampling", "classifier"], sort=False)[["balanced_accuracy", "minority_f1", "pr_auc"]].mean()
     for (method, model), row in means.iterrows():
         lines.append(f"| {method} | {model} | {row.balanced_accuracy:.3f} | {row.minority_f1:.3f} | {row.pr_auc:.3f} |")
-    RESULTS.write_text("\n".join(lines) + "\n")
+    write_results(RESULTS, lines)
     print(f"wrote {RESULTS}")
 
 

@@ -39,7 +39,7 @@ import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import SHARED, check_quiet, environment_line, load_mnist_split, load_sentence, machine_load  # noqa: E402
+from _common import SHARED, check_quiet, environment_line, load_mnist_split, load_sentence, machine_load, with_page_link  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results" / "scaling.md"
 
@@ -190,7 +190,7 @@ def _stream_run(mode, path, n_rows):
 
 def write_section(title, lines):
     """Replaces (or appends) the section ``## title`` of scaling.md, keeping the other sections."""
-    text = RESULTS.read_text() if RESULTS.exists() else "# Scaling\n"
+    text = RESULTS.read_text() if RESULTS.exists() else "\n".join(with_page_link(["# Scaling"])) + "\n"
     before, found, after = text.partition(f"## {title}\n")
     if not found:
         before, after = text, ""
@@ -360,7 +360,7 @@ def main():
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     previous = RESULTS.read_text() if RESULTS.exists() else ""
     sections = previous[previous.index("\n## "):] if "\n## " in previous else ""
-    RESULTS.write_text("\n".join(lines).rstrip() + "\n" + sections)
+    RESULTS.write_text("\n".join(with_page_link(lines)).rstrip() + "\n" + sections)
     print(f"wrote {RESULTS}")
 
 

@@ -52,7 +52,7 @@ import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import SHARED, check_quiet, environment_line, load_sentence, machine_load  # noqa: E402
+from _common import SHARED, check_quiet, environment_line, load_sentence, machine_load, write_results  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results" / "tabular.md"
 PRIVACY_RESULTS = RESULTS.with_name("privacy.md")
@@ -225,7 +225,7 @@ def training_length(args, load_before, start):
     for r in rows:
         lines.append(f"| {r['rows']:,} | {r['name']} | {r['batch']} | {r['epochs']} | {r['steps']:,} | {r['fit_s']:.1f} | "
                      f"{r['detection']:.3f} | {r['quality']:.3f} | {r['tstr']:.3f} |")
-    path.write_text("\n".join(lines) + "\n")
+    write_results(path, lines)
     print(f"wrote {path}")
 
 
@@ -392,7 +392,7 @@ def write_report(rows, tables, args, load_before, load_after, elapsed):
         lines += _table_section(table, [r for r in rows if r["table"] == table])
     path = RESULTS.with_name(args.output)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("\n".join(lines) + "\n")
+    write_results(path, lines)
     print(f"wrote {path}")
 
 
@@ -419,7 +419,7 @@ def write_privacy_report(rows, args, load_before, load_after, elapsed):
             f"| {r['name']} | {eps} | {r['fit_s']:.1f} | {r['quality']:.3f} | {r['detection']:.3f} | "
             f"{r['tstr']:.3f} | {r['dcr_ratio']:.2f} | {r['membership_auc']:.3f} |"
         )
-    PRIVACY_RESULTS.write_text("\n".join(lines) + "\n")
+    write_results(PRIVACY_RESULTS, lines)
     print(f"wrote {PRIVACY_RESULTS}")
 
 

@@ -25,7 +25,7 @@ import pandas as pd
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import SHARED, environment_line  # noqa: E402
+from _common import SHARED, environment_line, write_results  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = Path(__file__).resolve().parent / "results" / "gpu.md"
@@ -92,7 +92,7 @@ def main():
         print(name, f"cpu {cpu_s:.1f} s, gpu {gpu_s:.1f} s", flush=True)
         lines.append(f"| {name} | {shape} | {epochs} | {cpu_s:.1f} | {gpu_s:.1f} | {cpu_s / gpu_s:.1f}x |")
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text("\n".join(lines) + "\n")
+    write_results(RESULTS, lines)
     print(f"wrote {RESULTS}")
     return 0 if tests.returncode == 0 else 1
 

@@ -7,7 +7,15 @@ import pandas as pd
 import pytest
 from threadpoolctl import threadpool_info
 
-from skgen.metrics import dcr_score, detection_score, membership_inference_auc, report, tstr_score
+from skgen.metrics import (
+    dcr_score,
+    detection_score,
+    membership_inference_auc,
+    memorization_ratio,
+    precision_recall,
+    report,
+    tstr_score,
+)
 
 
 def _table(n, seed):
@@ -44,7 +52,10 @@ def test_n_threads_holds_the_models_and_neighbour_queries(seen_threads, n_thread
     report(real, synthetic, holdout=holdout, target="g", n_threads=n_threads)
     detection_score(real, synthetic, n_threads=n_threads)
     membership_inference_auc(real, holdout, synthetic, n_threads=n_threads)
-    assert len(seen_threads) >= 10 and set(seen_threads) == {n_threads}
+    images = np.random.RandomState(0).rand(3, 60, 4, 4)
+    precision_recall(images[0], images[1], n_threads=n_threads)
+    memorization_ratio(images[0], images[1], images[2], n_threads=n_threads)
+    assert len(seen_threads) >= 15 and set(seen_threads) == {n_threads}
 
 
 def test_the_default_runs_small_boosting_on_one_thread(seen_threads):

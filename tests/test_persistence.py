@@ -187,3 +187,22 @@ def test_pyarrow_strings_load_where_pyarrow_is_missing(monkeypatch):
         {"category": ["a", "b"], "ordered": False, "categories_dtype": {"string": "pyarrow", "na": "NA"}}
     )
     assert categories.categories.tolist() == ["a", "b"] and categories.categories.dtype.storage == "python"
+
+
+def test_a_loaded_sampler_samples_without_building_its_optimizers(tmp_path):
+    # Building torch's optimizers imports its compiler (about a second of `skgen sample`'s start).
+    import subprocess
+    import sys
+
+    path = tmp_path / "table.skgen"
+    frame = mixed_frame(80)
+    GANSampler(max_epochs=1, n_threads=1, random_state=0).fit(frame).save(path)
+    script = (
+        "import sys, skgen; s = skgen.load(sys.argv[1]); s.sample(5, random_state=0); "
+        "print('torch._dynamo' in sys.modules, hasattr(s.net_, 'optimizer_'))"
+    )
+    result = subprocess.run([sys.executable, "-c", script, str(path)], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["False", "False"]
+    # Training again after loading builds them as usual.
+    assert len(skgen.load(path).fit(frame).sample(5)) == 5

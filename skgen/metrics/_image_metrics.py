@@ -13,6 +13,9 @@ from sklearn.neural_network import MLPClassifier
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
+from .._core._threads import limited_threads
+from ._frames import check_threads
+
 
 def _flat(images):
     images = np.asarray(images)
@@ -49,6 +52,9 @@ class DomainFeatureExtractor(TransformerMixin, BaseEstimator):
     hidden_layer_sizes : tuple of int, default=(256, 64)
     max_iter : int, default=60
     random_state : int, default=0
+    n_threads : int or None, default=None
+        Threads (BLAS) for training and ``transform``: None follows the
+        machine's load, -1 uses every usable core.
 
     Attributes
     ----------
@@ -59,22 +65,25 @@ class DomainFeatureExtractor(TransformerMixin, BaseEstimator):
     classes_ : ndarray
     """
 
-    def __init__(self, hidden_layer_sizes=(256, 64), max_iter=60, random_state=0):
+    def __init__(self, hidden_layer_sizes=(256, 64), max_iter=60, random_state=0, n_threads=None):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.max_iter = max_iter
         self.random_state = random_state
+        self.n_threads = n_threads
 
     def fit(self, X, y):
         """Train the classifier on real images ``X`` with labels ``y``."""
+        check_threads(self.n_threads)
         flat = _flat(X)
         self.scale_ = float(np.abs(flat).max()) or 1.0
         self.n_features_in_ = flat.shape[1]
-        self.classifier_ = MLPClassifier(
-            hidden_layer_sizes=tuple(self.hidden_layer_sizes),
-            max_iter=self.max_iter,
-            early_stopping=True,
-            random_state=self.random_state,
-        ).fit(flat / self.scale_, y)
+        with limited_threads(self.n_threads):
+            self.classifier_ = MLPClassifier(
+                hidden_layer_sizes=tuple(self.hidden_layer_sizes),
+                max_iter=self.max_iter,
+                early_stopping=True,
+                random_state=self.random_state,
+            ).fit(flat / self.scale_, y)
         self.classes_ = self.classifier_.classes_
         return self
 
@@ -89,8 +98,9 @@ class DomainFeatureExtractor(TransformerMixin, BaseEstimator):
         """Last-hidden-layer activations, shape (n_images, hidden_layer_sizes[-1])."""
         activations = self._inputs(X)
         clf = self.classifier_
-        for weights, bias in zip(clf.coefs_[:-1], clf.intercepts_[:-1]):
-            activations = np.maximum(activations @ weights + bias, 0.0)  # MLPClassifier's default relu
+        with limited_threads(getattr(self, "n_threads", None)):  # (extractors pickled before it had n_threads)
+            for weights, bias in zip(clf.coefs_[:-1], clf.intercepts_[:-1]):
+                activations = np.maximum(activations @ weights + bias, 0.0)  # MLPClassifier's default relu
         return activations
 
     def predict(self, X):
@@ -102,7 +112,7 @@ class DomainFeatureExtractor(TransformerMixin, BaseEstimator):
         return self.classifier_.score(self._inputs(X), y)
 
 
-def frechet_distance(real, fake, *, feature_extractor=None):
+def frechet_distance(real, fake, *, feature_extractor=None, n_threads=None):
     """Fréchet distance between Gaussians fitted to two sets of features.
 
     ``|mu_r - mu_f|^2 + Tr(C_r + C_f - 2 (C_r^1/2 C_f C_r^1/2)^1/2)``, the
@@ -116,11 +126,21 @@ def frechet_distance(real, fake, *, feature_extractor=None):
         Images (or feature rows when ``feature_extractor`` is None, which
         compares the flattened arrays themselves).
     feature_extractor : object with ``transform``, callable or None, default=None
+    n_threads : int or None, default=None
+        Threads for the computation (BLAS, OpenMP): None follows the
+        machine's load, -1 uses every usable core; the result does not
+        depend on it.
 
     Returns
     -------
     distance : float
     """
+    check_threads(n_threads)
+    with limited_threads(n_threads):
+        return _frechet(real, fake, feature_extractor)
+
+
+def _frechet(real, fake, feature_extractor):
     a = _features(real, feature_extractor)
     b = _features(fake, feature_extractor)
     if len(a) < 2 or len(b) < 2:
@@ -145,7 +165,7 @@ def _subsample(x, max_samples, rng):
     return x[rng.choice(len(x), max_samples, replace=False)]
 
 
-def precision_recall(real, fake, *, feature_extractor=None, k=3, max_samples=5000, random_state=0):
+def precision_recall(real, fake, *, feature_extractor=None, k=3, max_samples=5000, random_state=0, n_threads=None):
     """k-NN precision and recall of generated images (Kynkäänniemi et al., 2019).
 
     Each set's manifold is the union of balls around its points reaching
@@ -163,12 +183,17 @@ def precision_recall(real, fake, *, feature_extractor=None, k=3, max_samples=500
     max_samples : int, default=5000
         Larger sets are subsampled (seeded) to bound the cost.
     random_state : int, default=0
+    n_threads : int or None, default=None
+        Threads for the computation (BLAS, OpenMP): None follows the
+        machine's load, -1 uses every usable core; the result does not
+        depend on it.
 
     Returns
     -------
     scores : dict
         ``{"precision": float, "recall": float}``, both in [0, 1].
     """
+    check_threads(n_threads)
     rng = check_random_state(random_state)
     a = _subsample(_features(real, feature_extractor), max_samples, rng)
     b = _subsample(_features(fake, feature_extractor), max_samples, rng)
@@ -182,7 +207,8 @@ def precision_recall(real, fake, *, feature_extractor=None, k=3, max_samples=500
         distances, indices = neighbours.kneighbors(queries)
         return float(np.mean((distances <= radii[indices]).any(axis=1)))
 
-    return {"precision": coverage(a, b), "recall": coverage(b, a)}
+    with limited_threads(n_threads):
+        return {"precision": coverage(a, b), "recall": coverage(b, a)}
 
 
 def predicted_class_entropy(images, classifier, *, n_classes=None):
@@ -220,7 +246,8 @@ def conditional_accuracy(images, requested, classifier):
     return float(np.mean(np.asarray(classifier.predict(images)) == requested))
 
 
-def memorization_ratio(train, fake, holdout, *, feature_extractor=None, max_samples=2000, random_state=0):
+def memorization_ratio(train, fake, holdout, *, feature_extractor=None, max_samples=2000, random_state=0,
+                       n_threads=None):
     """How close generated images sit to training images, relative to real ones.
 
     The median distance from each generated image to its nearest training
@@ -236,16 +263,22 @@ def memorization_ratio(train, fake, holdout, *, feature_extractor=None, max_samp
         None compares pixels.
     max_samples : int, default=2000
     random_state : int, default=0
+    n_threads : int or None, default=None
+        Threads for the computation (BLAS, OpenMP): None follows the
+        machine's load, -1 uses every usable core; the result does not
+        depend on it.
 
     Returns
     -------
     ratio : float
     """
+    check_threads(n_threads)
     rng = check_random_state(random_state)
-    reference = _features(train, feature_extractor)
-    neighbours = NearestNeighbors(n_neighbors=1).fit(reference)
-    fake_d = neighbours.kneighbors(_subsample(_features(fake, feature_extractor), max_samples, rng))[0][:, 0]
-    held_d = neighbours.kneighbors(_subsample(_features(holdout, feature_extractor), max_samples, rng))[0][:, 0]
+    with limited_threads(n_threads):
+        reference = _features(train, feature_extractor)
+        neighbours = NearestNeighbors(n_neighbors=1).fit(reference)
+        fake_d = neighbours.kneighbors(_subsample(_features(fake, feature_extractor), max_samples, rng))[0][:, 0]
+        held_d = neighbours.kneighbors(_subsample(_features(holdout, feature_extractor), max_samples, rng))[0][:, 0]
     held = float(np.median(held_d))
     if held == 0:
         raise ValueError("The held-out images coincide with training images; the ratio is undefined.")

@@ -158,16 +158,16 @@ class _Steps:
 
     def announce(self, text):
         if self.verbose:
-            print(f"skgen: scoring {text}...", file=sys.stderr, flush=True)
+            print(f"skgen: {text}...", file=sys.stderr, flush=True)
 
     def run(self, label, function, *args, **kwargs):
         start = time.perf_counter()
         if self.verbose >= 2:
-            print(f"skgen: scoring {label}...", file=sys.stderr, flush=True)
+            print(f"skgen: {label}...", file=sys.stderr, flush=True)
         result = function(*args, **kwargs)
         elapsed = time.perf_counter() - start
         if self.verbose and elapsed >= 1:
-            print(f"skgen: scoring {label}: {elapsed:.1f} s", file=sys.stderr, flush=True)
+            print(f"skgen: {label}: {elapsed:.1f} s", file=sys.stderr, flush=True)
         return result
 
 
@@ -249,26 +249,35 @@ def report(real, synthetic, *, holdout=None, target=None, path=None, random_stat
     return result
 
 
+def _table_distances(index, holdout_distances, table, rng):
+    """:func:`closest_record_distances`' output for ``table``, the holdout's part computed once before."""
+    out = dict(holdout_distances)
+    out["synthetic_exact_copies"] = index.exact_copy_share(table)
+    out["synthetic"], out["synthetic_ratio"] = index.nearest(subsample(table, MAX_DISTANCE_ROWS, rng))
+    return out
+
+
 def _scores(real, holdout, tables, target, random_state, n_threads, steps):
     """Every score of every table (see :func:`report`)."""
     reference = holdout if holdout is not None else real
     rows, notes, shape_details = {}, [], {}
     detection_columns = pd.Series(dtype=float)
-    index = steps.run("distances to the training rows", DistanceIndex, real, n_threads)
+    index = steps.run("indexing the training rows for distances", DistanceIndex, real, n_threads)
     rng = np.random.RandomState(random_state)
     distances = {}
     if holdout is not None:
         distances["holdout_exact_copies"] = index.exact_copy_share(holdout)
         distances["holdout"], distances["holdout_ratio"] = index.nearest(subsample(holdout, MAX_DISTANCE_ROWS, rng))
     for name, table in tables.items():
-        steps.announce(f"the {name} rows" if name != BASELINE else "the independent-columns baseline")
+        steps.announce("scoring the independent-columns baseline" if name == BASELINE else f"scoring the {name} rows")
         shapes, shape_details[name] = column_shapes_score(real, table, return_details=True)
-        pairs = steps.run(f"column pairs ({name})", column_pairs_score, real, table, random_state=random_state)
+        pairs = steps.run(f"scoring column pairs ({name})", column_pairs_score, real, table,
+                          random_state=random_state)
         column = {"rows": len(table), "quality": 0.5 * (shapes + pairs), "column shapes": shapes,
                   "column pairs": pairs}
         # Detection and utility against rows the table was not made from.
         against = real if name == HOLDOUT else reference
-        detection = steps.run(f"detection ({name})", _attempt, notes, f"detection ({name})", detection_score,
+        detection = steps.run(f"scoring detection ({name})", _attempt, notes, f"detection ({name})", detection_score,
                               against, table, random_state=random_state, return_details=name == SYNTHETIC,
                               n_threads=n_threads)
         if name == SYNTHETIC and detection is not None:
@@ -276,14 +285,12 @@ def _scores(real, holdout, tables, target, random_state, n_threads, steps):
         column["detection"] = np.nan if detection is None else detection
         if target is not None:
             train_rows, test_rows = (table, reference) if name != HOLDOUT else (real, holdout)
-            utility = steps.run(f"utility ({name})", _attempt, notes, f"utility ({name})", tstr_score, train_rows,
-                                test_rows, target, random_state=random_state, n_threads=n_threads) or {}
+            utility = steps.run(f"scoring utility ({name})", _attempt, notes, f"utility ({name})", tstr_score,
+                                train_rows, test_rows, target, random_state=random_state, n_threads=n_threads) or {}
             column.update({f"utility {k}": v for k, v in utility.items() if k not in ("task", "dropped_rows")})
         if name != HOLDOUT:
-            table_distances = dict(distances)
-            table_distances["synthetic_exact_copies"] = index.exact_copy_share(table)
-            table_distances["synthetic"], table_distances["synthetic_ratio"] = steps.run(
-                f"distances ({name})", index.nearest, subsample(table, MAX_DISTANCE_ROWS, rng))
+            table_distances = steps.run(f"scoring distances ({name})", _table_distances, index, distances, table,
+                                        rng)
             privacy = summarise_distances(table_distances)
             column["exact copies"] = privacy["synthetic_exact_copies"]
             column["median DCR"] = privacy["synthetic_median_dcr"]
