@@ -95,3 +95,12 @@ def test_a_tiny_table_is_said_to_be_too_small_to_judge():
     real = _customers(20, 0, [f"c{i}" for i in range(20)])
     result = report(real, _customers(20, 3, [f"s{i}" for i in range(20)]), n_threads=1)
     assert result.verdict[0].startswith("Warning: the real table has 20 rows")
+
+
+def test_the_page_shows_the_keys_in_a_section_of_their_own(keyed_report):
+    pytest.importorskip("matplotlib")
+    page = keyed_report.to_html()
+    section = page[page.index("<h2>Generated keys</h2>"):page.index("<h2>Columns, worst shape first</h2>")]
+    assert "<td>customer_id</td><td>400</td><td>400</td><td>0.00%</td>" in section
+    columns = page[page.index("<h2>Columns, worst shape first</h2>"):]
+    assert "customer_id" not in columns

@@ -12,6 +12,7 @@ from ._frames import as_labels, binned_codes, category_codes, column_kind, numer
 MAX_MARGINALS = 24
 MAX_HEATMAP_COLUMNS = 20
 TOP_LEVELS = 10
+COUNT_COLUMNS = ("synthetic values", "distinct")  # the keys table's counts (a row of it reads as floats)
 COLOURS = {"real": "#4c72b0", "synthetic": "#dd8452", "holdout": "#55a868"}
 
 STYLE = """
@@ -192,7 +193,7 @@ def _privacy_section(report):
 def _cell(metric, value, column=""):
     if value is None or (isinstance(value, float) and np.isnan(value)):
         return "<td>–</td>"
-    if str(metric) == "rows":
+    if str(metric) == "rows" or str(column) in COUNT_COLUMNS:
         return f"<td>{int(value):,}</td>"
     if "copies" in str(metric) or str(column).startswith("missing") or str(column) == "real values copied":
         return f"<td>{100 * value:.2f}%</td>"
