@@ -9,10 +9,24 @@ kind objects. Adding a data kind is one subclass and one entry in
 ``GANSampler._kinds``.
 """
 
+import inspect
+from numbers import Number
+
 import torch
 
 from ._core._callbacks import LinearLRDecay
 from ._distributed import AveragedGradients, check_accelerator, process_state, rows_per_process
+
+
+def _is_default(value, default):
+    """Whether a parameter's value is its default (an empty list or tuple counts as None: nothing set)."""
+    if value is default:
+        return True
+    if isinstance(value, (list, tuple)):
+        return (default is None and len(value) == 0) or (isinstance(default, tuple) and tuple(value) == default)
+    if isinstance(value, Number) and isinstance(default, Number):
+        return isinstance(value, bool) == isinstance(default, bool) and value == default
+    return type(value) is type(default) and value == default
 
 
 class GANDataKind:
@@ -44,11 +58,30 @@ class GANDataKind:
 
     def check_params(self):
         """Checks across parameters (single values are checked by constraints)."""
+        self.check_foreign_params()
         self.check_accelerator()
         loss = self.sampler.loss
         if loss != "auto" and loss not in self.losses:
             raise ValueError(
                 f"loss={loss!r} is not available for {self.name}s; choose 'auto' or one of {self.losses}."
+            )
+
+    def check_foreign_params(self):
+        """Refuse another kind's parameters set away from their defaults: they would be silently ignored."""
+        sampler = self.sampler
+        defaults = {name: p.default for name, p in inspect.signature(type(sampler).__init__).parameters.items()}
+        foreign = {}
+        for kind in type(sampler)._kinds.values():
+            for name in kind.parameters:
+                if name not in self.parameters and name in defaults:
+                    value = getattr(sampler, name)
+                    if not _is_default(value, defaults[name]):
+                        foreign.setdefault(kind.name, []).append(f"{name}={value!r}")
+        if foreign:
+            said = "; ".join(f"{', '.join(names)} (for {kind}s only)" for kind, names in foreign.items())
+            raise ValueError(
+                f"This fit is on {self.name}s, which ignore {said}: leave them at their defaults, or fit on the data "
+                "they are for."
             )
 
     def check_accelerator(self):
