@@ -149,13 +149,16 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         Share of rows held out when ``early_stopping=True``, in (0, 1).
     patience : int, default=10
         Epochs without improvement before early stopping.
-    n_threads : int or None, default=None
-        Torch CPU threads for ``fit`` and inference. None adapts to the
-        machine: it uses the CPUs this process may use (affinity, cgroup
-        quota, ``OMP_NUM_THREADS``) minus the cores other processes keep
-        busy, and re-checks about every 0.5 s during training. A positive
-        int is used as given; -1 means all usable CPUs. Torch's global
-        setting is restored afterwards.
+    n_threads : int, "adaptive" or None, default=None
+        Torch CPU threads for ``fit`` and inference. None (or -1) uses the
+        CPUs this process may use (affinity, cgroup quota,
+        ``OMP_NUM_THREADS``): a count fixed by the machine, so the same
+        ``random_state`` gives the same model whatever else runs. A positive
+        int is used as given. ``"adaptive"`` also subtracts the cores other
+        processes keep busy and re-checks about every 0.5 s during training:
+        faster on a busy machine (a fixed count can run several times slower
+        when another process takes a core), but the model then depends on
+        the load. Torch's global setting is restored after every call.
     device : str, default="auto"
         ``"auto"`` (CUDA when available, else CPU), ``"cpu"``, ``"cuda"``,
         ``"cuda:N"`` or ``"mps"``. The resolved device is ``device_``.
@@ -684,4 +687,5 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.transformer_tags.preserves_dtype = ["float64", "float32"]
+        tags.non_deterministic = self.n_threads == "adaptive"
         return tags

@@ -190,13 +190,16 @@ class GANSampler(TorchEstimatorBase):
         The delta of (epsilon, delta)-DP; None is ``1 / (10 * n_rows)``.
     dp_max_grad_norm : float, default=1.0
         Per-pack gradient clipping norm for DP training.
-    n_threads : int or None, default=None
-        Torch CPU threads; None adapts to the load (see
+    n_threads : int, "adaptive" or None, default=None
+        Torch CPU threads; None (or -1) uses the CPUs this process may use,
+        a count fixed by the machine, so the same ``random_state`` gives the
+        same model whatever the load; ``"adaptive"`` follows the load
+        (faster on a busy machine, not reproducible; see
         :class:`AutoencoderTransformer`). The same seed with another thread
         count trains a different (equally good) model: rounding differs in
         the last bits and training amplifies it (on a wage table most
         continuous values and a few percent of categorical ones differ).
-        Pin an int for identical results across runs and machines.
+        Pin an int for identical results across machines.
     device : str, default="auto"
         ``"auto"`` (CUDA when available, else CPU), ``"cpu"``, ``"cuda"``...
     accelerator : bool, dict or None, default=None
@@ -704,7 +707,7 @@ class GANSampler(TorchEstimatorBase):
         tags.input_tags.allow_nan = True
         tags.input_tags.categorical = True
         tags.input_tags.string = True
-        tags.non_deterministic = False
+        tags.non_deterministic = self.n_threads == "adaptive"
         return tags
 
 

@@ -76,8 +76,8 @@ def test_probe_sees_a_busy_process():
     assert busy >= 0.6
 
 
-def test_fit_follows_the_governor(digits, monkeypatch):
-    """With n_threads=None the fit runs at the adaptive count, re-checked each epoch."""
+def test_adaptive_fit_follows_the_governor(digits, monkeypatch):
+    """With n_threads="adaptive" the fit runs at the adaptive count, re-checked each epoch."""
     seen = []
     monkeypatch.setattr("skgen._core._threads.adaptive_thread_count", lambda: 1)
     original = ThreadGovernor._apply
@@ -88,7 +88,25 @@ def test_fit_follows_the_governor(digits, monkeypatch):
 
     monkeypatch.setattr(ThreadGovernor, "_apply", spy)
     monkeypatch.setattr(ThreadGovernor, "update", lambda self: self._apply(self._decide()))
-    AutoencoderTransformer(n_components=2, max_epochs=3, random_state=0).fit(digits[0][:200])
+    AutoencoderTransformer(n_components=2, max_epochs=3, random_state=0, n_threads="adaptive").fit(digits[0][:200])
     # one decision on entry plus one per epoch
     assert seen[:4] == [1, 1, 1, 1]
     assert np.isfinite(seen).all()
+
+
+def test_the_default_thread_count_ignores_the_load(digits, monkeypatch):
+    """With n_threads=None the fit runs on every usable CPU whatever the load (a seeded fit repeats)."""
+    seen = []
+    monkeypatch.setattr("skgen._core._threads.adaptive_thread_count", lambda: 1)
+    monkeypatch.setattr("skgen._core._threads.usable_cpus", lambda: 3)
+    original = ThreadGovernor._apply
+
+    def spy(self, n):
+        seen.append(n)
+        original(self, n)
+
+    monkeypatch.setattr(ThreadGovernor, "_apply", spy)
+    AutoencoderTransformer(n_components=2, max_epochs=3, random_state=0).fit(digits[0][:200])
+    assert seen and set(seen) == {3}
+    assert AutoencoderTransformer().__sklearn_tags__().non_deterministic is False
+    assert AutoencoderTransformer(n_threads="adaptive").__sklearn_tags__().non_deterministic is True

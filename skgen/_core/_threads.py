@@ -1,12 +1,16 @@
 """How many torch threads to use, decided from what the process can really use.
 
-On a small machine torch's default (one OpenMP thread per core) collapses as
-soon as another process takes a core: the OpenMP barriers spin while waiting
-for a thread that is not scheduled, and a fit runs 3x to 60x slower. The
-:class:`ThreadGovernor` here picks the thread count from the CPUs the process
-may use (affinity, cgroup quota, ``OMP_NUM_THREADS``) minus the cores other
+A fit's result depends on torch's thread count (matrix products split their
+sums differently), so the estimators' default is a count fixed by the
+machine: the CPUs the process may use (affinity, cgroup quota,
+``OMP_NUM_THREADS``), whatever else runs. On a small machine that count
+collapses as soon as another process takes a core -- the OpenMP barriers
+spin while waiting for a thread that is not scheduled, and a fit runs 3x to
+60x slower -- so ``n_threads="adaptive"`` trades reproducibility for speed:
+the :class:`ThreadGovernor` then takes those CPUs minus the cores other
 processes keep busy, and re-checks during training so a change in load is
-followed within about a second.
+followed within about a second. Work whose result does not depend on the
+count (the metrics) follows the load by default.
 """
 
 import contextlib
@@ -207,15 +211,20 @@ def adaptive_thread_count(max_threads=None, probe=None):
     return n_threads
 
 
+ADAPTIVE = "adaptive"
+
+
 class ThreadGovernor:
     """Context manager that sets, adapts and restores torch's thread count.
 
     Parameters
     ----------
-    n_threads : int or None, default=None
-        None adapts to the load (:func:`adaptive_thread_count`) on entry and
-        at each :meth:`update`; a positive int is used as given; -1 means
-        all usable CPUs.
+    n_threads : int, "adaptive" or None, default=None
+        None and -1 mean all usable CPUs (:func:`usable_cpus`: a count
+        fixed by the machine, so a seeded fit gives the same model whatever
+        the load); ``"adaptive"`` follows the load
+        (:func:`adaptive_thread_count`) on entry and at each :meth:`update`;
+        a positive int is used as given.
     recheck_interval : float, default=0.5
         Minimum seconds between two adaptive decisions.
     """
@@ -227,9 +236,9 @@ class ThreadGovernor:
         self._last_check = 0.0
 
     def _decide(self):
-        if self.n_threads is None:
+        if self.n_threads == ADAPTIVE:
             return adaptive_thread_count()
-        if self.n_threads == -1:
+        if self.n_threads is None or self.n_threads == -1:
             return usable_cpus()
         return int(self.n_threads)
 
@@ -240,7 +249,7 @@ class ThreadGovernor:
 
     def update(self):
         """Re-decide the thread count if adaptive and the interval has passed."""
-        if self.n_threads is not None:
+        if self.n_threads != ADAPTIVE:
             return
         if time.monotonic() - self._last_check >= self.recheck_interval:
             self._apply(self._decide())
@@ -261,15 +270,16 @@ def resolve_thread_count(n_threads):
 
     Parameters
     ----------
-    n_threads : int or None
-        None follows the load (:func:`adaptive_thread_count`); -1 means all
-        usable CPUs; a positive int is used as given.
+    n_threads : int, "adaptive" or None
+        None and ``"adaptive"`` follow the load (:func:`adaptive_thread_count`:
+        for work whose result does not depend on the count, such as the
+        metrics); -1 means all usable CPUs; a positive int is used as given.
 
     Returns
     -------
     n_threads : int
     """
-    if n_threads is None:
+    if n_threads is None or n_threads == ADAPTIVE:
         return adaptive_thread_count()
     if n_threads == -1:
         return usable_cpus()

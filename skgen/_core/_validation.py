@@ -11,13 +11,13 @@ import math
 import os
 from numbers import Integral, Real
 
-from sklearn.utils._param_validation import Interval, Options
+from sklearn.utils._param_validation import Interval, Options, StrOptions
 
 POSITIVE_INT = Interval(Integral, 1, None, closed="left")
 # Finite: the right end is open at infinity, so inf is refused.
 NON_NEGATIVE_REAL = Interval(Real, 0, math.inf, closed="left")
 POSITIVE_REAL = Interval(Real, 0, math.inf, closed="neither")
-N_THREADS = [Interval(Integral, 1, None, closed="left"), Options(Integral, {-1}), None]
+N_THREADS = [Interval(Integral, 1, None, closed="left"), Options(Integral, {-1}), StrOptions({"adaptive"}), None]
 
 
 class _Check(Options):

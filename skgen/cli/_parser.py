@@ -43,9 +43,15 @@ def _add_output_arguments(parser, rows_help):
     parser.add_argument("--force", action="store_true", help="overwrite existing output files")
 
 
+def _threads(text):
+    return "adaptive" if text == "adaptive" else _positive_int(text)
+
+
 def _add_threads_argument(parser):
-    parser.add_argument("--threads", type=_positive_int, metavar="N",
-                        help="CPU threads for training and scoring (default: adapts to the machine's load)")
+    parser.add_argument("--threads", type=_threads, metavar="N",
+                        help="CPU threads for training and scoring: N holds every thread pool to N; 'adaptive' "
+                             "follows the machine's load (faster when it is busy, not reproducible); default: "
+                             "the CPUs this process may use")
 
 
 def _add_verbosity_arguments(parser):
