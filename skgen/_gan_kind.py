@@ -150,11 +150,14 @@ class GANDataKind:
         """Hook: ``max_epochs="auto"`` for ``n_rows`` rows."""
         raise NotImplementedError
 
+    def lr_schedule(self):
+        """``lr_schedule``, with ``"auto"`` resolved to the kind's default."""
+        schedule = self.sampler.lr_schedule
+        return self.default_lr_schedule if schedule == "auto" else schedule
+
     def schedule_callbacks(self, n_rows):
         """The learning-rate schedule as callbacks (``lr_schedule``)."""
-        schedule = self.sampler.lr_schedule
-        if schedule == "auto":
-            schedule = self.default_lr_schedule
+        schedule = self.lr_schedule()
         if schedule == "constant" or n_rows is None:
             return []
         steps = self.n_epochs(n_rows) * max(1, n_rows // self.step_batch_size(n_rows))

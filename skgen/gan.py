@@ -249,6 +249,12 @@ class GANSampler(TorchEstimatorBase):
         ``"train_loss"`` is skorch's name for the generator's.
     n_epochs_ : int
         Epochs trained.
+    lr_, loss_, batch_size_, max_epochs_, lr_schedule_ : float, str, int, int, str
+        What ``lr=None``, ``loss="auto"``, ``batch_size=None``,
+        ``max_epochs="auto"`` and ``lr_schedule="auto"`` (or the values
+        given) came to for this data: the learning rate of both networks,
+        the GAN loss, the rows per step (capped by the table's rows and
+        rounded to ``pac``), the epoch budget and the schedule.
     n_features_in_ : int
     feature_names_in_ : ndarray of shape (n_features_in,)
         Column names, when fitted on a DataFrame with string column names.
@@ -484,6 +490,8 @@ class GANSampler(TorchEstimatorBase):
                 delattr(self, name)  # a refit on another kind keeps nothing of the last fit
         self.net_, self.history_, self.n_epochs_ = net, net.history, len(net.history)
         self.data_kind_ = kind.name
+        for name, value in _resolved_params(net, kind).items():
+            setattr(self, name, value)
         self.device_ = net.device
         for name, value in state.items():
             if value is not None:
@@ -668,6 +676,7 @@ class GANSampler(TorchEstimatorBase):
             "data_kind_": self.data_kind_,
             "sample_rng": _encode_rng(self.sample_rng_),
             "privacy": {k: getattr(self, k) for k in privacy if hasattr(self, k)},
+            "resolved": {name: getattr(self, name) for name in RESOLVED_PARAMS if hasattr(self, name)},
             **self._kind().saved_state(),
         }
 
@@ -687,6 +696,10 @@ class GANSampler(TorchEstimatorBase):
             net.generator_ema_.load_state_dict(weights["generator_ema"])
         self.sample_rng_ = _decode_rng(state["sample_rng"])
         for name, value in state.get("privacy", {}).items():
+            setattr(self, name, value)
+        # Files written before the resolved values were saved: what the restored net says.
+        resolved = {**_resolved_params(net, self._kind(), n_epochs=state["n_epochs_"]), **state.get("resolved", {})}
+        for name, value in resolved.items():
             setattr(self, name, value)
         return net
 
@@ -709,6 +722,21 @@ class GANSampler(TorchEstimatorBase):
         tags.input_tags.string = True
         tags.non_deterministic = self.n_threads == "adaptive"
         return tags
+
+
+RESOLVED_PARAMS = ("lr_", "loss_", "batch_size_", "max_epochs_", "lr_schedule_")
+
+
+def _resolved_params(net, kind, n_epochs=None):
+    """What the "auto"/None parameters came to, read off the trained net (``n_epochs``: a restored
+    net's own epoch budget is not the fit's)."""
+    return {
+        "lr_": float(net.lr),
+        "loss_": kind.gan_loss(),
+        "batch_size_": int(net.batch_size),
+        "max_epochs_": int(net.max_epochs if n_epochs is None else n_epochs),
+        "lr_schedule_": kind.lr_schedule(),
+    }
 
 
 def _array_frame(rows):
