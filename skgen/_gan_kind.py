@@ -9,6 +9,7 @@ kind objects. Adding a data kind is one subclass and one entry in
 ``GANSampler._kinds``.
 """
 
+import abc
 import inspect
 from numbers import Number
 
@@ -29,7 +30,7 @@ def _is_default(value, default):
     return type(value) is type(default) and value == default
 
 
-class GANDataKind:
+class GANDataKind(abc.ABC):
     """How :class:`~skgen.GANSampler` fits and samples one kind of data.
 
     Class attributes
@@ -92,38 +93,42 @@ class GANDataKind:
                 "accelerator cannot be combined with dp_epsilon: the privacy accounting assumes one process."
             )
 
+    @abc.abstractmethod
     def validate(self, X, y):
         """Check and convert the training data; return what the fit needs (sets nothing)."""
-        raise NotImplementedError
 
+    @abc.abstractmethod
     def start_training(self, data, device, governor, rng):
         """Return the initialised net and its dataset."""
-        raise NotImplementedError
 
     def end_training(self, net, data):
         """Work after training inside the fit's context (default: none)."""
         return None
 
+    @abc.abstractmethod
     def fitted_state(self, net, data, extra):
         """``{attribute: value}`` of the kind's fitted state (``*_`` names)."""
-        raise NotImplementedError
 
+    @abc.abstractmethod
     def sample(self, n_samples, seed, conditions, y, return_y):
-        raise NotImplementedError
+        """``n_samples`` generated rows (images), seeded by ``seed``."""
 
     def sample_block(self, n_samples, seed, conditions, offset):
         """One block of a chunked stream (:mod:`skgen._sample_stream`): ``offset`` rows came before it."""
         return self.sample(n_samples, seed, conditions, None, False)
 
+    @abc.abstractmethod
     def score(self, X, y):
-        raise NotImplementedError
+        """The sampler's ``score`` on real data (higher is better)."""
 
+    @abc.abstractmethod
     def saved_state(self):
-        raise NotImplementedError
+        """The kind's fitted state as JSON values for a model file."""
 
+    @abc.abstractmethod
     def restore(self, state, weights, device):
-        """Set the kind's fitted state from a model file; return the loaded net."""
-        raise NotImplementedError
+        """From a model file: ``(net, {attribute: value})``, the loaded net (not initialised)
+        and the kind's fitted state, which the sampler sets."""
 
     # --- what every kind resolves the same way ------------------------------------
 
@@ -146,9 +151,9 @@ class GANDataKind:
         max_epochs = self.sampler.max_epochs
         return self.auto_epochs(n_rows) if max_epochs == "auto" else max_epochs
 
+    @abc.abstractmethod
     def auto_epochs(self, n_rows):
         """Hook: ``max_epochs="auto"`` for ``n_rows`` rows."""
-        raise NotImplementedError
 
     def lr_schedule(self):
         """``lr_schedule``, with ``"auto"`` resolved to the kind's default."""

@@ -8,12 +8,11 @@ from numbers import Integral, Real
 
 import numpy as np
 import torch
-from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin
+from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin, _fit_context
 from sklearn.utils import check_array
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
-from sklearn.base import _fit_context
 from torch import nn
 
 from ._autoencoder._build import _discard  # noqa: F401 (pickles of accelerated nets name it here)

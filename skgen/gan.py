@@ -9,10 +9,10 @@ from numbers import Integral, Real
 
 import numpy as np
 import torch
-from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils import check_random_state
-from sklearn.utils.validation import check_is_fitted
 from sklearn.base import _fit_context
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted
 
 from ._core._base import COMMON_CONSTRAINTS, TorchEstimatorBase
 from ._core._context import sampling_rng
@@ -435,13 +435,14 @@ class GANSampler(TorchEstimatorBase):
 
     def _kind(self, X=None):
         """The data kind: of the fitted sampler, or (given ``X``) of the data to fit."""
-        if X is None:
-            name = self.data_kind_
-        elif self.data_kind != "auto":
-            name = self.data_kind
-        else:
-            name = "image" if is_image_input(X, self.image_shape) else "table"
-        return self._kinds[name](self)
+        return self._kinds[self.data_kind_ if X is None else self._data_kind_of(X)](self)
+
+    def _data_kind_of(self, X):
+        """``data_kind``, or for ``"auto"`` what ``X`` holds: 3-D and 4-D arrays (or rows of
+        ``image_shape``) are images, the rest tables. The one place that decides it."""
+        if self.data_kind != "auto":
+            return self.data_kind
+        return "image" if is_image_input(X, self.image_shape) else "table"
 
     def _check_callbacks(self):
         if self._user_lr_schedulers():
@@ -486,9 +487,8 @@ class GANSampler(TorchEstimatorBase):
         kind = data["kind"]
         state = kind.fitted_state(net, data, extra)
         for name in [k for k in vars(self) if k.endswith("_") and not k.startswith("_")]:
-            if name not in ("net_", "history_", "n_epochs_"):
+            if name not in ("net_", "history_", "n_epochs_"):  # (set by the fit template)
                 delattr(self, name)  # a refit on another kind keeps nothing of the last fit
-        self.net_, self.history_, self.n_epochs_ = net, net.history, len(net.history)
         self.data_kind_ = kind.name
         for name, value in _resolved_params(net, kind).items():
             setattr(self, name, value)
@@ -689,7 +689,10 @@ class GANSampler(TorchEstimatorBase):
 
     def _restore(self, state, weights, device):
         self.data_kind_ = state["data_kind_"]
-        net = self._kind().restore(state, weights, device).initialize_for_sampling()
+        net, fitted = self._kind().restore(state, weights, device)
+        for name, value in fitted.items():
+            setattr(self, name, value)
+        net.initialize_for_sampling()
         net.module_.load_state_dict(weights["generator"])
         net.discriminator_.load_state_dict(weights["discriminator"])
         if "generator_ema" in weights:

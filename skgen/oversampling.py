@@ -4,11 +4,10 @@ from numbers import Real
 
 import numpy as np
 import pandas as pd
-from sklearn.base import BaseEstimator, OneToOneFeatureMixin, clone
+from sklearn.base import BaseEstimator, OneToOneFeatureMixin, _fit_context, clone
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.multiclass import type_of_target
-from sklearn.base import _fit_context
 
 from ._sampling_strategy import _STRATEGIES, rows_to_add
 
@@ -184,12 +183,11 @@ class GANOverSampler(OneToOneFeatureMixin, BaseEstimator):
         return sampler
 
     def _is_images(self, X):
-        from ._images._codec import is_image_input
+        from .gan import GANSampler
 
-        kind = getattr(self.sampler, "data_kind", "auto")
-        if kind != "auto":
-            return kind == "image"
-        return isinstance(X, np.ndarray) and is_image_input(X, getattr(self.sampler, "image_shape", None))
+        sampler = GANSampler() if self.sampler is None else self.sampler
+        kind_of = getattr(sampler, "_data_kind_of", None)  # (another sampler learns tables)
+        return isinstance(X, np.ndarray) and kind_of is not None and kind_of(X) == "image"
 
     def _frame_with_target(self, X, labels):
         from ._tabular._kind import as_frame

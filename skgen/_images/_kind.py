@@ -191,17 +191,15 @@ class ImageKind(GANDataKind):
         }
 
     def restore(self, state, weights, device):
-        sampler = self.sampler
         codec = ImageCodec(state["codec"]["image_shape"], state["codec"]["channel_axis"])
         for key, value in state["codec"].items():
             if key.endswith("_"):
                 setattr(codec, key, value)
         codec.dtype_ = np.dtype(codec.dtype_)
         codec.sample_shape_ = tuple(codec.sample_shape_)
-        sampler.codec_ = codec
+        fitted = {"codec_": codec}
         classes = decode_array(state["classes_"])
         if classes is not None:
-            sampler.classes_ = classes
-            sampler.class_prior_ = decode_array(state["class_prior_"])
+            fitted.update(classes_=classes, class_prior_=decode_array(state["class_prior_"]))
         n_classes = 0 if classes is None else len(classes)
-        return self.build_net(codec, n_classes, device, None, n_images=1 << 30)
+        return self.build_net(codec, n_classes, device, None, n_images=1 << 30), fitted

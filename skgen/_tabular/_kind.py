@@ -462,20 +462,21 @@ class TableKind(GANDataKind):
         }
 
     def restore(self, state, weights, device):
-        sampler = self.sampler
         codec = TabularCodec.from_state(state["codec"])
-        sampler.codec_ = codec
-        sampler.condition_space_ = ConditionSpace(
-            [np.asarray(c) for c in state["level_counts"]], device, state.get("column_weights")
-        )
-        sampler.fitted_on_array_ = state["fitted_on_array"]
-        sampler.discrete_columns_ = [decode_value(c) for c in state["discrete_columns"]]
+        fitted = {
+            "codec_": codec,
+            "condition_space_": ConditionSpace(
+                [np.asarray(c) for c in state["level_counts"]], device, state.get("column_weights")
+            ),
+            "fitted_on_array_": state["fitted_on_array"],
+            "discrete_columns_": [decode_value(c) for c in state["discrete_columns"]],
+        }
         if state.get("constraints") is not None:
-            sampler.constraints_ = ConstraintSet.from_state(state["constraints"])
+            fitted["constraints_"] = ConstraintSet.from_state(state["constraints"])
         latent = None
         if state.get("latent_classes") is not None:
-            latent = sampler.latent_classes_ = LatentClasses.from_state(state["latent_classes"])
+            latent = fitted["latent_classes_"] = LatentClasses.from_state(state["latent_classes"])
         net = self.build_net(codec, device, None, latent=latent)
         if state.get("level_bias") is not None:  # absent before level calibration: no bias
             net.level_bias = torch.tensor(state["level_bias"], dtype=torch.float32, device=device)
-        return net
+        return net, fitted
