@@ -169,7 +169,7 @@ def test_autoencoder_on_arbitrary_arrays(X, n_components):
 def test_gan_sampler_on_arbitrary_image_arrays(images, with_labels):
     before = images.copy()
     labels = np.arange(len(images)) % 3 if with_labels else None
-    params = dict(max_epochs=1, batch_size=8, pac=2, latent_dim=4, random_state=0, n_threads=1,
+    params = dict(max_epochs=1, batch_size=8, latent_dim=4, random_state=0, n_threads=1,
                   generator__base_width=4, discriminator__base_width=4)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

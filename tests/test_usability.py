@@ -147,7 +147,7 @@ def test_import_skgen_loads_no_heavy_package():
 
 def test_data_kind_says_what_x_holds_instead_of_a_guess():
     images = np.random.RandomState(0).uniform(size=(20, 4, 4))
-    tiny = dict(max_epochs=1, batch_size=8, pac=2, latent_dim=4, generator__base_width=4, discriminator__base_width=4)
+    tiny = dict(max_epochs=1, batch_size=8, latent_dim=4, generator__base_width=4, discriminator__base_width=4)
     assert GANSampler(**tiny, random_state=0).fit(images).data_kind_ == "image"  # "auto" reads 3-D as images
     with pytest.raises(ValueError, match="Expected a table .* got an array with 3 dimensions"):
         GANSampler(data_kind="table", max_epochs=1).fit(images)

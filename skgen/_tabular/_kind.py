@@ -463,11 +463,9 @@ class TableKind(GANDataKind):
 
     def restore(self, state, weights, device):
         codec = TabularCodec.from_state(state["codec"])
+        counts = [np.asarray(c) for c in state["level_counts"]]
         fitted = {
-            "codec_": codec,
-            "condition_space_": ConditionSpace(
-                [np.asarray(c) for c in state["level_counts"]], device, state.get("column_weights")
-            ),
+            "codec_": codec, "condition_space_": ConditionSpace(counts, device, state.get("column_weights")),
             "fitted_on_array_": state["fitted_on_array"],
             "discrete_columns_": [decode_value(c) for c in state["discrete_columns"]],
         }
