@@ -1,10 +1,13 @@
 """Helpers shared by the benchmarks: data loading, load checks, timing."""
 
+import contextlib
 import gzip
 import os
 import platform
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 import warnings
 from pathlib import Path
@@ -139,3 +142,19 @@ def with_page_link(lines):
 def write_results(path, lines):
     """Write a results file: its lines, the Benchmarks page linked under the title."""
     Path(path).write_text("\n".join(with_page_link(lines)).rstrip() + "\n")
+
+
+@contextlib.contextmanager
+def trees_to_compare(root, before=None):
+    """``{label: folder}``: this tree and, with ``before`` (a git revision), that commit checked out
+    in a temporary git worktree, removed on exit; the older tree first."""
+    if before is None:
+        yield {"this tree": root}
+        return
+    worktree = Path(tempfile.mkdtemp()) / "before"
+    subprocess.run(["git", "-C", str(root), "worktree", "add", "--detach", str(worktree), before],
+                   check=True, capture_output=True)
+    try:
+        yield {f"before ({before})": worktree, "this tree": root}
+    finally:
+        subprocess.run(["git", "-C", str(root), "worktree", "remove", "--force", str(worktree)], check=True)

@@ -25,7 +25,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from _common import SHARED, check_quiet, environment_line, load_sentence, machine_load, write_results
+from _common import (
+    SHARED,
+    check_quiet,
+    environment_line,
+    load_sentence,
+    machine_load,
+    trees_to_compare,
+    write_results,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results" / "cli.md"
@@ -109,19 +117,9 @@ def main():
     args = parser.parse_args()
     load_before = check_quiet(args.force)
     started = time.perf_counter()
-    trees = {"this tree": ROOT}
-    worktree = None
-    if args.before:
-        worktree = Path(tempfile.mkdtemp()) / "before"
-        subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", str(worktree), args.before],
-                       check=True, capture_output=True)
-        trees = {f"before ({args.before})": worktree, **trees}
-    try:
+    with trees_to_compare(ROOT, args.before) as trees:
         timings = {name: startup(tree) for name, tree in trees.items()}
         logs = {name: demo_log(tree) for name, tree in trees.items()}
-    finally:
-        if worktree is not None:
-            subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(worktree)], check=True)
     threads = thread_dependence() if (SHARED / "wage.csv").exists() else None
     load_after = machine_load()
 

@@ -34,7 +34,15 @@ from pathlib import Path
 
 import pandas as pd
 
-from _common import SHARED, check_quiet, environment_line, load_sentence, machine_load, write_results
+from _common import (
+    SHARED,
+    check_quiet,
+    environment_line,
+    load_sentence,
+    machine_load,
+    trees_to_compare,
+    write_results,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results" / "scoring.md"
@@ -134,27 +142,16 @@ def main():
     args = parser.parse_args()
     load_before = check_quiet(args.force)
     start = time.perf_counter()
-    trees = {"this tree": ROOT}
-    worktree = None
-    if args.before:
-        worktree = Path(tempfile.mkdtemp()) / "before"
-        subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", str(worktree), args.before],
-                       check=True, capture_output=True)
-        trees = {f"before ({args.before})": worktree, **trees}
     rows = []
-    try:
-        with tempfile.TemporaryDirectory() as scratch:
-            folder = Path(scratch)
-            for name, (table, extra) in write_tables(folder, args.tables).items():
-                for busy in args.busy:
-                    for label, tree in trees.items():
-                        figures = run_synthesize(tree, table, extra, folder, busy)
-                        rows.append({"table": name, "machine": machine_label(busy), "code": label, **figures})
-                        print(rows[-1], flush=True)
-        detection = {busy: detection_timing(busy) for busy in args.busy}
-    finally:
-        if worktree is not None:
-            subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(worktree)], check=True)
+    with trees_to_compare(ROOT, args.before) as trees, tempfile.TemporaryDirectory() as scratch:
+        folder = Path(scratch)
+        for name, (table, extra) in write_tables(folder, args.tables).items():
+            for busy in args.busy:
+                for label, tree in trees.items():
+                    figures = run_synthesize(tree, table, extra, folder, busy)
+                    rows.append({"table": name, "machine": machine_label(busy), "code": label, **figures})
+                    print(rows[-1], flush=True)
+    detection = {busy: detection_timing(busy) for busy in args.busy}
     write_report(rows, detection, load_before, machine_load(), time.perf_counter() - start,
                  RESULTS.with_name(args.output), " ".join(sys.argv[1:]))
 

@@ -76,8 +76,9 @@ def test_probe_sees_a_busy_process():
     assert busy >= 0.6
 
 
-def test_adaptive_fit_follows_the_governor(digits, monkeypatch):
-    """With n_threads="adaptive" the fit runs at the adaptive count, re-checked each epoch."""
+@pytest.fixture
+def applied_counts(monkeypatch):
+    """The thread counts the governor applies; the adaptive policy pinned to 1 thread."""
     seen = []
     monkeypatch.setattr("skgen._core._threads.adaptive_thread_count", lambda: 1)
     original = ThreadGovernor._apply
@@ -87,6 +88,12 @@ def test_adaptive_fit_follows_the_governor(digits, monkeypatch):
         original(self, n)
 
     monkeypatch.setattr(ThreadGovernor, "_apply", spy)
+    return seen
+
+
+def test_adaptive_fit_follows_the_governor(digits, monkeypatch, applied_counts):
+    """With n_threads="adaptive" the fit runs at the adaptive count, re-checked each epoch."""
+    seen = applied_counts
     monkeypatch.setattr(ThreadGovernor, "update", lambda self: self._apply(self._decide()))
     AutoencoderTransformer(n_components=2, max_epochs=3, random_state=0, n_threads="adaptive").fit(digits[0][:200])
     # one decision on entry plus one per epoch
@@ -94,18 +101,10 @@ def test_adaptive_fit_follows_the_governor(digits, monkeypatch):
     assert np.isfinite(seen).all()
 
 
-def test_the_default_thread_count_ignores_the_load(digits, monkeypatch):
+def test_the_default_thread_count_ignores_the_load(digits, monkeypatch, applied_counts):
     """With n_threads=None the fit runs on every usable CPU whatever the load (a seeded fit repeats)."""
-    seen = []
-    monkeypatch.setattr("skgen._core._threads.adaptive_thread_count", lambda: 1)
+    seen = applied_counts
     monkeypatch.setattr("skgen._core._threads.usable_cpus", lambda: 3)
-    original = ThreadGovernor._apply
-
-    def spy(self, n):
-        seen.append(n)
-        original(self, n)
-
-    monkeypatch.setattr(ThreadGovernor, "_apply", spy)
     AutoencoderTransformer(n_components=2, max_epochs=3, random_state=0).fit(digits[0][:200])
     assert seen and set(seen) == {3}
     assert AutoencoderTransformer().__sklearn_tags__().non_deterministic is False
