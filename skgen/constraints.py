@@ -31,6 +31,8 @@ import numpy as np
 import pandas as pd
 from pandas.api import types as ptypes
 
+from ._io._constraints import register_constraint
+
 __all__ = ["Constraint", "Inequality", "LinearEquation", "FixedCombinations", "FunctionOf", "Unique"]
 
 
@@ -568,3 +570,5 @@ class Unique(Constraint):
 
 
 CONSTRAINT_CLASSES = {cls.__name__: cls for cls in (Inequality, LinearEquation, FixedCombinations, FunctionOf, Unique)}
+for _cls in CONSTRAINT_CLASSES.values():
+    register_constraint(_cls)

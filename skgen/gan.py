@@ -21,7 +21,7 @@ from ._distributed import process_state, shared_seed
 from ._images._codec import is_image_input
 from ._images._kind import IMAGE_CONSTRAINTS, ImageKind
 from ._sample_stream import DEFAULT_CHUNK_SIZE, check_counts, iter_chunks
-from ._table_writer import TableWriter
+from ._io._table_writer import TableWriter
 from ._tabular._kind import TABLE_CONSTRAINTS, TableKind
 
 # Fitted attributes of skgen 0.1 pickles, and their names now.

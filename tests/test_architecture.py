@@ -132,3 +132,79 @@ def test_estimator_facades_stay_small(module, cls):
     (node,) = [n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == cls]
     body = [line for line in lines if node.lineno <= line <= node.end_lineno]
     assert len(body) < MAX_ESTIMATOR_CODE_LINES, f"{cls} has {len(body)} code lines"
+
+
+# The layers, bottom first: a module imports only from its own layer and the layers below
+# (imports inside functions included). docs/architecture.rst draws the same table; a test
+# below holds the two together.
+LAYERS = {
+    "io": ["_io", "_version"],
+    "core": ["_core", "_distributed"],
+    "metrics": ["metrics", "_image_metrics"],
+    "training": ["_nets", "_privacy", "_modules", "_data", "_callbacks", "_progress"],
+    "data kinds": ["_gan_kind", "_tabular", "_images", "constraints", "_autoencoder", "_sample_stream",
+                   "_sampling_strategy"],
+    "estimators": ["autoencoder", "gan", "oversampling"],
+    "public API": ["__init__", "__main__", "cli", "_show_versions"],
+}
+
+
+def _top_level(module):
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 else "__init__"
+
+
+def _layer_of():
+    return {name: depth for depth, names in enumerate(LAYERS.values()) for name in names}
+
+
+def test_every_top_level_module_has_a_layer():
+    names = {_top_level(m) for m in _modules()}
+    assert names == set(_layer_of()), f"not in LAYERS: {names - set(_layer_of())}; gone: {set(_layer_of()) - names}"
+
+
+def test_no_module_imports_a_higher_layer():
+    depth = _layer_of()
+    upward = sorted(
+        f"{module} -> {target}"
+        for module, targets in import_graph().items()
+        for target in targets
+        if depth[_top_level(target)] > depth[_top_level(module)]
+    )
+    assert not upward, "imports going up a layer:\n" + "\n".join(upward)
+
+
+def test_the_layer_check_sees_an_upward_import():
+    graph = import_graph()
+    graph["skgen._io._json"] = graph["skgen._io._json"] | {"skgen.constraints"}
+    depth = _layer_of()
+    assert any(depth[_top_level(t)] > depth[_top_level(m)] for m, ts in graph.items() for t in ts)
+
+
+def _documented_layers():
+    """``{label: set of file names}`` from the layer diagram of docs/architecture.rst."""
+    text = (PACKAGE.parent / "docs" / "architecture.rst").read_text()
+    block = text.split(".. code-block:: text", 1)[1].split("\n\n", 2)[1]
+    layers, label = {}, None
+    for line in block.splitlines():
+        head = line[4:17].strip()
+        if head and head != "|":
+            label = head
+        if label is not None:
+            layers.setdefault(label, set()).update(
+                token for token in line[17:].split() if token.endswith((".py", "/")))
+    return layers
+
+
+def test_the_architecture_page_draws_the_same_layers():
+    modules = _modules()
+
+    def file_name(name):
+        return "__init__.py" if name == "__init__" else (f"{name}/" if f"skgen.{name}" in modules and
+                                                         modules[f"skgen.{name}"].name == "__init__.py" else
+                                                         f"{name}.py")
+
+    documented = _documented_layers()
+    assert list(documented) == list(reversed(LAYERS)), list(documented)
+    for label, names in LAYERS.items():
+        assert documented[label] == {file_name(n) for n in names}, label

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from skgen._table_files import (
+from skgen._io._table_files import (
     TableFileError,
     check_output_format,
     read_table,

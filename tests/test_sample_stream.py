@@ -8,8 +8,9 @@ import pandas as pd
 import pytest
 
 from skgen import GANSampler
-from skgen import _sample_stream, _table_writer
-from skgen._table_files import TableFileError
+from skgen import _sample_stream
+from skgen._io import _table_writer
+from skgen._io._table_files import TableFileError
 from skgen.constraints import Unique
 
 

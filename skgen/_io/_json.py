@@ -11,6 +11,8 @@ import numpy as np
 import pandas as pd
 from skorch.history import History
 
+from ._constraints import constraint_class
+
 
 class ModelFileError(ValueError):
     """A file that is not a valid skgen model file."""
@@ -165,9 +167,7 @@ def decode_param(value):
     if isinstance(value, dict) and "tuple" in value:
         return tuple(decode_param(v) for v in value["tuple"])
     if isinstance(value, dict) and "constraint" in value:
-        from ..constraints import CONSTRAINT_CLASSES  # a fixed list of classes: a file names one of them
-
-        cls = CONSTRAINT_CLASSES.get(value["constraint"])
+        cls = constraint_class(value["constraint"])  # a fixed set of classes: a file names one of them
         if cls is None:
             raise ValueError(f"Unknown constraint class {value['constraint']!r}.")
         return cls(**{k: _decode_term(v) for k, v in value["params"]})

@@ -30,7 +30,7 @@ import pandas as pd
 from pandas.api import types as ptypes
 from sklearn.preprocessing import QuantileTransformer
 
-from .._table_files import check_unique_names
+from .._io._table_files import check_unique_names
 from ._columns import (
     BOOLEAN,
     CATEGORICAL,

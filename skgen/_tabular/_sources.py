@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .._table_files import check_unique_names, csv_header, unsupported_format
+from .._io._table_files import check_unique_names, csv_header, unsupported_format
 
 PIECE_ROWS = 16_384  # rows per piece read
 OPEN_UNITS = 8  # reading units interleaved when pieces are shuffled
@@ -231,7 +231,7 @@ class TableSource:
 
 def _csv_dialect(path, sep, decimal, encoding):
     """The separator, decimal mark and encoding of a CSV file: those given, the others guessed."""
-    from .._table_files import TableFileError, csv_dialect
+    from .._io._table_files import TableFileError, csv_dialect
 
     try:
         return csv_dialect(path, sep, decimal, encoding)

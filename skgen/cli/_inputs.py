@@ -4,7 +4,7 @@ import glob
 import math
 from pathlib import Path
 
-from .. import _table_files
+from .._io import _table_files
 from ._errors import CLIError
 
 
@@ -80,7 +80,7 @@ def write_chunks(chunks, path, keep=0, dialect=None):
     number of rows and the first ``keep`` rows."""
     import pandas as pd
 
-    from .._table_writer import TableWriter
+    from .._io._table_writer import TableWriter
 
     kept, n_kept = [], 0
     try:

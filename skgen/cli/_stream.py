@@ -41,7 +41,7 @@ def uniform_rows(source, n_rows, seed):
 def check_stream_parse(source, rows):
     """Refuse CSV rows that look wrongly parsed (one column holding separators, numbers with
     decimal commas read as text), as the command line does for a table read whole."""
-    from .. import _table_files
+    from .._io import _table_files
 
     if source.dialect is None or rows is None:
         return
