@@ -262,7 +262,7 @@ class GANSampler(TorchEstimatorBase):
     sample_rng_ : numpy.random.RandomState
         The generator behind ``sample(random_state=None)``; it starts from
         ``random_state``, so a seeded sampler's successive calls repeat.
-    condition_space_ : skgen._data.ConditionSpace
+    condition_space_ : skgen._tabular._datasets.ConditionSpace
         Tables: levels and frequencies of the discrete columns (no rows are
         kept: a pickled sampler holds no training data).
     discrete_columns_ : list

@@ -106,7 +106,7 @@ def code_lines(source):
 
 
 def test_there_is_no_import_cycle():
-    graph = import_graph()
+    graph = layered_graph()
     assert graph["skgen.gan"] >= {"skgen._tabular._kind", "skgen._core._base"}  # the graph sees the imports
     assert find_cycle(graph) is None, " -> ".join(find_cycle(graph))
 
@@ -149,6 +149,19 @@ LAYERS = {
 }
 
 
+# Imports that shims for old pickles make (one name each, looked up lazily), with the version that
+# removes them; neither the layer check nor the cycle check counts them.
+SHIM_IMPORTS = {("skgen._data", "skgen._tabular._datasets"): "0.5.0"}
+
+
+def layered_graph():
+    """:func:`import_graph` without the shims' imports (and the package import each implies)."""
+    graph = import_graph()
+    for (module, target), _ in SHIM_IMPORTS.items():
+        graph[module] = {t for t in graph[module] if t != target and not target.startswith(t + ".")}
+    return graph
+
+
 def _top_level(module):
     parts = module.split(".")
     return parts[1] if len(parts) > 1 else "__init__"
@@ -167,7 +180,7 @@ def test_no_module_imports_a_higher_layer():
     depth = _layer_of()
     upward = sorted(
         f"{module} -> {target}"
-        for module, targets in import_graph().items()
+        for module, targets in layered_graph().items()
         for target in targets
         if depth[_top_level(target)] > depth[_top_level(module)]
     )

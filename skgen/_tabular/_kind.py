@@ -9,7 +9,6 @@ import torch
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from .._core._validation import NON_NEGATIVE_REAL, POSITIVE_INT, POSITIVE_REAL, layer_widths
-from .._data import ConditionalDataset, ConditionSpace
 from .._gan_kind import GANDataKind
 from .._io._json import decode_value, encode_value
 from .._modules import TabularDiscriminator, TabularGenerator
@@ -19,6 +18,7 @@ from ._codec import TabularCodec
 from ._columns import warn_if_small
 from ._conditions import resolve_conditions, unconditional_rows
 from ._constraint_set import ConstraintSet
+from ._datasets import ConditionalDataset, ConditionSpace
 from ._inferred_rules import inferred_constraints
 from ._latent_classes import LatentClasses, cpu_generator
 from ._level_calibration import block_frequencies, calibrate_levels

@@ -39,7 +39,7 @@ import pandas as pd
 import torch
 from torch.utils.data import Dataset
 
-from .._data import ConditionalDataset, ConditionSpace
+from ._datasets import ConditionalDataset, ConditionSpace
 
 FIT_SAMPLE_ROWS = 200_000
 BUFFER_ROWS = 100_000  # 200,000 peaked 116 MB higher on a 1M-row fit, for no faster epoch
