@@ -55,7 +55,13 @@ def test_private_fits_are_not_calibrated(table):
     assert sampler.net_.level_bias is None
 
 
-def test_conditions_still_hold_with_calibration(table):
+def test_conditions_still_hold_and_the_other_columns_stay_calibrated(table):
     sampler = _fit(table, True)
-    rows = sampler.sample(500, conditions={"colour": "pink"}, random_state=0)
+    rows = sampler.sample(5000, conditions={"colour": "pink"}, random_state=0)
     assert (rows["colour"] == "pink").all()
+    # colour and x are independent in the table: inside the condition, x keeps the training rows'
+    # missing share, which only the calibration of x's own block gives these untrained networks.
+    real_missing = table["x"].isna().mean()
+    plain_rows = _fit(table, False).sample(5000, conditions={"colour": "pink"}, random_state=0)
+    assert abs(rows["x"].isna().mean() - real_missing) < 0.03, rows["x"].isna().mean()
+    assert abs(plain_rows["x"].isna().mean() - real_missing) > 0.05, plain_rows["x"].isna().mean()
