@@ -63,11 +63,25 @@ def test_exact_statistics_match_the_in_memory_fit(table, parquet_dir, small_buff
     streamed = GANSampler(max_epochs=1, random_state=0).fit(str(parquet_dir / "*.parquet"))
     in_memory = GANSampler(max_epochs=1, random_state=0).fit(table)
     # Kinds, levels (the rare level too, though the sample of 800 rows may miss it),
-    # ranges and missing rates are exact; quantiles are estimated from the sample.
+    # ranges and missing rates (which sampling follows: see the next test) are exact;
+    # quantiles are estimated from the sample.
     assert _codec_summary(streamed.codec_) == _codec_summary(in_memory.codec_)
     rows = streamed.sample(300, random_state=0)
     assert rows.dtypes.equals(table.dtypes) and list(rows.columns) == list(table.columns)
     assert not streamed.fitted_on_array_ and list(streamed.feature_names_in_) == list(table.columns)
+
+
+def test_a_streamed_fit_draws_the_exact_missing_rates(table, parquet_dir, small_buffers):
+    # Untrained networks: the drawn levels are what the level calibration makes of them. Its target
+    # for a column's missing level is the rate the first pass counted on every row, not the share
+    # in the 800-row sample the rest is fitted on.
+    params = dict(max_epochs=1, batch_size=100, lr=1e-12, latent_classes=0, random_state=0, n_threads=1)
+    streamed = GANSampler(**params).fit(str(parquet_dir / "*.parquet"))
+    exact = table["income"].isna().mean()
+    (income,) = [c for c in streamed.codec_.codecs_ if c.name == "income"]
+    assert income.missing_rate == pytest.approx(exact)
+    drawn = streamed.sample(30_000, random_state=1)["income"].isna().mean()
+    assert abs(drawn - exact) < 0.006, (drawn, exact)
 
 
 def test_an_epoch_is_one_pass_over_every_row(parquet_dir, small_buffers):

@@ -21,7 +21,7 @@ from ._constraint_set import ConstraintSet
 from ._datasets import ConditionalDataset, ConditionSpace
 from ._inferred_rules import inferred_constraints
 from ._latent_classes import LatentClasses, cpu_generator
-from ._level_calibration import block_frequencies, calibrate_levels
+from ._level_calibration import block_frequencies, calibrate_levels, with_exact_missing_rates
 from ._sources import FirstPass, TableSource, is_table_source
 from ._streaming import BUFFER_ROWS, FIT_SAMPLE_ROWS, StreamingDataset, buffer_encoder, level_codes
 
@@ -245,7 +245,8 @@ class TableKind(GANDataKind):
         data.update(space=space, private=private, discrete=[c.name for c in discrete], latent=latent)
         net = self.build_net(codec, device, governor, private, n_rows, latent=latent)
         if private is None and sampler.calibrate_levels:
-            data["level_frequencies"] = block_frequencies(encoded, net.blocks)
+            frequencies = block_frequencies(encoded, net.blocks)
+            data["level_frequencies"] = with_exact_missing_rates(frequencies, net.blocks, codec.codecs_)
         net = net.initialize()
         # Drawn last, so the draws before it are those of fits made before level calibration;
         # from the fit's seed, not torch's stream, which each process of a distributed fit has its own of.

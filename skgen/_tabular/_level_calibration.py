@@ -19,6 +19,7 @@ detection 0.827 -> 0.838.
 import numpy as np
 import torch
 
+from ._columns import _MISSING
 from ._conditions import unconditional_rows
 
 CALIBRATION_ROWS = 60_000
@@ -39,6 +40,30 @@ def block_frequencies(encoded, blocks):
     list of float64 ndarray
     """
     return [np.asarray(encoded[:, start : start + width], dtype=np.float64).mean(0) for start, width in blocks]
+
+
+def with_exact_missing_rates(frequencies, blocks, codecs):
+    """``frequencies`` (per block) with each column's missing level at its ``missing_rate``.
+
+    A streamed fit counts missing values on every row but fits the rest on a
+    sample: the calibration then brings the missing share to the exact
+    rate, the other levels keeping their sampled proportions. In memory the
+    two agree and nothing changes.
+    """
+    block_of = {start: b for b, (start, _) in enumerate(blocks)}
+    out = [np.array(f, dtype=np.float64) for f in frequencies]
+    for codec in codecs:
+        segment = codec.discrete_segment
+        if segment is None or not codec.has_missing or segment.start not in block_of:
+            continue
+        block = out[block_of[segment.start]]
+        position = codec.levels.index(_MISSING) if codec.levels is not None else segment.width - 1
+        present = 1.0 - block[position]
+        if abs(block[position] - codec.missing_rate) < 1e-12 or present <= 0:
+            continue
+        block *= (1.0 - codec.missing_rate) / present
+        block[position] = codec.missing_rate
+    return out
 
 
 def calibrated_bias(net, width, target, draw_rows, seed):
