@@ -45,12 +45,12 @@ def trained(frame):
 
 
 def untrained_like(sampler, X):
-    """The same sampler fitted with a learning rate of 1e-12, no latent
+    """The same sampler fitted for one epoch at a learning rate of 1e-12, no latent
     classes and no level calibration: the same codec, conditions and
     clipping, networks at their initial weights (a latent-class model or the
     calibration alone already gets the marginals right: what is asserted is
     that training learns them)."""
-    return clone(sampler).set_params(lr=1e-12, latent_classes=0, calibrate_levels=False).fit(X)
+    return clone(sampler).set_params(lr=1e-12, max_epochs=1, latent_classes=0, calibrate_levels=False).fit(X)
 
 
 def test_missing_values_come_back(frame, trained):

@@ -92,7 +92,7 @@ def test_generated_rows_follow_their_class():
     judge = LogisticRegression().fit(features(X), y)
 
     def share_rare(lr, latent_classes="auto", calibrate_levels=True):
-        sampler = GANSampler(max_epochs=200, batch_size=100, lr=lr, n_threads=1,
+        sampler = GANSampler(max_epochs=200 if lr is None else 1, batch_size=100, lr=lr, n_threads=1,
                              latent_classes=latent_classes, calibrate_levels=calibrate_levels)
         X_res, _ = GANOverSampler(sampler, random_state=0).fit_resample(X, y)
         return np.mean(judge.predict(features(X_res.iloc[len(X):])) == "rare")
