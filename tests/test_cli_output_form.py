@@ -69,3 +69,11 @@ def test_a_pooled_level_is_refused_in_the_same_words_by_the_api_and_the_command_
     assert str(caught.value) == message
     result = run("sample", model, "-n", 5, "-o", tmp_path / "o.csv", "--condition", "colour=teal")
     assert_one_line_error(result, message)
+
+
+@pytest.mark.parametrize("threads", ["1", "adaptive"])
+def test_threads_hold_the_fit_and_the_scores(european_csv, tmp_path, threads):
+    source, _ = european_csv
+    result = run("synthesize", source, "-o", tmp_path / "o.csv", "--epochs", 1, "--quiet", "--threads", threads)
+    assert result.returncode == 0, result.stderr
+    assert "detection" in result.stdout

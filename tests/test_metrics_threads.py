@@ -58,11 +58,13 @@ def test_n_threads_holds_the_models_and_neighbour_queries(seen_threads, n_thread
     assert len(seen_threads) >= 15 and set(seen_threads) == {n_threads}
 
 
-def test_the_default_runs_small_boosting_on_one_thread(seen_threads):
+@pytest.mark.parametrize("n_threads", [None, "adaptive"])
+def test_the_default_runs_small_boosting_on_one_thread(seen_threads, n_threads):
     # Boosting on a few thousand rows ran 3-10x slower on two threads than on one (each of its
-    # many small parallel loops wakes the other thread).
-    detection_score(_table(2000, 0), _table(2000, 1))
-    tstr_score(_table(2000, 1), _table(500, 2), "g")
+    # many small parallel loops wakes the other thread). "adaptive" (the command line's
+    # --threads adaptive) follows the same rule.
+    detection_score(_table(2000, 0), _table(2000, 1), n_threads=n_threads)
+    tstr_score(_table(2000, 1), _table(500, 2), "g", n_threads=n_threads)
     assert set(seen_threads) == {1}
 
 
@@ -85,5 +87,5 @@ def test_a_bad_thread_count_is_one_clear_error(bad):
     real = _table(50, 0)
     for metric in (lambda: detection_score(real, real, n_threads=bad), lambda: report(real, real, n_threads=bad),
                    lambda: tstr_score(real, real, "g", n_threads=bad), lambda: dcr_score(real, real, n_threads=bad)):
-        with pytest.raises(ValueError, match="n_threads must be None, -1 or a positive integer"):
+        with pytest.raises(ValueError, match="n_threads must be None, 'adaptive', -1 or a positive integer"):
             metric()

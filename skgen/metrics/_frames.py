@@ -36,11 +36,11 @@ def check_count(value, name, minimum):
 
 
 def check_threads(value):
-    """A metric's ``n_threads``: None, -1 or a positive integer, or a one-line ValueError."""
-    if value is None or (isinstance(value, (int, np.integer)) and not isinstance(value, bool)
-                         and (value == -1 or value >= 1)):
+    """A metric's ``n_threads``: None, "adaptive", -1 or a positive integer, or a one-line ValueError."""
+    if value is None or (isinstance(value, str) and value == "adaptive") or (
+            isinstance(value, (int, np.integer)) and not isinstance(value, bool) and (value == -1 or value >= 1)):
         return
-    raise ValueError(f"n_threads must be None, -1 or a positive integer; got {value!r}.")
+    raise ValueError(f"n_threads must be None, 'adaptive', -1 or a positive integer; got {value!r}.")
 
 
 # Gradient boosting on fewer rows than this per thread runs faster on one
@@ -53,7 +53,7 @@ def boosting_threads(n_threads, n_rows):
     """The thread count for a gradient-boosting model fitted on ``n_rows`` rows:
     ``n_threads`` when given, else one per ``BOOSTING_ROWS_PER_THREAD`` rows
     within what the machine's load leaves free."""
-    if n_threads is not None:
+    if n_threads is not None and n_threads != "adaptive":  # (None and "adaptive" both follow the load)
         return n_threads
     return max(1, min(resolve_thread_count(None), n_rows // BOOSTING_ROWS_PER_THREAD))
 
