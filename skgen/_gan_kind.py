@@ -3,15 +3,21 @@
 :class:`GANSampler` holds the parameters and the fitted state; a data kind
 (:class:`skgen._tabular._kind.TableKind`, :class:`skgen._images._kind.ImageKind`)
 holds the know-how: how its data are validated and encoded, which nets train
-on them, how samples are generated, scored and saved. A kind is a stateless
-view on one sampler (``kind.sampler``), built on demand, so pickles hold no
-kind objects. Adding a data kind is one subclass and one entry in
-``GANSampler._kinds``.
+on them, how samples are generated, scored and saved.
+
+Data flow one way. The sampler gives a kind a :class:`KindConfig` (its
+parameters, read-only, and the skorch plumbing every net gets) and, once
+fitted, a read-only :class:`FittedState` of its ``*_`` attributes; a kind
+returns the net and ``{attribute: value}`` of fitted state, which only the
+sampler sets. A kind is built on demand, so pickles hold no kind objects.
+Adding a data kind is one subclass and one entry in ``GANSampler._kinds``.
 """
 
 import abc
-import inspect
+from dataclasses import dataclass
 from numbers import Number
+from types import MappingProxyType
+from typing import Any, Callable, Mapping
 
 import torch
 
@@ -28,6 +34,60 @@ def _is_default(value, default):
     if isinstance(value, Number) and isinstance(default, Number):
         return isinstance(value, bool) == isinstance(default, bool) and value == default
     return type(value) is type(default) and value == default
+
+
+@dataclass(frozen=True)
+class KindConfig:
+    """What a data kind is given to fit and sample with.
+
+    Parameters
+    ----------
+    params : mapping
+        The sampler's parameters by name (``get_params(deep=False)``), read-only;
+        also readable as attributes (``config.pac``).
+    defaults : mapping
+        Each parameter's default (for refusing another kind's parameters).
+    other_parameters : mapping
+        ``{kind name: parameters}`` of every data kind.
+    routed : mapping
+        ``{"generator": {...}, "discriminator": {...}}``: the ``<module>__<name>`` values.
+    net_plumbing : callable
+        ``(governor, optimizer, device, optimizer_defaults, callbacks) -> dict``: the skorch
+        keyword arguments every net of the sampler gets (threads, progress, user callbacks).
+    inference_context : callable
+        A context manager that holds the thread pools during generation.
+    """
+
+    params: Mapping[str, Any]
+    defaults: Mapping[str, Any]
+    other_parameters: Mapping[str, tuple]
+    routed: Mapping[str, Mapping[str, Any]]
+    net_plumbing: Callable[..., dict]
+    inference_context: Callable
+
+    def __getattr__(self, name):
+        params = object.__getattribute__(self, "params")
+        if name in params:
+            return params[name]
+        raise AttributeError(f"GANSampler has no parameter {name!r}")
+
+
+class FittedState:
+    """The sampler's fitted ``*_`` attributes, read-only, by attribute (``fitted.codec_``)."""
+
+    __slots__ = ("_values",)
+
+    def __init__(self, values):
+        object.__setattr__(self, "_values", MappingProxyType(dict(values)))
+
+    def __getattr__(self, name):
+        try:
+            return object.__getattribute__(self, "_values")[name]
+        except KeyError:
+            raise AttributeError(f"This sampler has no fitted attribute {name!r}") from None
+
+    def __setattr__(self, name, value):
+        raise AttributeError("A kind does not set fitted state: it returns it, and the sampler sets it.")
 
 
 class GANDataKind(abc.ABC):
@@ -52,8 +112,9 @@ class GANDataKind(abc.ABC):
     default_lr = None
     default_lr_schedule = "constant"
 
-    def __init__(self, sampler):
-        self.sampler = sampler
+    def __init__(self, config, fitted=None):
+        self.config = config
+        self.fitted = fitted
 
     # --- hooks -----------------------------------------------------------------
 
@@ -61,7 +122,7 @@ class GANDataKind(abc.ABC):
         """Checks across parameters (single values are checked by constraints)."""
         self.check_foreign_params()
         self.check_accelerator()
-        loss = self.sampler.loss
+        loss = self.config.loss
         if loss != "auto" and loss not in self.losses:
             raise ValueError(
                 f"loss={loss!r} is not available for {self.name}s; choose 'auto' or one of {self.losses}."
@@ -69,15 +130,14 @@ class GANDataKind(abc.ABC):
 
     def check_foreign_params(self):
         """Refuse another kind's parameters set away from their defaults: they would be silently ignored."""
-        sampler = self.sampler
-        defaults = {name: p.default for name, p in inspect.signature(type(sampler).__init__).parameters.items()}
+        config = self.config
         foreign = {}
-        for kind in type(sampler)._kinds.values():
-            for name in kind.parameters:
-                if name not in self.parameters and name in defaults:
-                    value = getattr(sampler, name)
-                    if not _is_default(value, defaults[name]):
-                        foreign.setdefault(kind.name, []).append(f"{name}={value!r}")
+        for kind, parameters in config.other_parameters.items():
+            for name in parameters:
+                if name not in self.parameters and name in config.defaults:
+                    value = config.params[name]
+                    if not _is_default(value, config.defaults[name]):
+                        foreign.setdefault(kind, []).append(f"{name}={value!r}")
         if foreign:
             said = "; ".join(f"{', '.join(names)} (for {kind}s only)" for kind, names in foreign.items())
             raise ValueError(
@@ -87,8 +147,8 @@ class GANDataKind(abc.ABC):
 
     def check_accelerator(self):
         """The ``accelerator`` options, and what it cannot be combined with."""
-        check_accelerator(getattr(self.sampler, "accelerator", None))
-        if getattr(self.sampler, "accelerator", None) and getattr(self.sampler, "dp_epsilon", None) is not None:
+        check_accelerator(self.config.accelerator)
+        if self.config.accelerator and self.config.dp_epsilon is not None:
             raise ValueError(
                 "accelerator cannot be combined with dp_epsilon: the privacy accounting assumes one process."
             )
@@ -118,8 +178,8 @@ class GANDataKind(abc.ABC):
         return self.sample(n_samples, seed, conditions, None, False)
 
     @abc.abstractmethod
-    def score(self, X, y):
-        """The sampler's ``score`` on real data (higher is better)."""
+    def score(self, X, y, seed):
+        """The sampler's ``score`` on real data (higher is better), against samples drawn with ``seed``."""
 
     @abc.abstractmethod
     def saved_state(self):
@@ -133,14 +193,14 @@ class GANDataKind(abc.ABC):
     # --- what every kind resolves the same way ------------------------------------
 
     def batch_size(self):
-        batch_size = self.sampler.batch_size
+        batch_size = self.config.batch_size
         return self.default_batch_size if batch_size is None else batch_size
 
     def learning_rate(self):
-        return self.default_lr if self.sampler.lr is None else self.sampler.lr
+        return self.default_lr if self.config.lr is None else self.config.lr
 
     def gan_loss(self):
-        return self.losses[0] if self.sampler.loss == "auto" else self.sampler.loss
+        return self.losses[0] if self.config.loss == "auto" else self.config.loss
 
     def step_batch_size(self, n_rows):
         """Rows per training step for ``n_rows`` training rows."""
@@ -148,7 +208,7 @@ class GANDataKind(abc.ABC):
 
     def n_epochs(self, n_rows):
         """Epochs to train for ``n_rows`` rows: ``max_epochs``, or the kind's rule for ``"auto"``."""
-        max_epochs = self.sampler.max_epochs
+        max_epochs = self.config.max_epochs
         return self.auto_epochs(n_rows) if max_epochs == "auto" else max_epochs
 
     @abc.abstractmethod
@@ -157,7 +217,7 @@ class GANDataKind(abc.ABC):
 
     def lr_schedule(self):
         """``lr_schedule``, with ``"auto"`` resolved to the kind's default."""
-        schedule = self.sampler.lr_schedule
+        schedule = self.config.lr_schedule
         return self.default_lr_schedule if schedule == "auto" else schedule
 
     def schedule_callbacks(self, n_rows):
@@ -172,28 +232,28 @@ class GANDataKind(abc.ABC):
         """skorch plumbing shared by the GAN nets: Adam with ``betas`` and
         ``weight_decay`` for both networks, the schedule, the gradient
         averaging of a fit across processes, the user's callbacks."""
-        sampler = self.sampler
+        config = self.config
         callbacks = self.schedule_callbacks(n_rows)
-        state = process_state(getattr(sampler, "accelerator", None))
+        state = process_state(config.accelerator)
         if state is not None and state.num_processes > 1:
             callbacks.insert(0, ("averaged_gradients", AveragedGradients(state.num_processes, state.process_index)))
-        return sampler._net_kwargs(
+        return config.net_plumbing(
             governor,
             torch.optim.Adam,
             device,
-            optimizer_defaults={"betas": tuple(sampler.betas), "weight_decay": sampler.weight_decay},
+            optimizer_defaults={"betas": tuple(config.betas), "weight_decay": config.weight_decay},
             callbacks=callbacks,
         )
 
     def rows_per_process(self, batch_size, multiple=1):
         """This process's rows of a ``batch_size`` step: all of them, or an
         equal share when the fit runs on several processes."""
-        state = process_state(getattr(self.sampler, "accelerator", None))
+        state = process_state(self.config.accelerator)
         if state is None or state.num_processes == 1:
             return batch_size
         return rows_per_process(batch_size, state.num_processes, multiple)
 
     def process_shard(self):
         """``(process_index, n_processes)`` of this fit: ``(0, 1)`` in one process."""
-        state = process_state(getattr(self.sampler, "accelerator", None))
+        state = process_state(self.config.accelerator)
         return (0, 1) if state is None else (state.process_index, state.num_processes)

@@ -5,7 +5,9 @@ data kind lives in :mod:`skgen._tabular._kind` and :mod:`skgen._images._kind`
 (see :mod:`skgen._gan_kind` for the interface).
 """
 
+import inspect
 from numbers import Integral, Real
+from types import MappingProxyType
 
 import numpy as np
 import torch
@@ -18,6 +20,7 @@ from ._core._base import COMMON_CONSTRAINTS, TorchEstimatorBase
 from ._core._context import sampling_rng
 from ._core._validation import BETAS, NON_NEGATIVE_REAL, POSITIVE_INT, POSITIVE_REAL, module_class
 from ._distributed import process_state, shared_seed
+from ._gan_kind import FittedState, KindConfig
 from ._images._codec import is_image_input
 from ._images._kind import IMAGE_CONSTRAINTS, ImageKind
 from ._sample_stream import DEFAULT_CHUNK_SIZE, check_counts, iter_chunks
@@ -434,8 +437,23 @@ class GANSampler(TorchEstimatorBase):
         return self._fit(X, y)
 
     def _kind(self, X=None):
-        """The data kind: of the fitted sampler, or (given ``X``) of the data to fit."""
-        return self._kinds[self.data_kind_ if X is None else self._data_kind_of(X)](self)
+        """The data kind: of the fitted sampler (with its fitted state), or (given ``X``) of the data to fit."""
+        if X is not None:
+            return self._kinds[self._data_kind_of(X)](self._kind_config())
+        fitted = {name: value for name, value in vars(self).items() if name.endswith("_") and not name.startswith("_")}
+        return self._kinds[self.data_kind_](self._kind_config(), FittedState(fitted))
+
+    def _kind_config(self):
+        """What a data kind is given: the parameters, read-only, and the nets' skorch plumbing."""
+        defaults = {name: p.default for name, p in inspect.signature(type(self).__init__).parameters.items()}
+        return KindConfig(
+            params=MappingProxyType(self.get_params(deep=False)),
+            defaults=MappingProxyType(defaults),
+            other_parameters=MappingProxyType({kind.name: kind.parameters for kind in self._kinds.values()}),
+            routed=MappingProxyType({name: self._routed_params(name) for name in ("generator", "discriminator")}),
+            net_plumbing=self._net_kwargs,
+            inference_context=self._inference_context,
+        )
 
     def _data_kind_of(self, X):
         """``data_kind``, or for ``"auto"`` what ``X`` holds: 3-D and 4-D arrays (or rows of
@@ -455,7 +473,7 @@ class GANSampler(TorchEstimatorBase):
     def _validate_fit_input(self, X, y):
         kind = self._kind(X)
         kind.check_params()
-        return {"kind": kind, **kind.validate(X, y)}
+        return kind, kind.validate(X, y)
 
     def _fit(self, X, y):
         state = process_state(self.accelerator)
@@ -478,14 +496,16 @@ class GANSampler(TorchEstimatorBase):
         return state is None or state.is_main_process
 
     def _start_training(self, data, device, governor, rng):
-        return data["kind"].start_training(data, device, governor, rng)
+        kind, fit_data = data
+        return kind.start_training(fit_data, device, governor, rng)
 
     def _end_training(self, net, data):
-        return data["kind"].end_training(net, data)
+        kind, fit_data = data
+        return kind.end_training(net, fit_data)
 
     def _set_fitted_state(self, net, data, extra):
-        kind = data["kind"]
-        state = kind.fitted_state(net, data, extra)
+        kind, fit_data = data
+        state = kind.fitted_state(net, fit_data, extra)
         for name in [k for k in vars(self) if k.endswith("_") and not k.startswith("_")]:
             if name not in ("net_", "history_", "n_epochs_"):  # (set by the fit template)
                 delattr(self, name)  # a refit on another kind keeps nothing of the last fit
@@ -666,7 +686,7 @@ class GANSampler(TorchEstimatorBase):
         score : float
         """
         check_is_fitted(self)
-        return self._kind().score(X, y)
+        return self._kind().score(X, y, self._call_seed(0))
 
     # --- model files and pickles --------------------------------------------------
 

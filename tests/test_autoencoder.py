@@ -15,8 +15,9 @@ from sklearn.preprocessing import StandardScaler
 from torch import nn
 
 from skgen import AutoencoderTransformer
+from ._settings import TINY_AUTOENCODER
 
-FAST = dict(max_epochs=3, hidden_dims=(16,), batch_size=64, random_state=0)
+FAST = TINY_AUTOENCODER
 
 
 @pytest.fixture

@@ -123,13 +123,13 @@ def test_version():
 
 
 def test_a_fit_logs_a_few_plain_lines_when_stderr_is_not_a_terminal(table_csv, tmp_path):
-    result = run("synthesize", table_csv, "-n", 10, "-o", tmp_path / "o.csv", "--epochs", 60)
+    result = run("synthesize", table_csv, "-n", 10, "-o", tmp_path / "o.csv", "--epochs", 20)
     assert result.returncode == 0, result.stderr
     lines = result.stderr.splitlines()
     assert "\r" not in result.stderr and "\x1b" not in result.stderr
     progress = [line for line in lines if line.startswith("GANSampler: epoch")]
     assert 5 <= len(progress) <= 11, result.stderr
-    assert progress[-1].startswith("GANSampler: epoch 60/60 (100%)")
+    assert progress[-1].startswith("GANSampler: epoch 20/20 (100%)")
     assert "generator" in progress[-1] and "critic" in progress[-1] and "left" in progress[-1]
     assert len(lines) <= 20, result.stderr
 
@@ -144,7 +144,7 @@ def test_verbose_prints_the_epoch_table(table_csv, tmp_path):
 
 
 def test_demo_log_stays_short(tmp_path):
-    result = run("demo", "--output-dir", tmp_path / "demo", "--epochs", 40)
+    result = run("demo", "--output-dir", tmp_path / "demo", "--epochs", 10)
     assert result.returncode == 0, result.stderr
     assert "\r" not in result.stderr and "\x1b" not in result.stderr
     assert len(result.stderr.splitlines()) <= 20, result.stderr

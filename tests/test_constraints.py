@@ -8,8 +8,9 @@ import skgen
 from skgen import GANSampler
 from skgen.constraints import FixedCombinations, FunctionOf, Inequality, LinearEquation, Unique
 from skgen._tabular._constraint_parser import parse_constraint
+from ._settings import TINY_TABLE_GAN
 
-FAST = dict(max_epochs=2, batch_size=200, random_state=0, n_threads=1)
+FAST = dict(TINY_TABLE_GAN, batch_size=200, generator_dims=(256,), discriminator_dims=(128, 256), n_threads=1)
 MODELS = {"ford": ["focus", "fiesta", "ka"], "bmw": ["m3", "x5"], "fiat": ["panda", "uno", "500"]}
 
 

@@ -36,7 +36,10 @@ def _run(tmp_path, mode, epochs, processes):
     return [json.loads((out / f"process{i}.json").read_text()) for i in range(processes)]
 
 
-@pytest.mark.parametrize("mode", ["table", "unseeded", "image", "stream"])
+# The table runs on every commit; the other modes (10 s each: two processes, a rendezvous) in CI's slow set.
+@pytest.mark.parametrize(
+    "mode", ["table", *(pytest.param(m, marks=pytest.mark.slow) for m in ("unseeded", "image", "stream"))]
+)
 def test_two_processes_split_each_step_and_end_identical(tmp_path, mode):
     if mode == "stream":  # the table streamed from a Parquet file by each process
         pytest.importorskip("pyarrow")

@@ -20,8 +20,9 @@ from skgen import AutoencoderTransformer
 from skgen._autoencoder import _embedding, _graph
 from skgen._autoencoder._graph import _memberships, curve_parameters, fuzzy_neighbor_graph
 from skgen._autoencoder._layout import initial_layout, optimize_layout
+from ._settings import TINY_AUTOENCODER
 
-FAST = dict(max_epochs=3, hidden_dims=(16,), batch_size=64, random_state=0, n_threads=1)
+FAST = dict(TINY_AUTOENCODER, n_threads=1)
 
 
 @pytest.fixture(scope="module")

@@ -14,8 +14,9 @@ from skgen import GANSampler
 from skgen._modules import TabularGenerator
 
 from .test_tabular import mixed_frame
+from ._settings import TINY_TABLE_GAN
 
-FAST = dict(max_epochs=2, batch_size=100, random_state=0, generator_dims=(32,), discriminator_dims=(32,))
+FAST = TINY_TABLE_GAN
 
 
 @pytest.fixture(scope="module")
@@ -249,12 +250,12 @@ def test_auto_training_length_follows_the_table(monkeypatch):
     """Half as many optimiser steps as rows (3,000 to 10,000), batches of at most a tenth of the rows."""
     from skgen._tabular._kind import TableKind
 
-    kind = TableKind(GANSampler())
+    kind = TableKind(GANSampler()._kind_config())
     for n_rows, batch, epochs in [(300, 30, 300), (1_309, 130, 300), (26_048, 500, 193), (1_000_000, 500, 5)]:
         assert kind.step_batch_size(n_rows) == batch
         assert kind.n_epochs(n_rows) == epochs
-    assert TableKind(GANSampler(batch_size=64)).step_batch_size(1_309) == 60  # a multiple of pac
-    assert TableKind(GANSampler(max_epochs=7)).n_epochs(1_309) == 7
+    assert TableKind(GANSampler(batch_size=64)._kind_config()).step_batch_size(1_309) == 60  # a multiple of pac
+    assert TableKind(GANSampler(max_epochs=7)._kind_config()).n_epochs(1_309) == 7
     from skgen._tabular import _kind
 
     monkeypatch.setattr(_kind, "MIN_AUTO_STEPS", 30)  # the wiring, on a short fit

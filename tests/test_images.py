@@ -10,9 +10,9 @@ from sklearn.model_selection import GridSearchCV
 
 from skgen import GANSampler
 from skgen._images import ImageCodec, resolve_layout
+from ._settings import TINY_IMAGE_GAN
 
-FAST = dict(max_epochs=2, batch_size=32, latent_dim=16, random_state=0,
-            generator__base_width=8, discriminator__base_width=8)
+FAST = TINY_IMAGE_GAN
 
 
 @pytest.fixture(scope="module")

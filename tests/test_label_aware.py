@@ -10,6 +10,7 @@ from sklearn.pipeline import make_pipeline
 
 from skgen import AutoencoderTransformer
 
+# The default networks, trained long enough for the codes to show what supervision adds.
 FAST = dict(max_epochs=30, batch_size=64, random_state=0)
 
 

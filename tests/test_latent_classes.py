@@ -9,8 +9,9 @@ import torch
 
 from skgen import GANSampler, load
 from skgen._tabular._latent_classes import LatentClasses
+from ._settings import TINY_TABLE_GAN
 
-FAST = dict(max_epochs=2, batch_size=100, random_state=0, generator_dims=(32,), discriminator_dims=(32,))
+FAST = TINY_TABLE_GAN
 
 
 def paired_codes(n, n_levels, seed):

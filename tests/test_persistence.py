@@ -15,8 +15,9 @@ import skgen
 from skgen import AutoencoderTransformer, GANSampler
 
 from .test_tabular import mixed_frame
+from ._settings import TINY_TABLE_GAN
 
-GAN_FAST = dict(max_epochs=2, batch_size=100, random_state=0, generator_dims=(16,), discriminator_dims=(16,))
+GAN_FAST = dict(TINY_TABLE_GAN, generator_dims=(16,), discriminator_dims=(16,))
 
 
 @pytest.fixture(scope="module")

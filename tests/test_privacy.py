@@ -13,8 +13,9 @@ from skgen import GANSampler
 from skgen.metrics import membership_inference_auc
 
 from .test_tabular import mixed_frame
+from ._settings import TINY_TABLE_GAN
 
-DP_FAST = dict(max_epochs=3, batch_size=100, random_state=0, generator_dims=(16,), discriminator_dims=(16,))
+DP_FAST = dict(TINY_TABLE_GAN, max_epochs=3, generator_dims=(16,), discriminator_dims=(16,))
 
 
 @pytest.fixture(scope="module")

@@ -31,14 +31,14 @@ MAX_GROUP_LEVELS = 100
 DISCRETE_INTEGER_LEVELS = 20
 
 
-def inferred_constraints(frame, sampler):
+def inferred_constraints(frame, config):
     """Unique rules for the key columns, then FixedCombinations for the one-to-one groups."""
     if len(frame) < MIN_ROWS or not all(isinstance(c, str) for c in frame.columns) or frame.columns.duplicated().any():
         return []  # (duplicate names are refused by the codec)
     named = set()
-    for spec in sampler.constraints or ():
+    for spec in config.constraints or ():
         named.update(spec_columns(spec, frame.columns))
-    keys = [c for c in frame.columns if c not in named and c not in set(sampler.categorical_columns or ())
+    keys = [c for c in frame.columns if c not in named and c not in set(config.categorical_columns or ())
             and _is_text_key(frame[c])]
     if keys:
         warnings.warn(
@@ -49,7 +49,7 @@ def inferred_constraints(frame, sampler):
             stacklevel=8,
         )
     candidates = [c for c in frame.columns if c not in named and c not in keys]
-    groups = one_to_one_groups(frame, candidates, min(MAX_GROUP_LEVELS, sampler.max_categories))
+    groups = one_to_one_groups(frame, candidates, min(MAX_GROUP_LEVELS, config.max_categories))
     return [Unique(c) for c in keys] + [FixedCombinations(group) for group in groups]
 
 

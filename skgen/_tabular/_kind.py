@@ -19,6 +19,7 @@ from ._columns import warn_if_small
 from ._conditions import resolve_conditions, unconditional_rows
 from ._constraint_set import ConstraintSet
 from ._datasets import ConditionalDataset, ConditionSpace
+from ._fit_data import TableFitData
 from ._inferred_rules import inferred_constraints
 from ._latent_classes import LatentClasses, cpu_generator
 from ._level_calibration import block_frequencies, calibrate_levels, with_exact_missing_rates
@@ -98,30 +99,30 @@ class TableKind(GANDataKind):
     default_lr_schedule = "constant"
 
     def check_params(self):
-        sampler = self.sampler
-        if sampler.dp_epsilon is not None:
-            check_privacy_params(sampler)  # (its loss rule is narrower than the tables' one)
+        config = self.config
+        if config.dp_epsilon is not None:
+            check_privacy_params(config)  # (its loss rule is narrower than the tables' one)
             self.check_accelerator()
         else:
             super().check_params()
-        if self.batch_size() < sampler.pac:
-            raise ValueError(f"batch_size={sampler.batch_size} must be at least pac={sampler.pac}.")
-        explicit_classes = sampler.latent_classes != "auto" and sampler.latent_classes > 0
-        if explicit_classes and sampler.dp_epsilon is not None:
+        if self.batch_size() < config.pac:
+            raise ValueError(f"batch_size={config.batch_size} must be at least pac={config.pac}.")
+        explicit_classes = config.latent_classes != "auto" and config.latent_classes > 0
+        if explicit_classes and config.dp_epsilon is not None:
             raise ValueError(
                 "latent_classes cannot be used with dp_epsilon: the classes are fitted on the rows without "
                 "noise; set latent_classes=0."
             )
-        if explicit_classes and not sampler.conditional:
+        if explicit_classes and not config.conditional:
             raise ValueError("latent_classes needs conditional=True (the classes are a condition); set latent_classes=0.")
 
     def learning_rate(self):
-        if self.sampler.lr is None and self.sampler.dp_epsilon is not None:
+        if self.config.lr is None and self.config.dp_epsilon is not None:
             return 2e-4
         return super().learning_rate()
 
     def gan_loss(self):
-        if self.sampler.loss == "auto" and self.sampler.dp_epsilon is not None:
+        if self.config.loss == "auto" and self.config.dp_epsilon is not None:
             return "bce"
         return super().gan_loss()
 
@@ -132,10 +133,10 @@ class TableKind(GANDataKind):
         on tables under 5,000 rows, so that an epoch is at least 10 steps."""
         batch_size = self.batch_size()
         if n_rows is not None:
-            if self.sampler.batch_size is None:
+            if self.config.batch_size is None:
                 batch_size = min(batch_size, n_rows // MIN_STEPS_PER_EPOCH)
             batch_size = min(batch_size, n_rows)
-        pac = self.sampler.pac
+        pac = self.config.pac
         return max(pac, batch_size // pac * pac)
 
     def auto_epochs(self, n_rows):
@@ -159,31 +160,32 @@ class TableKind(GANDataKind):
             raise ValueError(
                 f"Found array with 0 feature(s) (shape={frame.shape}) while a minimum of 1 is required by GANSampler."
             )
-        return {"X": X, "source": None, **self._fit_codec(frame)}
+        return TableFitData(X, None, len(frame), *self._fit_codec(frame))
 
     def _validate_source(self, X):
         """A table in files or a Dask frame: a first pass, the model's parts fitted on its sample."""
-        sampler = self.sampler
-        if sampler.dp_epsilon is not None:
+        config = self.config
+        if config.dp_epsilon is not None:
             raise ValueError("Differentially private training (dp_epsilon) needs the table in memory; pass a DataFrame.")
         source = X if isinstance(X, TableSource) else TableSource(X)
-        seed = sampler.random_state if isinstance(sampler.random_state, Integral) else None
+        seed = config.random_state if isinstance(config.random_state, Integral) else None
         first = FirstPass(source, FIT_SAMPLE_ROWS, np.random.RandomState(seed))
         if first.n_rows < 2:
             raise ValueError(f"GANSampler needs at least 2 rows to fit; got {first.n_rows} sample(s).")
-        data = self._fit_codec(first.frame)
-        for codec in data["codec"].codecs_:
+        frame, codec_obj, encoded, constraints = self._fit_codec(first.frame)
+        for codec in codec_obj.codecs_:
             if codec.name in first.missing.index:
                 codec.missing_rate = float(first.missing[codec.name] / first.n_rows)
-        return {"X": X, "source": source, "n_rows": first.n_rows, **data}
+        return TableFitData(X, source, first.n_rows, frame, codec_obj, encoded, constraints)
 
     def _fit_codec(self, frame):
-        """Constraints (given and inferred) and the codec fitted on ``frame``, and its encoded rows."""
-        sampler = self.sampler
-        constraints, model_frame, categorical = None, frame, sampler.categorical_columns
-        specs = list(sampler.constraints or ()) + inferred_constraints(frame, sampler)
+        """``(frame, codec, encoded, constraints)``: the constraints (given and inferred) fitted on
+        ``frame``, the frame they give, the codec fitted on it and its encoded rows."""
+        config = self.config
+        constraints, model_frame, categorical = None, frame, config.categorical_columns
+        specs = list(config.constraints or ()) + inferred_constraints(frame, config)
         if specs:
-            constraints, frame = ConstraintSet.fit(specs, frame, sampler.constraint_violations)
+            constraints, frame = ConstraintSet.fit(specs, frame, config.constraint_violations)
             model_frame = constraints.to_model(frame)
             if model_frame.shape[1] == 0:
                 raise ValueError(
@@ -191,7 +193,7 @@ class TableKind(GANDataKind):
                     "nothing to learn; list a column in categorical_columns to learn its values."
                 )
             categorical = constraints.model_categorical_columns(categorical)
-        codec = TabularCodec(categorical_columns=categorical, max_categories=sampler.max_categories)
+        codec = TabularCodec(categorical_columns=categorical, max_categories=config.max_categories)
         codec.fit(model_frame)
         if codec.n_encoded_ == 0:
             raise ValueError(
@@ -199,11 +201,11 @@ class TableKind(GANDataKind):
                 "values repeated (e.g. pd.concat([X.iloc[:1]] * n))."
             )
         warn_if_small(len(frame))  # (a streamed table's sample holds every row of a small one)
-        return {"frame": frame, "codec": codec, "encoded": codec.transform(model_frame), "constraints": constraints}
+        return frame, codec, codec.transform(model_frame), constraints
 
     def discrete_codecs(self, codec):
         """The columns the generator is conditioned on (all discrete ones)."""
-        return [c for c in codec.codecs_ if c.discrete_segment is not None] if self.sampler.conditional else []
+        return [c for c in codec.codecs_ if c.discrete_segment is not None] if self.config.conditional else []
 
     def column_weights(self, discrete):
         """How often each conditioned column is trained on: a numeric column's
@@ -212,7 +214,7 @@ class TableKind(GANDataKind):
         return [1.0 if c.levels is not None else _NUMERIC_CONDITION_WEIGHT for c in discrete]
 
     def start_training(self, data, device, governor, rng):
-        codec, encoded = data["codec"], data["encoded"]
+        codec, encoded = data.codec, data.encoded
         discrete = self.discrete_codecs(codec)
         codes, level_counts = None, []
         if discrete:
@@ -220,8 +222,7 @@ class TableKind(GANDataKind):
             level_counts = [np.bincount(codes_np[:, j], minlength=c.discrete_segment.width) for j, c in enumerate(discrete)]
             codes = torch.from_numpy(codes_np).to(device)
         space = ConditionSpace(level_counts, device, self.column_weights(discrete))
-        source = data["source"]
-        n_rows = len(encoded) if source is None else data["n_rows"]
+        source, n_rows = data.source, data.n_rows
         latent, classes = None, None
         n_classes = self.n_latent_classes(n_rows) if discrete else 0
         if n_classes:
@@ -231,42 +232,42 @@ class TableKind(GANDataKind):
         if source is None:
             dataset = ConditionalDataset(torch.from_numpy(encoded).to(device), codes, space, classes)
         else:
-            encode = buffer_encoder(codec, data["constraints"], discrete, space, latent, device, rng.randint(2**31 - 1))
+            encode = buffer_encoder(codec, data.constraints, discrete, space, latent, device, rng.randint(2**31 - 1))
             dataset = StreamingDataset(source, n_rows, encode, BUFFER_ROWS, int(rng.randint(2**31 - 1)),
                                        shard=self.process_shard())
             # The first pass's sample has served: only its columns are needed from here on.
-            data.update(frame=data["frame"].iloc[:0], encoded=None)
-        sampler = self.sampler
+            data.frame, data.encoded = data.frame.iloc[:0], None
+        config = self.config
         private = None
-        if sampler.dp_epsilon is not None:
+        if config.dp_epsilon is not None:
             private = privacy_plan(
-                sampler.dp_epsilon, sampler.dp_delta, self.step_batch_size(n_rows), n_rows, self.n_epochs(n_rows)
+                config.dp_epsilon, config.dp_delta, self.step_batch_size(n_rows), n_rows, self.n_epochs(n_rows)
             )
-        data.update(space=space, private=private, discrete=[c.name for c in discrete], latent=latent)
+        data.space, data.private, data.discrete, data.latent = space, private, [c.name for c in discrete], latent
         net = self.build_net(codec, device, governor, private, n_rows, latent=latent)
-        if private is None and sampler.calibrate_levels:
+        if private is None and config.calibrate_levels:
             frequencies = block_frequencies(encoded, net.blocks)
-            data["level_frequencies"] = with_exact_missing_rates(frequencies, net.blocks, codec.codecs_)
+            data.level_frequencies = with_exact_missing_rates(frequencies, net.blocks, codec.codecs_)
         net = net.initialize()
         # Drawn last, so the draws before it are those of fits made before level calibration;
         # from the fit's seed, not torch's stream, which each process of a distributed fit has its own of.
-        data["calibration_seed"] = int(rng.randint(2**31 - 1))
+        data.calibration_seed = int(rng.randint(2**31 - 1))
         return net, dataset
 
     def n_latent_classes(self, n_rows):
         """Classes of the latent-class model the GAN is conditioned on (0: none)."""
-        sampler = self.sampler
-        if sampler.dp_epsilon is not None or not sampler.conditional:
+        config = self.config
+        if config.dp_epsilon is not None or not config.conditional:
             return 0
-        if sampler.latent_classes != "auto":
-            return min(int(sampler.latent_classes), n_rows)
+        if config.latent_classes != "auto":
+            return min(int(config.latent_classes), n_rows)
         n_classes = min(MAX_AUTO_CLASSES, n_rows // ROWS_PER_AUTO_CLASS)
         return n_classes if n_classes >= 2 else 0
 
     def end_training(self, net, data):
-        private = data["private"]
+        private = data.private
         if private is None:
-            if self.sampler.calibrate_levels and net.blocks:
+            if self.config.calibrate_levels and net.blocks:
                 calibrate_levels(net, data)
             return {}
         epsilon = spent_epsilon(net, private["delta"])
@@ -278,18 +279,18 @@ class TableKind(GANDataKind):
         }
 
     def fitted_state(self, net, data, extra):
-        X, frame = data["X"], data["frame"]
+        X, frame = data.X, data.frame
         names = None
-        is_frame = isinstance(X, pd.DataFrame) or data["source"] is not None
+        is_frame = isinstance(X, pd.DataFrame) or data.source is not None
         if is_frame and all(isinstance(c, str) for c in frame.columns):
             names = np.asarray(frame.columns, dtype=object)
         return {
-            "codec_": data["codec"],
-            "condition_space_": data["space"],
-            "discrete_columns_": data["discrete"],
+            "codec_": data.codec,
+            "condition_space_": data.space,
+            "discrete_columns_": data.discrete,
             "fitted_on_array_": not is_frame,
-            "constraints_": data["constraints"],
-            "latent_classes_": data["latent"],
+            "constraints_": data.constraints,
+            "latent_classes_": data.latent,
             "n_features_in_": frame.shape[1],
             "feature_names_in_": names,
             **extra,
@@ -301,7 +302,7 @@ class TableKind(GANDataKind):
         ``latent`` (a :class:`LatentClasses`) adds the classes to the
         condition vector and their level log-probabilities to the
         generator's block logits."""
-        sampler = self.sampler
+        config = self.config
         width = codec.n_encoded_
         discrete = self.discrete_codecs(codec)
         blocks = [(s.start, s.width) for s in codec.segments_ if s.kind == "softmax"]
@@ -311,44 +312,44 @@ class TableKind(GANDataKind):
         ]
         n_latent_classes = 0 if latent is None else latent.n_classes
         cond_dim = len(condition_blocks) + n_latent_classes
-        generator_kwargs = {"latent_dim": sampler.latent_dim, "cond_dim": cond_dim, "output_dim": width}
-        if sampler.generator is None:
-            generator_kwargs["hidden_dims"] = tuple(sampler.generator_dims)
-        generator_kwargs.update(sampler._routed_params("generator"))
-        discriminator_kwargs = {"input_dim": width, "cond_dim": cond_dim, "pac": sampler.pac}
-        if sampler.discriminator is None:
-            discriminator_kwargs["hidden_dims"] = tuple(sampler.discriminator_dims)
+        generator_kwargs = {"latent_dim": config.latent_dim, "cond_dim": cond_dim, "output_dim": width}
+        if config.generator is None:
+            generator_kwargs["hidden_dims"] = tuple(config.generator_dims)
+        generator_kwargs.update(config.routed["generator"])
+        discriminator_kwargs = {"input_dim": width, "cond_dim": cond_dim, "pac": config.pac}
+        if config.discriminator is None:
+            discriminator_kwargs["hidden_dims"] = tuple(config.discriminator_dims)
             discriminator_kwargs["sparse_conditions"] = True
-            if sampler.dp_epsilon is not None:
+            if config.dp_epsilon is not None:
                 discriminator_kwargs.update(PRIVATE_CRITIC_KWARGS)
-        discriminator_kwargs.update(sampler._routed_params("discriminator"))
+        discriminator_kwargs.update(config.routed["discriminator"])
         kwargs = {f"module__{k}": v for k, v in generator_kwargs.items()}
         net_class = TabularGANNet
         if private is not None:
             net_class = PrivateTabularGANNet
             kwargs.update(
                 iterator_train=PoissonBatchIterator,
-                iterator_train__pac=sampler.pac,
+                iterator_train__pac=config.pac,
                 dp_noise_multiplier=private["noise_multiplier"],
                 dp_sample_rate=private["sample_rate"],
-                dp_max_grad_norm=sampler.dp_max_grad_norm,
+                dp_max_grad_norm=config.dp_max_grad_norm,
             )
         kwargs.update(self.net_kwargs(governor, device, n_rows))
         step_rows = self.step_batch_size(n_rows)
         if private is None and self.rows_per_process(step_rows) != step_rows:
-            kwargs["iterator_train__rows_per_process"] = self.rows_per_process(step_rows, sampler.pac)
+            kwargs["iterator_train__rows_per_process"] = self.rows_per_process(step_rows, config.pac)
         block_tensor = torch.tensor(condition_blocks, dtype=torch.long, device=device).reshape(-1, 2)
         return net_class(
-            sampler.generator or TabularGenerator,
-            discriminator=sampler.discriminator or TabularDiscriminator,
+            config.generator or TabularGenerator,
+            discriminator=config.discriminator or TabularDiscriminator,
             discriminator_kwargs=discriminator_kwargs,
             blocks=blocks,
             condition_blocks=block_tensor,
-            latent_dim=sampler.latent_dim,
+            latent_dim=config.latent_dim,
             gan_loss=self.gan_loss(),
-            gp_weight=sampler.gp_weight,
-            pac=sampler.pac,
-            ema_decay=sampler.ema_decay,
+            gp_weight=config.gp_weight,
+            pac=config.pac,
+            ema_decay=config.ema_decay,
             n_latent_classes=n_latent_classes,
             class_logits=None if latent is None else latent.block_logits(discrete, width).to(device),
             lr=self.learning_rate(),
@@ -365,13 +366,13 @@ class TableKind(GANDataKind):
         return self.sample_block(n_samples, seed, conditions, 0)
 
     def sample_block(self, n_samples, seed, conditions, offset):
-        sampler = self.sampler
-        constraints = getattr(sampler, "constraints_", None)
+        fitted = self.fitted
+        constraints = getattr(fitted, "constraints_", None)
         if constraints is None:
             frame = self._generate(n_samples, seed, conditions)
         else:
             frame = self._generate_within(constraints, n_samples, seed, conditions, offset)
-        return frame.to_numpy() if sampler.fitted_on_array_ else frame
+        return frame.to_numpy() if fitted.fitted_on_array_ else frame
 
     def _generate_within(self, constraints, n_samples, seed, conditions, key_offset=0):
         """Rows that keep every constraint: generated, rebuilt, checked; the few that break one are redrawn."""
@@ -394,16 +395,16 @@ class TableKind(GANDataKind):
 
     def _generate(self, n_samples, seed, conditions):
         """``n_samples`` rows of the GAN's table (before any constraint is rebuilt)."""
-        sampler = self.sampler
-        net = sampler.net_
+        config, fitted = self.config, self.fitted
+        net = fitted.net_
         device = net.device
         generator = torch.Generator(device=device).manual_seed(seed)
-        space = sampler.condition_space_.to(device)
+        space = fitted.condition_space_.to(device)
         resolved = resolve_conditions(
-            conditions, sampler.codec_, space, sampler.discrete_columns_, n_samples, np.random.RandomState(seed)
+            conditions, fitted.codec_, space, fitted.discrete_columns_, n_samples, np.random.RandomState(seed)
         )
         rows, forced, bounds = None, [], None
-        latent = getattr(sampler, "latent_classes_", None)
+        latent = getattr(fitted, "latent_classes_", None)
         if resolved is not None:
             indices = [torch.from_numpy(i).to(device) for i in resolved.indices]
             rows, forced, bounds = indices[0], indices, resolved.bounds
@@ -411,9 +412,9 @@ class TableKind(GANDataKind):
                 rows = latent.with_classes(rows, latent.draw_classes(torch.stack(indices, 1), cpu_generator(seed)))
         else:
             rows = unconditional_rows(space, latent, n_samples, seed, device, generator)
-        with sampler._inference_context():
+        with config.inference_context():
             encoded, choices = net.generate(n_samples, rows, forced=forced, generator=generator)
-        return sampler.codec_.inverse_transform(
+        return fitted.codec_.inverse_transform(
             encoded, rng=np.random.RandomState(seed), choices=choices, bounds=bounds,
             # With latent classes a numeric value stays in the bin its mode block drew: the
             # class knows the bin better than the score does (Adult: detection 0.61 -> 0.75).
@@ -422,26 +423,26 @@ class TableKind(GANDataKind):
 
     def real_frame(self, X):
         """``X`` as a frame with the training columns (for scoring)."""
-        sampler = self.sampler
+        fitted = self.fitted
         frame = as_frame(X)
-        if frame.shape[1] != sampler.n_features_in_:
+        if frame.shape[1] != fitted.n_features_in_:
             raise ValueError(
-                f"X has {frame.shape[1]} features, but GANSampler is expecting {sampler.n_features_in_} features "
+                f"X has {frame.shape[1]} features, but GANSampler is expecting {fitted.n_features_in_} features "
                 "as input."
             )
-        constraints = getattr(sampler, "constraints_", None)
-        columns = list(sampler.codec_.columns_) if constraints is None else constraints.columns
+        constraints = getattr(fitted, "constraints_", None)
+        columns = list(fitted.codec_.columns_) if constraints is None else constraints.columns
         if list(frame.columns) != columns:
-            if isinstance(X, pd.DataFrame) and hasattr(sampler, "feature_names_in_"):
+            if isinstance(X, pd.DataFrame) and hasattr(fitted, "feature_names_in_"):
                 raise ValueError(f"X has columns {list(frame.columns)}, but GANSampler was fitted with {columns}.")
             frame = frame.set_axis(columns, axis=1)
         return frame
 
-    def score(self, X, y):
+    def score(self, X, y, seed):
         from ..metrics._fidelity import quality_score
 
         frame = self.real_frame(X)
-        synthetic = self.sampler.sample(len(frame), random_state=0)
+        synthetic = self.sample(len(frame), seed, None, None, False)
         if not isinstance(synthetic, pd.DataFrame):
             synthetic = pd.DataFrame(synthetic)
         return quality_score(frame, synthetic)
@@ -449,17 +450,17 @@ class TableKind(GANDataKind):
     # --- model files ------------------------------------------------------------
 
     def saved_state(self):
-        sampler = self.sampler
-        latent = getattr(sampler, "latent_classes_", None)
+        fitted = self.fitted
+        latent = getattr(fitted, "latent_classes_", None)
         return {
-            "codec": sampler.codec_.get_state(),
-            "level_counts": [c.tolist() for c in sampler.condition_space_.level_counts],
-            "column_weights": sampler.condition_space_.column_weights,
-            "fitted_on_array": bool(sampler.fitted_on_array_),
-            "discrete_columns": [encode_value(c) for c in sampler.discrete_columns_],
-            "constraints": None if getattr(sampler, "constraints_", None) is None else sampler.constraints_.get_state(),
+            "codec": fitted.codec_.get_state(),
+            "level_counts": [c.tolist() for c in fitted.condition_space_.level_counts],
+            "column_weights": fitted.condition_space_.column_weights,
+            "fitted_on_array": bool(fitted.fitted_on_array_),
+            "discrete_columns": [encode_value(c) for c in fitted.discrete_columns_],
+            "constraints": None if getattr(fitted, "constraints_", None) is None else fitted.constraints_.get_state(),
             "latent_classes": None if latent is None else latent.get_state(),
-            "level_bias": None if sampler.net_.level_bias is None else sampler.net_.level_bias.cpu().tolist(),
+            "level_bias": None if fitted.net_.level_bias is None else fitted.net_.level_bias.cpu().tolist(),
         }
 
     def restore(self, state, weights, device):

@@ -103,8 +103,8 @@ def calibrated_bias(net, width, target, draw_rows, seed):
 def calibrate_levels(net, data):
     """Set ``net.level_bias`` after a fit, from the fit's ``data`` (its codec, condition space,
     latent classes, training level frequencies and calibration seed)."""
-    space, latent = data["space"], data["latent"]
+    space, latent = data.space, data.latent
     calibrated_bias(
-        net, data["codec"].n_encoded_, data["level_frequencies"],
-        lambda n, seed: unconditional_rows(space, latent, n, seed, net.device), data["calibration_seed"],
+        net, data.codec.n_encoded_, data.level_frequencies,
+        lambda n, seed: unconditional_rows(space, latent, n, seed, net.device), data.calibration_seed,
     )
