@@ -422,7 +422,7 @@ GRID = {
 }
 
 
-@pytest.mark.parametrize("n_jobs", [1, 2])
+@pytest.mark.parametrize("n_jobs", [1, pytest.param(2, marks=pytest.mark.slow)])
 def test_grid_search_over_pipeline(digits, n_jobs):
     X, y = digits[0][:400], digits[1][:400]
     # hidden_dims only shapes the default module; grid it there and tune the

@@ -125,9 +125,11 @@ def test_bad_input_gives_one_clear_line(table_csv, tmp_path, args, fragments):
     assert_one_line_error(run(*args, cwd=tmp_path), *fragments)
 
 
-def test_demo_runs_and_writes_its_report(tmp_path):
-    result = run("demo", "--output-dir", tmp_path / "demo", "--epochs", 20, "--quiet")
+def test_demo_runs_writes_its_report_and_keeps_its_log_short(tmp_path):
+    result = run("demo", "--output-dir", tmp_path / "demo", "--epochs", 20)
     assert result.returncode == 0, result.stderr
+    assert "\r" not in result.stderr and "\x1b" not in result.stderr
+    assert len(result.stderr.splitlines()) <= 20, result.stderr
     assert (tmp_path / "demo" / "synthetic.csv").exists()
     assert (tmp_path / "demo" / "report.html").exists()
     assert "\n  quality " in result.stdout and "\n  utility accuracy " in result.stdout

@@ -134,6 +134,7 @@ def test_a_fit_logs_a_few_plain_lines_when_stderr_is_not_a_terminal(table_csv, t
     assert len(lines) <= 20, result.stderr
 
 
+@pytest.mark.slow
 def test_verbose_prints_the_epoch_table(table_csv, tmp_path):
     result = run("synthesize", table_csv, "-n", 10, "-o", tmp_path / "o.csv", "--epochs", 12, "--verbose")
     assert result.returncode == 0, result.stderr
@@ -143,11 +144,6 @@ def test_verbose_prints_the_epoch_table(table_csv, tmp_path):
     assert "epoch" not in result.stdout.split("wrote")[0]
 
 
-def test_demo_log_stays_short(tmp_path):
-    result = run("demo", "--output-dir", tmp_path / "demo", "--epochs", 10)
-    assert result.returncode == 0, result.stderr
-    assert "\r" not in result.stderr and "\x1b" not in result.stderr
-    assert len(result.stderr.splitlines()) <= 20, result.stderr
 
 
 def test_a_mostly_numeric_column_is_warned_about_once_before_training(tmp_path):

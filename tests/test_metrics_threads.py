@@ -46,7 +46,7 @@ def seen_threads(monkeypatch):
     return seen
 
 
-@pytest.mark.parametrize("n_threads", [1, 2])
+@pytest.mark.parametrize("n_threads", [1, pytest.param(2, marks=pytest.mark.slow)])
 def test_n_threads_holds_the_models_and_neighbour_queries(seen_threads, n_threads):
     real, synthetic, holdout = _table(300, 0), _table(300, 1), _table(100, 2)
     report(real, synthetic, holdout=holdout, target="g", n_threads=n_threads)
