@@ -179,6 +179,16 @@ class GANSampler(TorchEstimatorBase):
     constraint_violations : {"raise", "drop"}, default="raise"
         Tables: when training rows break a constraint, ``"raise"`` names
         them in a ValueError; ``"drop"`` drops them with a warning.
+    infer_constraints : bool or list of str, default=True
+        Tables: keep the exact relations the training table holds beyond
+        the declared ``constraints`` (found by
+        :func:`skgen.constraints.infer`, listed with their evidence in
+        ``inferred_constraints_``): True looks for every kind, a list for
+        some of ``"combinations"``, ``"datetime_parts"``, ``"equations"``,
+        ``"functions"``, ``"inequalities"``, ``"missing"``; False for none.
+        Key columns (a distinct text value on every row) are always
+        generated new unless listed in ``categorical_columns``. Columns a
+        declared constraint names take part in no inferred rule.
     dp_epsilon : float or None, default=None
         Train with differential privacy (tables): the critic is trained by
         DP-SGD through Opacus (per-pack gradients clipped to
@@ -276,8 +286,14 @@ class GANSampler(TorchEstimatorBase):
         Tables: fitted on an array (``sample`` returns an array) rather than
         a DataFrame.
     constraints_ : skgen._tabular._constraint_set.ConstraintSet
-        Tables with ``constraints``: the fitted rules (parsed strings,
-        learned combinations and mappings).
+        Tables with declared or inferred rules: the fitted rules (parsed
+        strings, learned combinations and mappings).
+    inferred_constraints_ : pandas.DataFrame
+        Tables: the rules read off the training table (``infer_constraints``),
+        one row each: ``rule``, ``kind``, ``columns``, ``support``,
+        ``log10_chance``, ``why`` and the ``constraint`` object (pass the ones
+        you want to ``constraints`` and set ``infer_constraints=False`` to
+        fix them).
     dp_epsilon_ : float
         With ``dp_epsilon``: the privacy spent by the fit (Opacus' RDP
         accountant), at most ``dp_epsilon``.
@@ -360,6 +376,7 @@ class GANSampler(TorchEstimatorBase):
         max_categories=100,
         constraints=None,
         constraint_violations="raise",
+        infer_constraints=True,
         image_shape=None,
         channel_axis="auto",
         data_kind="auto",
@@ -396,6 +413,7 @@ class GANSampler(TorchEstimatorBase):
         self.max_categories = max_categories
         self.constraints = constraints
         self.constraint_violations = constraint_violations
+        self.infer_constraints = infer_constraints
         self.image_shape = image_shape
         self.channel_axis = channel_axis
         self.data_kind = data_kind
@@ -733,6 +751,7 @@ class GANSampler(TorchEstimatorBase):
         state.setdefault("data_kind", "auto")
         state.setdefault("constraints", None)
         state.setdefault("constraint_violations", "raise")
+        state.setdefault("infer_constraints", ["combinations"])  # what 0.3 inferred besides keys
         state.setdefault("latent_classes", 0)  # fitted (and refitted) without, as they were
         state.setdefault("calibrate_levels", False)  # likewise
         state.setdefault("accelerator", None)

@@ -190,7 +190,7 @@ class GANOverSampler(OneToOneFeatureMixin, BaseEstimator):
         return isinstance(X, np.ndarray) and kind_of is not None and kind_of(X) == "image"
 
     def _frame_with_target(self, X, labels):
-        from ._tabular._kind import as_frame
+        from ._tabular._frame_input import as_frame
 
         frame = as_frame(X if not isinstance(X, list) else np.asarray(X, dtype=object))
         if isinstance(X, list):

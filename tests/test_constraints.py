@@ -74,7 +74,7 @@ def test_every_sampled_row_keeps_the_constraint(loans, name):
     kept = GANSampler(**FAST, constraints=[_constraint(name)]).fit(data).sample(2000, random_state=0)
     assert kept.dtypes.equals(data.dtypes) and list(kept.columns) == list(data.columns)
     assert np.all(check(kept))
-    free = GANSampler(**FAST).fit(data).sample(2000, random_state=0)
+    free = GANSampler(**FAST, infer_constraints=False).fit(data).sample(2000, random_state=0)
     if name != "age >= 18":  # the codec keeps values in the training range by itself
         assert not np.all(check(free))
 

@@ -21,6 +21,7 @@ NON_DEFAULT = {
     "constraint_violations": "drop",
     "latent_classes": 5,
     "calibrate_levels": False,
+    "infer_constraints": False,
     "image_shape": (8, 8),
     "channel_axis": "last",
 }

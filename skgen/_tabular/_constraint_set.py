@@ -7,6 +7,8 @@ import pandas as pd
 
 from .._io._json import decode_array, decode_dtype, decode_value, encode_array, encode_dtype, encode_value
 from ..constraints import CONSTRAINT_CLASSES, Constraint, FixedCombinations, Unique
+from ..constraints._evidence import Relation
+from ..constraints._finder import relations_table
 from ._constraint_parser import parse_constraint
 
 
@@ -23,23 +25,30 @@ class ConstraintSet:
         Their dtypes.
     """
 
-    def __init__(self, constraints, columns, dtypes):
+    def __init__(self, constraints, columns, dtypes, inferred=None):
         self.constraints = constraints
         self.columns = list(columns)
         self.dtypes = dtypes
+        self.inferred = inferred or {}  # constraint index -> {kind, support, log10_chance, why}
 
     # --- fit ------------------------------------------------------------------
 
     @classmethod
-    def fit(cls, specs, frame, violations="raise"):
-        """Parse and check ``specs`` against ``frame``; returns ``(set, clean frame)``.
+    def fit(cls, specs, frame, violations="raise", inferred=()):
+        """Parse and check ``specs`` against ``frame``, then add the ``inferred`` rules
+        (:class:`~skgen.constraints._evidence.Relation` records); returns ``(set, clean frame)``.
 
         ``violations="drop"`` drops the training rows that break a
         constraint (with a warning) instead of raising.
         """
         if not all(isinstance(c, str) for c in frame.columns):
             raise ValueError("constraints name columns of a DataFrame by their names; fit on a DataFrame with string column names.")
-        constraints = [_parse(spec, frame.columns) for spec in specs]
+        constraints = [_parse(spec, frame.columns) for spec in specs] + [r.constraint.fresh() for r in inferred]
+        reasons = {
+            len(specs) + i: {"kind": r.kind, "support": int(r.support), "log10_chance": float(r.log10_chance),
+                             "why": r.note}
+            for i, r in enumerate(inferred)
+        }
         for constraint in constraints:
             unknown = [c for c in constraint.columns if c not in frame.columns]
             if unknown:
@@ -76,9 +85,11 @@ class ConstraintSet:
                         "column or the upper side of an inequality between columns."
                     )
                 written[column] = constraint
-        result = cls(constraints, frame.columns, frame.dtypes)
+        result = cls(constraints, frame.columns, frame.dtypes, reasons)
         result.order = result._inverse_order()
         return result, frame
+
+
 
     def _inverse_order(self):
         """Constraints in an order where each rebuilds its columns after those it reads."""
@@ -166,6 +177,7 @@ class ConstraintSet:
             "columns": [encode_value(c) for c in self.columns],
             "dtypes": [encode_dtype(d) for d in self.dtypes],
             "order": self.order,
+            "inferred": [[i, {**r, "log10_chance": encode_value(r["log10_chance"])}] for i, r in sorted(self.inferred.items())],
             "constraints": [
                 {
                     "class": type(c).__name__,
@@ -188,9 +200,21 @@ class ConstraintSet:
             constraints.append(constraint)
         columns = [decode_value(c) for c in state["columns"]]
         dtypes = pd.Series([decode_dtype(d) for d in state["dtypes"]], index=columns, dtype=object)
-        result = cls(constraints, columns, dtypes)
+        inferred = {i: {**r, "log10_chance": decode_value(r["log10_chance"])} for i, r in state.get("inferred", [])}
+        result = cls(constraints, columns, dtypes, inferred)
         result.order = state["order"]
         return result
+
+
+def inferred_rules_table(constraint_set):
+    """The rules a sampler read off its training table (none without a ``constraint_set``), with why
+    each was kept: the table :func:`skgen.constraints.infer` returns."""
+    relations = []
+    if constraint_set is not None:
+        for i, reason in sorted(constraint_set.inferred.items()):
+            relations.append(Relation(reason["kind"], constraint_set.constraints[i], reason["support"],
+                                      reason["log10_chance"], reason["why"]))
+    return relations_table(relations)
 
 
 def spec_columns(spec, columns):

@@ -4,7 +4,6 @@ from numbers import Integral, Real
 
 import numpy as np
 import pandas as pd
-import scipy.sparse as sp
 import torch
 from sklearn.utils._param_validation import Interval, StrOptions
 
@@ -17,10 +16,11 @@ from .._privacy import PRIVATE_CRITIC_KWARGS, PoissonBatchIterator, check_privac
 from ._codec import TabularCodec
 from ._columns import warn_if_small
 from ._conditions import resolve_conditions, unconditional_rows
-from ._constraint_set import ConstraintSet
+from ._constraint_set import ConstraintSet, inferred_rules_table
 from ._datasets import ConditionalDataset, ConditionSpace
+from ._frame_input import as_frame
 from ._fit_data import TableFitData
-from ._inferred_rules import inferred_constraints
+from ._inferred_rules import inferred_relations, kept_on_every_piece
 from ._latent_classes import LatentClasses, cpu_generator
 from ._level_calibration import block_frequencies, calibrate_levels, with_exact_missing_rates
 from ._sources import FirstPass, TableSource, is_table_source
@@ -39,6 +39,7 @@ TABLE_CONSTRAINTS = {
     "dp_max_grad_norm": [POSITIVE_REAL],
     "constraints": [list, tuple, None],
     "constraint_violations": [StrOptions({"raise", "drop"})],
+    "infer_constraints": ["boolean", list, tuple],
     "latent_classes": [Interval(Integral, 0, None, closed="left"), StrOptions({"auto"})],
     "calibrate_levels": ["boolean"],
 }
@@ -57,35 +58,6 @@ _NUMERIC_CONDITION_WEIGHT = 0.25
 
 # Rounds of regenerating the few rows that break a constraint, before giving up.
 _CONSTRAINT_ROUNDS = 20
-
-
-def rank_message(shape):
-    """Why an array of ``shape`` is neither a table nor images, and what to do."""
-    if len(shape) == 0:
-        return "Expected a DataFrame or a 2-D array; got a scalar."
-    if len(shape) == 1:
-        return (
-            f"Expected a DataFrame or a 2-D array; got a 1-D array of shape {shape}: "
-            "for a single column use X.reshape(-1, 1)."
-        )
-    return (
-        f"Expected a table (a DataFrame or a 2-D array) or images ((n, H, W), (n, C, H, W) or (n, H, W, C)); "
-        f"got an array with {len(shape)} dimensions, shape {shape}."
-    )
-
-
-def as_frame(X):
-    """A DataFrame of ``X`` (a DataFrame or a 2-D array), never a view the caller could see modified."""
-    if sp.issparse(X):
-        raise TypeError(
-            "GANSampler does not support sparse input; pass a DataFrame or a dense array (e.g. X.toarray())."
-        )
-    if isinstance(X, pd.DataFrame):
-        return X
-    array = np.asarray(X)
-    if array.ndim != 2:
-        raise ValueError(rank_message(array.shape))
-    return pd.DataFrame(array)
 
 
 class TableKind(GANDataKind):
@@ -172,20 +144,22 @@ class TableKind(GANDataKind):
         first = FirstPass(source, FIT_SAMPLE_ROWS, np.random.RandomState(seed))
         if first.n_rows < 2:
             raise ValueError(f"GANSampler needs at least 2 rows to fit; got {first.n_rows} sample(s).")
-        frame, codec_obj, encoded, constraints = self._fit_codec(first.frame)
+        frame, codec_obj, encoded, constraints = self._fit_codec(first.frame, source)
         for codec in codec_obj.codecs_:
             if codec.name in first.missing.index:
                 codec.missing_rate = float(first.missing[codec.name] / first.n_rows)
         return TableFitData(X, source, first.n_rows, frame, codec_obj, encoded, constraints)
 
-    def _fit_codec(self, frame):
+    def _fit_codec(self, frame, source=None):
         """``(frame, codec, encoded, constraints)``: the constraints (given and inferred) fitted on
         ``frame``, the frame they give, the codec fitted on it and its encoded rows."""
         config = self.config
         constraints, model_frame, categorical = None, frame, config.categorical_columns
-        specs = list(config.constraints or ()) + inferred_constraints(frame, config)
-        if specs:
-            constraints, frame = ConstraintSet.fit(specs, frame, config.constraint_violations)
+        specs, inferred = list(config.constraints or ()), inferred_relations(frame, config)
+        if source is not None:  # (found on the first pass's sample: checked on every row)
+            inferred = kept_on_every_piece(inferred, frame, source)
+        if specs or inferred:
+            constraints, frame = ConstraintSet.fit(specs, frame, config.constraint_violations, inferred)
             model_frame = constraints.to_model(frame)
             if model_frame.shape[1] == 0:
                 raise ValueError(
@@ -290,6 +264,7 @@ class TableKind(GANDataKind):
             "discrete_columns_": data.discrete,
             "fitted_on_array_": not is_frame,
             "constraints_": data.constraints,
+            "inferred_constraints_": inferred_rules_table(data.constraints),
             "latent_classes_": data.latent,
             "n_features_in_": frame.shape[1],
             "feature_names_in_": names,
@@ -473,6 +448,7 @@ class TableKind(GANDataKind):
         }
         if state.get("constraints") is not None:
             fitted["constraints_"] = ConstraintSet.from_state(state["constraints"])
+        fitted["inferred_constraints_"] = inferred_rules_table(fitted.get("constraints_"))
         latent = None
         if state.get("latent_classes") is not None:
             latent = fitted["latent_classes_"] = LatentClasses.from_state(state["latent_classes"])

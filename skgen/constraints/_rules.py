@@ -1,39 +1,8 @@
-"""Rules every synthetic row obeys: ``GANSampler(constraints=[...])``.
-
-Give a constraint as a string or as one of the classes here:
-
-- ``"start <= end"``, ``"age >= 18"``, ``"a < b"`` -- :class:`Inequality`
-  between two columns or a column and a number;
-- ``"paid_total = principal + interest + fees"`` (``+``, ``-``, numbers and
-  ``number * column`` terms) -- :class:`LinearEquation`: the left column
-  is computed from the right;
-- :class:`FixedCombinations` ``(["manufacturer", "model"])``: only the
-  combinations seen in the training data;
-- :class:`FunctionOf` ``("mature", "mage")``: a column determined by
-  another, the mapping learned from the data;
-- :class:`Unique` ``("id")``: new values, never a training value, no
-  duplicates in a ``sample`` call.
-
-Strings are parsed by a small grammar (no ``eval``): column names are
-matched against the table's columns, longest first, so names with ``-`` or
-spaces work; quote a name in backticks (```my col```) when it could be
-read otherwise.
-
-How they are kept: a fixed combination is learned as one categorical
-column, a derived column or function is computed after generation, a
-unique key is generated apart, and an inequality between two complete
-columns is learned as the non-negative difference. Every sampled row is
-then checked, and the few rows that still break a rule are generated again,
-so ``sample`` returns only rows that satisfy every constraint.
-"""
+"""The rules a table keeps: inequalities, equations, fixed combinations, functions, keys."""
 
 import numpy as np
 import pandas as pd
 from pandas.api import types as ptypes
-
-from ._io._constraints import register_constraint
-
-__all__ = ["Constraint", "Inequality", "LinearEquation", "FixedCombinations", "FunctionOf", "Unique"]
 
 
 class Constraint:
@@ -122,14 +91,20 @@ class Inequality(Constraint):
     low, high : str or float
         Column names or numbers; at least one is a column.
     strict : bool, default=False
+    rebuild : bool, default=True
+        Learn ``high`` as the non-negative difference from ``low`` (when both
+        columns are numeric and complete). False only checks the rule, and
+        the few rows that break it are generated again: for a column that is
+        the upper side of several inequalities.
     """
 
-    _params = ("low", "high", "strict")
+    _params = ("low", "high", "strict", "rebuild")
 
-    def __init__(self, low, high, strict=False):
+    def __init__(self, low, high, strict=False, rebuild=True):
         self.low = low
         self.high = high
         self.strict = strict
+        self.rebuild = rebuild
 
     def _sides(self):
         return [side for side in (self.low, self.high) if _is_column(side)]
@@ -165,7 +140,7 @@ class Inequality(Constraint):
         return np.where(missing, True, kept).astype(bool)
 
     def _fit(self, frame):
-        both = _is_column(self.low) and _is_column(self.high)
+        both = self.rebuild and _is_column(self.low) and _is_column(self.high)
         self.reparametrised_ = bool(both and _present(frame, [self.low, self.high]).all() and all(
             _is_numeric(frame[c]) for c in (self.low, self.high)
         ))
@@ -424,9 +399,11 @@ class FunctionOf(Constraint):
     Parameters
     ----------
     target : str
-    source : str
-        For a numeric source, a new value takes the target of the nearest
-        training value (a step function); otherwise the training mapping.
+    source : str or list of str
+        One column, or several whose combination determines the target
+        (``["origin", "dest"]`` for ``distance``). For one numeric source, a
+        new value takes the target of the nearest training value (a step
+        function); otherwise the training mapping.
     """
 
     _params = ("target", "source")
@@ -435,8 +412,11 @@ class FunctionOf(Constraint):
         self.target = target
         self.source = source
 
+    def _sources(self):
+        return [self.source] if isinstance(self.source, str) else list(self.source)
+
     def reads(self):
-        return [self.source]
+        return self._sources()
 
     def writes(self):
         return [self.target]
@@ -445,51 +425,52 @@ class FunctionOf(Constraint):
         return f"FunctionOf({self.target!r}, {self.source!r})"
 
     def _fit(self, frame):
-        pairs = frame[[self.source, self.target]].drop_duplicates()
-        pairs = pairs[pairs[self.source].notna()]
-        first = pairs.drop_duplicates(subset=[self.source])
-        self.numeric_ = _is_numeric(frame[self.source])
+        sources = self._sources()
+        pairs = frame[sources + [self.target]].drop_duplicates()
+        first = pairs[pairs[sources].notna().all(axis=1)].drop_duplicates(subset=sources)
+        self.numeric_ = len(sources) == 1 and _is_numeric(frame[sources[0]])
         if self.numeric_:
-            first = first.sort_values(self.source)
+            first = first.sort_values(sources[0])
         self.table_ = first.reset_index(drop=True)
-        missing = frame.loc[frame[self.source].isna(), self.target]
+        missing = frame.loc[~frame[sources].notna().all(axis=1), self.target]
         self.when_missing_ = missing.iloc[:1].to_frame().reset_index(drop=True)
         return self
 
-    def _lookup(self, source):
-        table = self.table_
-        keys = table[self.source]
-        present = source.notna().to_numpy()
+    def _lookup(self, frame):
+        """``(index into table_, whether found)`` for each row of ``frame``."""
+        sources, table = self._sources(), self.table_
+        present = frame[sources].notna().all(axis=1).to_numpy().copy()
         if self.numeric_:
-            x = _as_float(keys)
-            values = _as_float(source)
+            x = _as_float(table[sources[0]])
+            values = _as_float(frame[sources[0]])
             index = np.clip(np.searchsorted(x, values), 0, len(x) - 1)
             left = np.clip(index - 1, 0, len(x) - 1)
             nearer_left = np.abs(values - x[left]) <= np.abs(values - x[index])
-            index = np.where(nearer_left, left, index)
-        else:
-            position = {k: i for i, k in enumerate(keys.tolist())}
-            index = np.array([position.get(v, -1) for v in source.tolist()])
-            present &= index >= 0
-            index = np.maximum(index, 0)
-        return index, present
+            return np.where(nearer_left, left, index), present
+        position = {key: i for i, key in enumerate(zip(*[table[c].tolist() for c in sources]))}
+        index = np.array([position.get(key, -1) for key in zip(*[frame[c].tolist() for c in sources])], dtype=np.int64)
+        present &= index >= 0
+        return np.maximum(index, 0), present
 
     def satisfied(self, frame):
-        index, present = self._lookup(frame[self.source])
+        """Rows whose target is the source's (rows with a missing source count as kept, and rows
+        whose source values no training row has as broken)."""
+        index, found = self._lookup(frame)
         expected = pd.Series(self.table_[self.target].to_numpy(dtype=object)[index], dtype=object)
         actual = pd.Series(frame[self.target].to_numpy(dtype=object), dtype=object)
         same = ((actual == expected) | (actual.isna() & expected.isna())).to_numpy(dtype=bool)
-        return same | ~present | ~frame[self.source].notna().to_numpy()
+        return (same & found) | ~frame[self._sources()].notna().all(axis=1).to_numpy()
 
     def to_model(self, frame, original):
         return frame.drop(columns=[self.target])
 
     def from_model(self, frame, rng):
-        index, present = self._lookup(frame[self.source])
+        index, _ = self._lookup(frame)
         values = self.table_[self.target].iloc[index].reset_index(drop=True)
-        if (~present).any():
-            fill = self.when_missing_[self.target].iloc[0] if len(self.when_missing_) else None
-            values = values.astype(object).where(present, fill).astype(self.table_[self.target].dtype)
+        source_missing = ~frame[self._sources()].notna().all(axis=1).to_numpy()
+        if source_missing.any() and len(self.when_missing_):
+            fill = self.when_missing_[self.target].iloc[0]
+            values = values.astype(object).where(~source_missing, fill).astype(self.table_[self.target].dtype)
         values.index = frame.index
         return frame.assign(**{self.target: values})
 
@@ -567,8 +548,3 @@ class Unique(Constraint):
     def set_state(self, state):
         self.start_, self.prefix_, self.dtype_ = state["start"], state["prefix"], state["dtype"]
         return self
-
-
-CONSTRAINT_CLASSES = {cls.__name__: cls for cls in (Inequality, LinearEquation, FixedCombinations, FunctionOf, Unique)}
-for _cls in CONSTRAINT_CLASSES.values():
-    register_constraint(_cls)
