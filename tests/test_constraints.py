@@ -96,14 +96,25 @@ def test_text_keys_are_new(loans):
     assert not rows["code"].isin(loans["code"]).any() and not rows["code"].duplicated().any()
 
 
-def test_conditions_work_with_constraints_but_not_on_rebuilt_columns(loans):
-    data = loans
-    sampler = GANSampler(**FAST, constraints=["paid_total = principal + interest + fees"]).fit(data)
+def test_conditions_on_rebuilt_columns_are_met(loans):
+    """A rebuilt column (an equation's target, an inequality's upper side) can be conditioned on: its rows
+    are kept from the rule's own rows; a condition no row meets names the rule, never an internal column."""
+    sampler = GANSampler(**FAST, constraints=["paid_total = principal + interest + fees", "start <= end"],
+                         infer_constraints=False).fit(loans)
     rows = sampler.sample(300, conditions={"principal": (200.0, 300.0)}, random_state=0)
     assert rows["principal"].between(200, 300).all()
     assert np.allclose(rows["paid_total"], rows["principal"] + rows["interest"] + rows["fees"])
-    with pytest.raises(ValueError, match="rebuilt by constraint"):
-        sampler.sample(5, conditions={"paid_total": (200.0, 300.0)})
+    rows = sampler.sample(200, conditions={"paid_total": (700.0, 900.0)}, random_state=0)
+    assert len(rows) == 200 and rows["paid_total"].between(700, 900).all()
+    assert np.allclose(rows["paid_total"], rows["principal"] + rows["interest"] + rows["fees"])
+    for side, condition in (("end", ("2020-09-01", None)), ("start", (None, "2020-02-01"))):
+        rows = sampler.sample(200, conditions={side: condition}, random_state=0)
+        low, high = (pd.Timestamp(v) if v else None for v in condition)
+        assert len(rows) == 200 and rows[side].between(low or rows[side].min(), high or rows[side].max()).all()
+        assert (rows["start"] <= rows["end"]).all()
+    with pytest.raises(ValueError, match=r"Only 0 of 5 rows met the conditions paid_total=\(5000\.0, None\) \(rebuilt by "
+                                         r"rule paid_total = principal \+ interest \+ fees\)"):
+        sampler.sample(5, conditions={"paid_total": (5000.0, None)})
 
 
 def _graded(n=800, seed=0):
@@ -134,13 +145,17 @@ def test_one_to_one_columns_are_inferred_and_kept_together():
         sampler.sample(5, conditions={"grade": "gC", "grade_num": 4})
 
 
-def test_user_fixed_combinations_take_a_condition_that_fixes_one_combination(loans):
+def test_user_fixed_combinations_take_a_condition_on_any_of_their_columns(loans):
     sampler = GANSampler(**FAST, constraints=[FixedCombinations(["make", "model"])]).fit(loans)
     model = loans["model"].iloc[0]
     rows = sampler.sample(100, conditions={"model": model}, random_state=0)
     assert (rows["model"] == model).all() and (rows["make"] == loans["make"].iloc[0]).all()
-    with pytest.raises(ValueError, match="training combinations"):
-        sampler.sample(5, conditions={"make": loans["make"].iloc[0]})
+    make = loans["make"].iloc[0]  # several combinations: rows are kept by it
+    rows = sampler.sample(100, conditions={"make": make}, random_state=0)
+    assert (rows["make"] == make).all() and rows["model"].isin(MODELS[make]).all()
+    assert rows["model"].nunique() == len(MODELS[make])
+    with pytest.raises(ValueError, match="no training row has it"):
+        sampler.sample(5, conditions={"make": "ford", "model": "m3"})
 
 
 def test_training_rows_that_break_a_constraint_are_named_or_dropped(loans):

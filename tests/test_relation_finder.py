@@ -226,3 +226,28 @@ def test_a_rule_that_keeps_a_missing_value_blanks_it():
     assert rule.satisfied(frame).tolist() == [True, False, True]
     assert rule.from_model(frame, None)["arr"].isna().tolist() == [False, True, True]
     assert str(FixedCombinations(["a", "b"])) == "FixedCombinations(['a', 'b'])"
+
+
+def test_a_rule_found_on_the_search_sample_is_checked_on_every_row(monkeypatch):
+    from skgen.constraints import _finder
+
+    table = flights()
+    table.loc[[7, 1_200], "sched_dep_time"] += 1
+    monkeypatch.setattr(_finder, "SEARCH_ROWS", 50)
+    rules = set(infer(table)["rule"])
+    assert "hour = hour of time_hour in time zone America/New_York" in rules
+    assert not any(rule.startswith("sched_dep_time =") for rule in rules)
+
+
+def test_conditions_on_the_columns_of_inferred_rules_carry_the_rules(fitted_flights):
+    _, sampler, _ = fitted_flights
+    july = sampler.sample(200, conditions={"month": 7}, random_state=0)  # a rebuilt column
+    assert len(july) == 200 and (july["month"] == 7).all() and _relations_kept(july)["month"] == 1.0
+    window = ("2013-07-01 04:00", "2013-08-01 03:00")  # July in New York, as UTC
+    by_time = sampler.sample(200, conditions={"time_hour": window}, random_state=0)
+    assert (by_time["month"] == 7).all()
+    hawaii = sampler.sample(200, conditions={"dest": "HNL"}, random_state=0)  # one column of a route
+    assert (hawaii["dest"] == "HNL").all() and set(hawaii["distance"]) == {4963, 4983}  # both routes
+    cancelled = sampler.sample(100, conditions={"dep_delay": None}, random_state=0)
+    assert cancelled["dep_delay"].isna().all() and cancelled["arr_delay"].isna().all()
+    assert all(share == 1.0 for share in _relations_kept(hawaii).values())

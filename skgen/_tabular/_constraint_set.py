@@ -145,13 +145,14 @@ class ConstraintSet:
         return kept
 
     def model_conditions(self, conditions):
-        """``sample``'s ``conditions`` on the model's columns: a condition on columns of a
-        :class:`FixedCombinations` becomes one on its combination column when one combination
-        matches; other rebuilt columns cannot be conditioned on."""
+        """``sample``'s ``conditions`` split in two: those on the model's columns (a condition on columns
+        of a :class:`FixedCombinations` becomes one on its combination column when one combination
+        matches) and those rows are kept by (``{column: value}``): on other rebuilt columns, and on
+        combination columns when several combinations match."""
         if not conditions:
-            return conditions
+            return conditions, {}
         rebuilt = self.rebuilt_columns()
-        out, by_combination = {}, {}
+        out, by_combination, filters = {}, {}, {}
         for column, value in conditions.items():
             constraint = rebuilt.get(column)
             if constraint is None:
@@ -159,13 +160,39 @@ class ConstraintSet:
             elif isinstance(constraint, FixedCombinations):
                 by_combination.setdefault(id(constraint), (constraint, {}))[1][column] = value
             else:
-                raise ValueError(
-                    f"Column {column!r} is rebuilt by constraint {constraint}, so it cannot be conditioned "
-                    "on; condition on the columns it is built from."
-                )
+                filters[column] = value
         for constraint, values in by_combination.values():
-            out[constraint.model_column_] = constraint.combination_for(values)
-        return out
+            codes = constraint.combinations_for(values)
+            if len(codes) == 1:
+                out[constraint.model_column_] = int(codes[0])
+            else:  # several combinations have the values: rows are kept by them
+                filters.update(values)
+        return out or None, filters
+
+    def generate(self, generate, n_samples, seed, conditions, key_offset=0):
+        """``n_samples`` rows that keep every constraint and meet ``conditions``: ``generate(n, seed,
+        model_conditions)`` gives the model's rows, which are rebuilt and checked; rows that break a rule
+        or miss a condition on a rebuilt column are drawn again, in rounds sized by the share kept."""
+        model_conditions, filters = self.model_conditions(conditions)
+        _check_filters(filters)
+        rng = np.random.RandomState(seed)
+        kept, drawn, frames = 0, 0, []
+        size, round_seed = n_samples, seed
+        for _ in range(_CONSTRAINT_ROUNDS):
+            rows = self.from_model(generate(size, round_seed, model_conditions), rng)
+            rows = rows[self.satisfied(rows) & _meets(rows, filters)]
+            drawn += size
+            frames.append(rows.iloc[: n_samples - kept])
+            kept += len(frames[-1])
+            if kept == n_samples:
+                break
+            rate = max(kept / drawn, 1.0 / _MAX_DRAWS_PER_ROW)
+            size = int(min(_MAX_DRAWS_PER_ROW * n_samples, _MAX_ROUND_ROWS, 1.2 * (n_samples - kept) / rate + 10))
+            round_seed = int(rng.randint(2**31 - 1))
+        if kept < n_samples:
+            raise (ValueError if filters else RuntimeError)(_shortfall_message(kept, n_samples, filters, self))
+        frame = pd.concat(frames, ignore_index=True)
+        return self.finish(frame, rng, key_offset)
 
     def rebuilt_columns(self):
         return {c: constraint for constraint in self.constraints for c in constraint.writes()}
@@ -204,6 +231,59 @@ class ConstraintSet:
         result = cls(constraints, columns, dtypes, inferred)
         result.order = state["order"]
         return result
+
+
+# Rounds of regenerating the rows that break a constraint, before giving up, and the most rows
+# drawn in a round per row asked for (a condition on a rebuilt column is met by keeping rows).
+_CONSTRAINT_ROUNDS = 20
+_MAX_DRAWS_PER_ROW = 200
+_MAX_ROUND_ROWS = 1_000_000
+
+
+def _meets(frame, filters):
+    """Rows with each ``{column: value}``: a value, None for missing, or a range ``(low, high)``."""
+    kept = np.ones(len(frame), dtype=bool)
+    for column, value in filters.items():
+        values = frame[column]
+        if value is None:
+            kept &= values.isna().to_numpy()
+        elif isinstance(value, tuple):
+            low, high = value
+            inside = values.notna()
+            if low is not None:
+                inside &= values >= _like(values, low)
+            if high is not None:
+                inside &= values <= _like(values, high)
+            kept &= inside.fillna(False).to_numpy(dtype=bool)
+        else:
+            kept &= (values == _like(values, value)).fillna(False).to_numpy(dtype=bool)
+    return kept
+
+
+def _like(values, value):
+    return pd.Timestamp(value) if pd.api.types.is_datetime64_any_dtype(values.dtype) else value
+
+
+def _check_filters(filters):
+    for column, value in filters.items():
+        if isinstance(value, tuple) and len(value) != 2:
+            raise ValueError(f"A range condition on {column!r} is (low, high), with None for an open end; got {value!r}.")
+        if isinstance(value, (list, dict, set)):
+            raise TypeError(f"The condition on {column!r} must be a value, None or (low, high); got {value!r}.")
+
+
+def _shortfall_message(kept, n_samples, filters, constraint_set):
+    if filters:
+        rebuilt = constraint_set.rebuilt_columns()
+        said = "; ".join(f"{c}={v!r} (rebuilt by rule {rebuilt[c]})" for c, v in filters.items())
+        return (
+            f"Only {kept} of {n_samples} rows met the conditions {said} after {_CONSTRAINT_ROUNDS} rounds of "
+            "generation; condition on the columns the rule is built from, or on values the training data has."
+        )
+    return (
+        f"{1 - kept / n_samples:.1%} of the rows still broke a constraint after {_CONSTRAINT_ROUNDS} rounds of "
+        "regeneration; train longer or check that the constraints hold together."
+    )
 
 
 def inferred_rules_table(constraint_set):

@@ -56,9 +56,6 @@ MAX_AUTO_CLASSES = 100
 
 _NUMERIC_CONDITION_WEIGHT = 0.25
 
-# Rounds of regenerating the few rows that break a constraint, before giving up.
-_CONSTRAINT_ROUNDS = 20
-
 
 class TableKind(GANDataKind):
     """Tables: a DataFrame (or 2-D array) in, new rows with the same columns and dtypes out."""
@@ -350,23 +347,8 @@ class TableKind(GANDataKind):
         return frame.to_numpy() if fitted.fitted_on_array_ else frame
 
     def _generate_within(self, constraints, n_samples, seed, conditions, key_offset=0):
-        """Rows that keep every constraint: generated, rebuilt, checked; the few that break one are redrawn."""
-        conditions = constraints.model_conditions(conditions)
-        rng = np.random.RandomState(seed)
-        frame = constraints.from_model(self._generate(n_samples, seed, conditions), rng)
-        frame = frame[constraints.satisfied(frame)]
-        for _ in range(_CONSTRAINT_ROUNDS):
-            short = n_samples - len(frame)
-            if not short:
-                break
-            extra = constraints.from_model(self._generate(2 * short + 10, int(rng.randint(2**31 - 1)), conditions), rng)
-            frame = pd.concat([frame, extra[constraints.satisfied(extra)].iloc[:short]], ignore_index=True)
-        if len(frame) < n_samples:
-            raise RuntimeError(
-                f"{1 - len(frame) / n_samples:.1%} of the rows still broke a constraint after {_CONSTRAINT_ROUNDS} "
-                "rounds of regeneration; train longer or check that the constraints hold together."
-            )
-        return constraints.finish(frame, rng, key_offset)
+        """Rows that keep every constraint (and the conditions on rebuilt columns)."""
+        return constraints.generate(self._generate, n_samples, seed, conditions, key_offset)
 
     def _generate(self, n_samples, seed, conditions):
         """``n_samples`` rows of the GAN's table (before any constraint is rebuilt)."""

@@ -355,22 +355,32 @@ class FixedCombinations(Constraint):
             keys = keys * (len(levels) + 2) + codes
         return keys
 
-    def combination_for(self, values):
-        """The code of the one training combination with ``values`` (``{column: value}``, None for
-        missing), for a condition on some of the columns; a one-line error unless exactly one matches."""
+    def combinations_for(self, values):
+        """Codes of the training combinations with ``values`` (``{column: value}``: a value, None for
+        missing or a range ``(low, high)``), for a condition on some of the columns; a one-line error
+        when none has them."""
         match = np.ones(len(self.table_), dtype=bool)
         for column, value in values.items():
             table = self.table_[column]
-            match &= table.isna().to_numpy() if value is None else (table == value).fillna(False).to_numpy(dtype=bool)
+            if value is None:
+                match &= table.isna().to_numpy()
+            elif isinstance(value, tuple) and len(value) == 2:
+                low, high = (None if v is None else pd.Timestamp(v) if ptypes.is_datetime64_any_dtype(table.dtype)
+                             else v for v in value)
+                inside = table.notna()
+                inside &= True if low is None else table >= low
+                inside &= True if high is None else table <= high
+                match &= inside.fillna(False).to_numpy(dtype=bool)
+            else:
+                match &= (table == value).fillna(False).to_numpy(dtype=bool)
         found = np.flatnonzero(match)
-        if len(found) != 1:
+        if not len(found):
             shown = ", ".join(f"{c}={v!r}" for c, v in values.items())
-            what = "no training row has" if not len(found) else f"{len(found)} training combinations of {self} have"
             raise ValueError(
-                f"Cannot condition on {shown}: {what} it; condition on values that fix one combination of "
+                f"Cannot condition on {shown}: no training row has it among the combinations of "
                 f"{list(self._columns)}."
             )
-        return int(found[0])
+        return found
 
     def to_model(self, frame, original):
         codes = self._keys(original).map({k: i for i, k in enumerate(self._keys(self.table_))})
