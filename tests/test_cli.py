@@ -1,17 +1,44 @@
-"""The ``skgen`` command line, driven as a subprocess on small CSVs."""
+"""The ``skgen`` command line on small CSVs: in-process, and as ``python -m skgen`` where the process matters."""
 
+import contextlib
+import io
+import os
 import subprocess
 import sys
+import warnings
 
 import numpy as np
 import pandas as pd
 import pytest
 
+from skgen.cli import main
 
-def run(*args, cwd=None):
-    return subprocess.run(
-        [sys.executable, "-m", "skgen", *map(str, args)], capture_output=True, text=True, timeout=300, cwd=cwd
-    )
+
+def run(*args, cwd=None, isolated=False):
+    """``skgen *args``: in this process (``skgen.cli.main``, with its output captured: no interpreter and
+    torch start-up per call), or with ``isolated=True`` as the ``python -m skgen`` a user runs."""
+    args = [str(a) for a in args]
+    if isolated:
+        return subprocess.run([sys.executable, "-m", "skgen", *args], capture_output=True, text=True, timeout=300,
+                              cwd=cwd)
+    out, err = io.StringIO(), io.StringIO()
+    previous_dir, previous_format = os.getcwd(), warnings.formatwarning
+    try:
+        if cwd is not None:
+            os.chdir(cwd)
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err), warnings.catch_warnings():
+            warnings.simplefilter("default")
+            # Printed as the command prints them, not recorded by pytest.
+            warnings.showwarning = lambda message, category, filename, lineno, file=None, line=None: err.write(
+                warnings.formatwarning(message, category, filename, lineno, line))
+            try:
+                code = main(args)
+            except SystemExit as exc:  # argparse's usage errors and --help
+                code = exc.code if isinstance(exc.code, int) else int(exc.code is not None)
+    finally:
+        os.chdir(previous_dir)
+        warnings.formatwarning = previous_format
+    return subprocess.CompletedProcess(args, code, out.getvalue(), err.getvalue())
 
 
 def assert_one_line_error(result, *fragments):
@@ -45,7 +72,8 @@ def table_csv(tmp_path_factory):
 def synthesized(table_csv):
     output = table_csv.parent / "synthetic.csv"
     model = table_csv.parent / "model.skgen"
-    result = run("synthesize", table_csv, "-n", 250, "-o", output, "--epochs", 3, "--seed", 1, "--save", model, "--quiet")
+    result = run("synthesize", table_csv, "-n", 250, "-o", output, "--epochs", 3, "--seed", 1, "--save", model, "--quiet",
+                 isolated=True)  # the whole path a user takes, from a fresh interpreter
     return result, output, model
 
 
@@ -126,7 +154,7 @@ def test_bad_input_gives_one_clear_line(table_csv, tmp_path, args, fragments):
 
 
 def test_demo_runs_writes_its_report_and_keeps_its_log_short(tmp_path):
-    result = run("demo", "--output-dir", tmp_path / "demo", "--epochs", 20)
+    result = run("demo", "--output-dir", tmp_path / "demo", "--epochs", 20, isolated=True)
     assert result.returncode == 0, result.stderr
     assert "\r" not in result.stderr and "\x1b" not in result.stderr
     assert len(result.stderr.splitlines()) <= 20, result.stderr

@@ -1,4 +1,4 @@
-"""The commands and flags a user expects, and the progress they see, driven as a subprocess."""
+"""The commands and flags a user expects, and the progress they see (``skgen.cli.main`` in-process)."""
 
 import subprocess
 import sys
