@@ -9,6 +9,7 @@ from .._io._json import decode_array, decode_dtype, decode_value, encode_array, 
 from ..constraints import CONSTRAINT_CLASSES, Constraint, FixedCombinations, Unique
 from ..constraints._evidence import Relation
 from ..constraints._finder import relations_table
+from ._conditional_rows import meets
 from ._constraint_parser import parse_constraint
 
 
@@ -169,7 +170,7 @@ class ConstraintSet:
                 filters.update(values)
         return out or None, filters
 
-    def generate(self, generate, n_samples, seed, conditions, key_offset=0):
+    def generate(self, generate, n_samples, seed, conditions, key_offset=0, finish=True):
         """``n_samples`` rows that keep every constraint and meet ``conditions``: ``generate(n, seed,
         model_conditions)`` gives the model's rows, which are rebuilt and checked; rows that break a rule
         or miss a condition on a rebuilt column are drawn again, in rounds sized by the share kept."""
@@ -180,7 +181,7 @@ class ConstraintSet:
         size, round_seed = n_samples, seed
         for _ in range(_CONSTRAINT_ROUNDS):
             rows = self.from_model(generate(size, round_seed, model_conditions), rng)
-            rows = rows[self.satisfied(rows) & _meets(rows, filters)]
+            rows = rows[self.satisfied(rows) & meets(rows, filters)]
             drawn += size
             frames.append(rows.iloc[: n_samples - kept])
             kept += len(frames[-1])
@@ -192,7 +193,7 @@ class ConstraintSet:
         if kept < n_samples:
             raise (ValueError if filters else RuntimeError)(_shortfall_message(kept, n_samples, filters, self))
         frame = pd.concat(frames, ignore_index=True)
-        return self.finish(frame, rng, key_offset)
+        return self.finish(frame, rng, key_offset) if finish else frame
 
     def rebuilt_columns(self):
         return {c: constraint for constraint in self.constraints for c in constraint.writes()}
@@ -238,30 +239,6 @@ class ConstraintSet:
 _CONSTRAINT_ROUNDS = 20
 _MAX_DRAWS_PER_ROW = 200
 _MAX_ROUND_ROWS = 1_000_000
-
-
-def _meets(frame, filters):
-    """Rows with each ``{column: value}``: a value, None for missing, or a range ``(low, high)``."""
-    kept = np.ones(len(frame), dtype=bool)
-    for column, value in filters.items():
-        values = frame[column]
-        if value is None:
-            kept &= values.isna().to_numpy()
-        elif isinstance(value, tuple):
-            low, high = value
-            inside = values.notna()
-            if low is not None:
-                inside &= values >= _like(values, low)
-            if high is not None:
-                inside &= values <= _like(values, high)
-            kept &= inside.fillna(False).to_numpy(dtype=bool)
-        else:
-            kept &= (values == _like(values, value)).fillna(False).to_numpy(dtype=bool)
-    return kept
-
-
-def _like(values, value):
-    return pd.Timestamp(value) if pd.api.types.is_datetime64_any_dtype(values.dtype) else value
 
 
 def _check_filters(filters):

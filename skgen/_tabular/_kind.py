@@ -15,6 +15,7 @@ from .._nets import PrivateTabularGANNet, TabularGANNet
 from .._privacy import PRIVATE_CRITIC_KWARGS, PoissonBatchIterator, check_privacy_params, privacy_plan, spent_epsilon
 from ._codec import TabularCodec
 from ._columns import warn_if_small
+from ._conditional_rows import rows_meeting
 from ._conditions import resolve_conditions, unconditional_rows
 from ._constraint_set import ConstraintSet, inferred_rules_table
 from ._datasets import ConditionalDataset, ConditionSpace
@@ -340,15 +341,16 @@ class TableKind(GANDataKind):
     def sample_block(self, n_samples, seed, conditions, offset):
         fitted = self.fitted
         constraints = getattr(fitted, "constraints_", None)
-        if constraints is None:
-            frame = self._generate(n_samples, seed, conditions)
+        if conditions is None:
+            frame = self._generate(n_samples, seed, None) if constraints is None else \
+                constraints.generate(self._generate, n_samples, seed, None, offset)
+        elif constraints is None:
+            frame = rows_meeting(self._generate, n_samples, seed, conditions, fitted.codec_.columns_)
         else:
-            frame = self._generate_within(constraints, n_samples, seed, conditions, offset)
+            rows = lambda n, s, c: constraints.generate(self._generate, n, s, c, finish=False)  # noqa: E731
+            frame = rows_meeting(rows, n_samples, seed, conditions, constraints.columns)
+            frame = constraints.finish(frame, np.random.RandomState(seed), offset)
         return frame.to_numpy() if fitted.fitted_on_array_ else frame
-
-    def _generate_within(self, constraints, n_samples, seed, conditions, key_offset=0):
-        """Rows that keep every constraint (and the conditions on rebuilt columns)."""
-        return constraints.generate(self._generate, n_samples, seed, conditions, key_offset)
 
     def _generate(self, n_samples, seed, conditions):
         """``n_samples`` rows of the GAN's table (before any constraint is rebuilt)."""
