@@ -53,9 +53,10 @@ class GANSampler(TorchEstimatorBase):
     (numeric columns too, through a block of their point masses, quantile
     bins and "missing") and trained by sampling those conditions by
     log-frequency (as in CTGAN), so rare categories and ranges are learned,
-    and ``sample(n, conditions={...})`` generates rows with the requested
-    values, ranges or missing values directly. ``constraints`` declares
-    rules between columns that every sampled row keeps. The default loss is
+    and ``sample(n, conditions={...})`` returns rows with the requested
+    values, ranges or missing values. ``constraints`` declares rules
+    between columns that every sampled row keeps, and the exact relations
+    the table holds are found and kept too (``infer_constraints``). The default loss is
     WGAN-GP with PacGAN packing; ``loss="bce"`` gives the classic
     non-saturating GAN.
 
@@ -560,8 +561,9 @@ class GANSampler(TorchEstimatorBase):
             numeric or datetime column with ``None`` for an open end, e.g.
             ``{"age": (30, 40), "sex": "Female", "capital-gain": (None,
             0)}``. Every row meets every condition; the other columns follow
-            their distribution given them. Generated directly by the
-            conditional generator, not by rejection.
+            their distribution given them: the model's own rows that meet
+            the conditions when at least 1 in 200 does, else rows the
+            conditional generator makes inside them.
         y : label, array-like of shape (n_samples,) or None, default=None
             Images of a conditional model: one label for every image, or a
             label per image. None draws labels from the training

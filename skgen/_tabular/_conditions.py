@@ -5,7 +5,8 @@ Every condition becomes, per row, a level of the column's discrete block
 proportion to the training rows it stands for; a range on a numeric column
 also squeezes each row's position into the part of its bin inside the range
 (``bounds``). The generator is conditioned on those levels, so rows are
-generated inside the condition, never filtered.
+generated inside the condition. (``sample`` filters the model's own rows
+instead when the condition is common enough: :mod:`._conditional_rows`.)
 """
 
 import math
