@@ -112,7 +112,7 @@ def test_conditions_on_rebuilt_columns_are_met(loans):
         low, high = (pd.Timestamp(v) if v else None for v in condition)
         assert len(rows) == 200 and rows[side].between(low or rows[side].min(), high or rows[side].max()).all()
         assert (rows["start"] <= rows["end"]).all()
-    with pytest.raises(ValueError, match=r"Only 0 of 5 rows met the conditions paid_total=\(5000\.0, None\) \(rebuilt by "
+    with pytest.raises(ValueError, match=r"No generated row met the conditions paid_total=\(5000\.0, None\) \(rebuilt by "
                                          r"rule paid_total = principal \+ interest \+ fees\)"):
         sampler.sample(5, conditions={"paid_total": (5000.0, None)})
 

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from skgen import GANSampler
-from skgen.constraints import DatetimePart, FixedCombinations, FunctionOf, Inequality, LinearEquation, MissingWith, infer
+from skgen.constraints import DatetimeParts, FixedCombinations, FunctionOf, Inequality, LinearEquation, MissingWith, infer
 
 from ._settings import TINY_TABLE_GAN
 
@@ -69,8 +69,7 @@ def flight_rules():
 
 
 @pytest.mark.parametrize("rule, kind", [
-    ("hour = hour of time_hour in time zone America/New_York", "datetime part"),
-    ("month = month of time_hour in time zone America/New_York", "datetime part"),
+    ("hour = hour, month = month of time_hour in time zone America/New_York", "datetime part"),
     ("sched_dep_time = 100 * hour + minute", "equation"),
     ("FixedCombinations(['origin', 'dest', 'distance'])", "function"),
     ("arr_delay is missing where dep_delay is missing", "missing"),
@@ -94,9 +93,9 @@ def test_a_fixed_offset_a_sum_an_inequality_and_a_function_are_found():
     })
     table["high"] = table["low"] + rng.exponential(0.3, n)
     rules = dict(zip(infer(table)["rule"], infer(table)["constraint"]))
-    assert rules["local_hour = hour of when in time zone -05:00"] == DatetimePart("local_hour", "when", "hour", "-05:00")
+    assert rules["local_hour = hour of when in time zone -05:00"] == DatetimeParts("when", {"hour": "local_hour"}, "-05:00")
     assert rules["total = x + y"] == LinearEquation("total", {"x": 1, "y": 1})
-    assert rules["low <= high"] == Inequality("low", "high")
+    assert rules["low <= high"] == Inequality("low", "high", rebuild=False)
     assert rules["FunctionOf('label', 'code')"] == FunctionOf("label", "code")
 
 
@@ -217,7 +216,7 @@ def test_a_streamed_fit_drops_a_rule_a_later_piece_breaks(tmp_path):
             patch.setattr(_kind, "FIT_SAMPLE_ROWS", 300)
             sampler = GANSampler(**TINY_TABLE_GAN).fit(tmp_path)
     assert "sched_dep_time = 100 * hour + minute" not in set(sampler.inferred_constraints_["rule"])
-    assert "hour = hour of time_hour in time zone America/New_York" in set(sampler.inferred_constraints_["rule"])
+    assert "hour = hour, month = month of time_hour in time zone America/New_York" in set(sampler.inferred_constraints_["rule"])
 
 
 def test_a_rule_that_keeps_a_missing_value_blanks_it():
@@ -235,7 +234,7 @@ def test_a_rule_found_on_the_search_sample_is_checked_on_every_row(monkeypatch):
     table.loc[[7, 1_200], "sched_dep_time"] += 1
     monkeypatch.setattr(_finder, "SEARCH_ROWS", 50)
     rules = set(infer(table)["rule"])
-    assert "hour = hour of time_hour in time zone America/New_York" in rules
+    assert "hour = hour, month = month of time_hour in time zone America/New_York" in rules
     assert not any(rule.startswith("sched_dep_time =") for rule in rules)
 
 
@@ -251,3 +250,17 @@ def test_conditions_on_the_columns_of_inferred_rules_carry_the_rules(fitted_flig
     cancelled = sampler.sample(100, conditions={"dep_delay": None}, random_state=0)
     assert cancelled["dep_delay"].isna().all() and cancelled["arr_delay"].isna().all()
     assert all(share == 1.0 for share in _relations_kept(hawaii).values())
+
+
+def test_a_datetime_takes_its_generated_parts_in_its_time_zone():
+    """The part columns are the model's; the datetime is rebuilt around them (a time a zone repeats
+    when clocks go back is no valid row, and is drawn again)."""
+    rows = pd.DataFrame({
+        "time_hour": pd.to_datetime(["2013-01-01 10:00", "2013-07-04 03:00", "2013-11-03 06:00", None]),
+        "hour": [5.0, 6, 1, np.nan], "day": [1.0, 4, 3, np.nan],
+    })
+    rule = DatetimeParts("time_hour", {"day": "day", "hour": "hour"}, "America/New_York")
+    rebuilt = rule.from_model(rows, None)
+    assert rebuilt["time_hour"].tolist()[:2] == [pd.Timestamp("2013-01-01 10:00"), pd.Timestamp("2013-07-04 10:00")]
+    assert rule.satisfied(rebuilt).tolist() == [True, True, False, True]
+    assert rebuilt[["hour", "day"]].equals(rows[["hour", "day"]])

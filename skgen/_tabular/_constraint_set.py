@@ -253,9 +253,10 @@ def _shortfall_message(kept, n_samples, filters, constraint_set):
     if filters:
         rebuilt = constraint_set.rebuilt_columns()
         said = "; ".join(f"{c}={v!r} (rebuilt by rule {rebuilt[c]})" for c, v in filters.items())
+        met = "No generated row met" if not kept else f"Only {kept} of {n_samples} rows met"
         return (
-            f"Only {kept} of {n_samples} rows met the conditions {said} after {_CONSTRAINT_ROUNDS} rounds of "
-            "generation; condition on the columns the rule is built from, or on values the training data has."
+            f"{met} the conditions {said} after {_CONSTRAINT_ROUNDS} rounds of generation; condition on the "
+            "columns the rule is built from, or on values the training data has."
         )
     return (
         f"{1 - kept / n_samples:.1%} of the rows still broke a constraint after {_CONSTRAINT_ROUNDS} rounds of "

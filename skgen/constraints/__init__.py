@@ -14,7 +14,10 @@ Give a constraint as a string or as one of the classes here:
 - :class:`Unique` ``("id")``: new values, never a training value, no
   duplicates in a ``sample`` call;
 - :class:`DatetimePart` ``("month", "time_hour", "month")``: a column that
-  is a part of a datetime column (in a time zone, if need be);
+  is a part of a datetime column (in a time zone, if need be), computed
+  from it; :class:`DatetimeParts` ``("time_hour", {"month": "month", "hour":
+  "hour"})``: the same relation kept the other way round (the datetime
+  takes the generated parts: what :func:`infer` proposes);
 - :class:`MissingWith` ``("arr_time", "dep_time")``: a column missing
   wherever another one is.
 
@@ -36,18 +39,19 @@ so ``sample`` returns only rows that satisfy every constraint.
 
 
 from .._io._constraints import register_constraint
-from ._derived import DatetimePart, MissingWith
+from ._derived import DatetimePart, DatetimeParts, MissingWith
 from ._finder import infer
 from ._rules import Constraint, FixedCombinations, FunctionOf, Inequality, LinearEquation, Unique
 
 __all__ = [
     "Constraint", "Inequality", "LinearEquation", "FixedCombinations", "FunctionOf", "Unique", "DatetimePart",
-    "MissingWith", "infer",
+    "DatetimeParts", "MissingWith", "infer",
 ]
 
 CONSTRAINT_CLASSES = {
     cls.__name__: cls
-    for cls in (Inequality, LinearEquation, FixedCombinations, FunctionOf, Unique, DatetimePart, MissingWith)
+    for cls in (Inequality, LinearEquation, FixedCombinations, FunctionOf, Unique, DatetimePart, DatetimeParts,
+                MissingWith)
 }
 for _cls in CONSTRAINT_CLASSES.values():
     register_constraint(_cls)

@@ -147,3 +147,89 @@ class MissingWith(Constraint):
         if not blank.any():
             return frame
         return frame.assign(**{self.column: frame[self.column].mask(blank)})
+
+
+# Parts a datetime can be given back (the others -- quarter, day of year, weekday -- follow from them).
+SETTABLE_PARTS = ("year", "month", "day", "hour", "minute", "second")
+
+
+def from_local(local, timezone, like):
+    """Wall-clock times ``local`` (naive) in ``timezone`` as values of the datetime Series ``like``
+    (naive values as UTC); times a zone skips or repeats (daylight saving) become NaT."""
+    aware_source = like.dt.tz is not None
+    if timezone is None:
+        return local.dt.tz_localize(like.dt.tz) if aware_source else local
+    fixed = _FIXED_OFFSET.match(timezone)
+    if fixed:
+        sign = 1 if fixed.group(1) == "+" else -1
+        utc = local - pd.Timedelta(hours=int(fixed.group(2)), minutes=int(fixed.group(3))) * sign
+        return utc.dt.tz_localize("UTC").dt.tz_convert(like.dt.tz) if aware_source else utc
+    utc = local.dt.tz_localize(timezone, ambiguous="NaT", nonexistent="NaT").dt.tz_convert("UTC")
+    return utc.dt.tz_convert(like.dt.tz) if aware_source else utc.dt.tz_localize(None)
+
+
+class DatetimeParts(Constraint):
+    """Columns that are parts of a datetime (``year``, ``month``, ``day``, ``hour`` of ``time_hour``),
+    kept the other way round: the model learns the part columns, and each generated datetime takes
+    those parts (its finer parts are the model's).
+
+    Learned as columns of their own, the parts keep their real distributions (flights leave between 5
+    and 23 o'clock); computed from a generated datetime, they inherit its errors (rows at 3 am).
+
+    Parameters
+    ----------
+    source : str
+        A datetime column.
+    parts : dict
+        ``{part: column}``, parts among year, month, day, hour, minute, second.
+    timezone : str or None, default=None
+        As in :class:`DatetimePart`.
+    """
+
+    _params = ("source", "parts", "timezone")
+
+    def __init__(self, source, parts, timezone=None):
+        self.source = source
+        self.parts = parts
+        self.timezone = timezone
+
+    def reads(self):
+        return list(self.parts.values())
+
+    def writes(self):
+        return [self.source]
+
+    def __str__(self):
+        where = "" if self.timezone is None else f" in time zone {self.timezone}"
+        shown = ", ".join(f"{column} = {part}" for part, column in self.parts.items())
+        return f"{shown} of {self.source}{where}"
+
+    def _fit(self, frame):
+        unknown = set(self.parts) - set(SETTABLE_PARTS)
+        if unknown:
+            raise ValueError(f"DatetimeParts parts {sorted(unknown)} are not among {SETTABLE_PARTS}.")
+        if not ptypes.is_datetime64_any_dtype(frame[self.source].dtype):
+            raise ValueError(f"DatetimeParts needs a datetime column; {self.source!r} has dtype {frame[self.source].dtype}.")
+        return self
+
+    def satisfied(self, frame):
+        kept = np.ones(len(frame), dtype=bool)
+        for part, column in self.parts.items():
+            expected = datetime_part(frame[self.source], part, self.timezone)
+            actual = frame[column].to_numpy(dtype=np.float64, na_value=np.nan)
+            kept &= (actual == expected) | (np.isnan(actual) & np.isnan(expected))
+        return kept
+
+    def from_model(self, frame, rng):
+        values = frame[self.source]
+        local = local_times(values, self.timezone)
+        if local.dt.tz is not None:
+            local = local.dt.tz_localize(None)
+        components = {part: getattr(local.dt, part).to_numpy(dtype=np.float64, na_value=np.nan)
+                      for part in SETTABLE_PARTS}
+        for part, column in self.parts.items():
+            components[part] = frame[column].to_numpy(dtype=np.float64, na_value=np.nan)
+        composed = pd.to_datetime(pd.DataFrame(components, index=frame.index), errors="coerce")
+        composed = composed + (local - local.dt.floor("s")).fillna(pd.Timedelta(0))
+        rebuilt = from_local(composed.astype(local.dtype), self.timezone, values).astype(values.dtype)
+        return frame.assign(**{self.source: rebuilt})

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 from pandas.api import types as ptypes
 
-from ._derived import DATETIME_PARTS, DatetimePart, MissingWith, datetime_part
+from ._derived import DATETIME_PARTS, SETTABLE_PARTS, DatetimePart, DatetimeParts, MissingWith, datetime_part
 from ._evidence import Relation, collision_log10, function_log10_chance, threshold, value_codes
 from ._rules import FixedCombinations, FunctionOf, Unique
 
@@ -193,7 +193,27 @@ def find_datetime_parts(frame, columns, taken):
                     found.append(Relation("datetime part", DatetimePart(target, source, part, zone), len(pairs),
                                           log10_chance, f"{part} of {source}{where}"))
                 break
-    return found
+    return _grouped(found)
+
+
+def _grouped(found):
+    """The parts a datetime can be given back, one :class:`DatetimeParts` rule per datetime and zone
+    (first), then the parts that follow from them (quarter, day of year, weekday) as they were."""
+    groups, derived = {}, []
+    for relation in found:
+        rule = relation.constraint
+        if rule.part in SETTABLE_PARTS:
+            groups.setdefault((rule.source, rule.timezone), []).append(relation)
+        else:
+            derived.append(relation)
+    grouped = []
+    for (source, zone), members in groups.items():
+        parts = {r.constraint.part: r.constraint.target for r in members}
+        where = "" if zone is None else f" in {zone}"
+        grouped.append(Relation("datetime part", DatetimeParts(source, parts, zone), min(r.support for r in members),
+                                max(r.log10_chance for r in members),
+                                f"{', '.join(parts)} of {source}{where}; {source} takes the generated parts"))
+    return grouped + derived
 
 
 def _matching_zone(values, column, part, zones):

@@ -113,8 +113,7 @@ def _number(value):
 
 def find_inequalities(frame, columns, written):
     """``low <= high`` between two numeric (or two datetime) columns on every row where both are present,
-    reduced to the ones no chain of others implies; a column rebuilt by another rule (``written``),
-    or the upper side of two, is checked rather than rebuilt."""
+    reduced to the ones no chain of others implies (checked on each generated row, not rebuilt)."""
     groups = [
         [c for c in columns if is_numeric(frame[c]) and frame[c].nunique() >= 2],
         [c for c in columns if ptypes.is_datetime64_any_dtype(frame[c].dtype) and getattr(frame[c].dt, "tz", None) is None
@@ -155,12 +154,12 @@ def _reduced(edges, written):
         return seen
 
     kept = [(low, high) for low, high in edges if high not in reachable(low, (low, high))]
-    rebuilt, relations = set(written), []
+    relations = []
     for low, high in sorted(kept, key=lambda e: edges[e][0]):
-        rebuild = high not in rebuilt
-        rebuilt.add(high)
         log10_chance, support = edges[(low, high)]
-        relations.append(Relation("inequality", Inequality(low, high, rebuild=rebuild), support, log10_chance,
+        # Checked, not rebuilt: learning the upper side as a difference cost detection (College, 3 seeds:
+        # 0.86 -> 0.61); the model keeps most rows, and the few that break the rule are drawn again.
+        relations.append(Relation("inequality", Inequality(low, high, rebuild=False), support, log10_chance,
                                   f"on every row; {support} rows could have broken it"))
     return relations
 
