@@ -180,16 +180,19 @@ class GANSampler(TorchEstimatorBase):
     constraint_violations : {"raise", "drop"}, default="raise"
         Tables: when training rows break a constraint, ``"raise"`` names
         them in a ValueError; ``"drop"`` drops them with a warning.
-    infer_constraints : bool or list of str, default=True
+    infer_constraints : "auto", bool or list of str, default="auto"
         Tables: keep the exact relations the training table holds beyond
         the declared ``constraints`` (found by
         :func:`skgen.constraints.infer`, listed with their evidence in
-        ``inferred_constraints_``): True looks for every kind, a list for
-        some of ``"combinations"``, ``"datetime_parts"``, ``"equations"``,
-        ``"functions"``, ``"inequalities"``, ``"missing"``; False for none.
-        Key columns (a distinct text value on every row) are always
-        generated new unless listed in ``categorical_columns``. Columns a
-        declared constraint names take part in no inferred rule.
+        ``inferred_constraints_``). ``"auto"`` looks for every kind but
+        inequalities (kept by redrawing the rows that break them, they made
+        rows easier to detect on College and ames:
+        ``benchmarks/results/relations.md``); True for every kind; a list
+        for some of ``"combinations"``, ``"datetime_parts"``,
+        ``"equations"``, ``"functions"``, ``"inequalities"``, ``"missing"``;
+        False for none. Key columns (a distinct text value on every row) are
+        always generated new unless listed in ``categorical_columns``.
+        Columns a declared constraint names take part in no inferred rule.
     dp_epsilon : float or None, default=None
         Train with differential privacy (tables): the critic is trained by
         DP-SGD through Opacus (per-pack gradients clipped to
@@ -377,7 +380,7 @@ class GANSampler(TorchEstimatorBase):
         max_categories=100,
         constraints=None,
         constraint_violations="raise",
-        infer_constraints=True,
+        infer_constraints="auto",
         image_shape=None,
         channel_axis="auto",
         data_kind="auto",

@@ -264,3 +264,16 @@ def test_a_datetime_takes_its_generated_parts_in_its_time_zone():
     assert rebuilt["time_hour"].tolist()[:2] == [pd.Timestamp("2013-01-01 10:00"), pd.Timestamp("2013-07-04 10:00")]
     assert rule.satisfied(rebuilt).tolist() == [True, True, False, True]
     assert rebuilt[["hour", "day"]].equals(rows[["hour", "day"]])
+
+
+def test_auto_leaves_inequalities_out_and_true_takes_them():
+    rng = np.random.RandomState(3)
+    table = pd.DataFrame({"low": rng.normal(0, 1, 300), "code": rng.choice(["A1", "B2", "C3"], 300)})
+    table["high"] = table["low"] + rng.exponential(0.3, 300)
+    table["label"] = table["code"].map({"A1": "alpha", "B2": "beta", "C3": "alpha"})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        auto = GANSampler(**TINY_TABLE_GAN).fit(table).inferred_constraints_
+        every = GANSampler(**TINY_TABLE_GAN, infer_constraints=True).fit(table).inferred_constraints_
+    assert set(auto["kind"]) == {"function"}
+    assert set(every["kind"]) == {"function", "inequality"}

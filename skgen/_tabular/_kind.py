@@ -40,7 +40,7 @@ TABLE_CONSTRAINTS = {
     "dp_max_grad_norm": [POSITIVE_REAL],
     "constraints": [list, tuple, None],
     "constraint_violations": [StrOptions({"raise", "drop"})],
-    "infer_constraints": ["boolean", list, tuple],
+    "infer_constraints": ["boolean", list, tuple, StrOptions({"auto"})],
     "latent_classes": [Interval(Integral, 0, None, closed="left"), StrOptions({"auto"})],
     "calibrate_levels": ["boolean"],
 }
