@@ -9,7 +9,7 @@ from .._io._json import decode_array, decode_dtype, decode_value, encode_array, 
 from ..constraints import CONSTRAINT_CLASSES, Constraint, FixedCombinations, Unique
 from ..constraints._evidence import Relation
 from ..constraints._finder import relations_table
-from ._conditional_rows import meets
+from ._conditional_rows import MAX_ROUND_ROWS, meets
 from ._constraint_parser import parse_constraint
 
 
@@ -188,7 +188,7 @@ class ConstraintSet:
             if kept == n_samples:
                 break
             rate = max(kept / drawn, 1.0 / _MAX_DRAWS_PER_ROW)
-            size = int(min(_MAX_DRAWS_PER_ROW * n_samples, _MAX_ROUND_ROWS, 1.2 * (n_samples - kept) / rate + 10))
+            size = int(min(_MAX_DRAWS_PER_ROW * n_samples, MAX_ROUND_ROWS, 1.2 * (n_samples - kept) / rate + 10))
             round_seed = int(rng.randint(2**31 - 1))
         if kept < n_samples:
             raise (ValueError if filters else RuntimeError)(_shortfall_message(kept, n_samples, filters, self))
@@ -238,7 +238,6 @@ class ConstraintSet:
 # drawn in a round per row asked for (a condition on a rebuilt column is met by keeping rows).
 _CONSTRAINT_ROUNDS = 20
 _MAX_DRAWS_PER_ROW = 200
-_MAX_ROUND_ROWS = 1_000_000
 
 
 def _check_filters(filters):

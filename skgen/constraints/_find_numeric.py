@@ -51,7 +51,7 @@ def find_equations(frame, columns, taken, rng):
     found, exact_pairs = [], set()
     for i, j in combinations(range(p), 2):
         if 1 - abs(gram[i, j]) < DEPENDENT_EIGENVALUE:
-            exact_pairs.update({(i, j)})
+            exact_pairs.add((i, j))
             relation = _equation(frame, names, values, (i, j), taken, n_tests)
             if relation is not None:
                 found.append(relation)
@@ -111,7 +111,7 @@ def _number(value):
     return int(value) if value.is_integer() else value
 
 
-def find_inequalities(frame, columns, written):
+def find_inequalities(frame, columns):
     """``low <= high`` between two numeric (or two datetime) columns on every row where both are present,
     reduced to the ones no chain of others implies (checked on each generated row, not rebuilt)."""
     groups = [
@@ -134,11 +134,11 @@ def find_inequalities(frame, columns, written):
                 log10_chance, support = order_log10_chance(values[low], values[high])
                 if log10_chance < threshold(n_tests):
                     edges[(low, high)] = (log10_chance, support)
-        found += _reduced(edges, written)
+        found += _reduced(edges)
     return found
 
 
-def _reduced(edges, written):
+def _reduced(edges):
     """The edges no path of two or more others implies, as Inequality rules (one rebuilt per upper side)."""
     above = {}
     for low, high in edges:

@@ -97,7 +97,7 @@ def find_relations(frame, kinds="all", *, exclude=(), max_levels=MAX_LEVELS, ran
         "datetime_parts": lambda taken: find_datetime_parts(sample, columns, taken),
         "equations": lambda taken: find_equations(sample, columns, taken, rng),
         "functions": lambda taken: find_functions(sample, columns, max_levels, taken),
-        "inequalities": lambda taken: find_inequalities(sample, columns, taken),
+        "inequalities": lambda taken: find_inequalities(sample, columns),
         "missing": lambda taken: find_missing_together(sample, columns),
     }
     for kind in KINDS[1:]:
