@@ -51,7 +51,8 @@ class LatentClassMixture:
         if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series) or \
                 pd.api.types.is_datetime64_any_dtype(series):
             values = series.to_numpy(dtype="float64", na_value=np.nan) if not \
-                pd.api.types.is_datetime64_any_dtype(series) else series.astype("int64").to_numpy(dtype="float64")
+                pd.api.types.is_datetime64_any_dtype(series) else \
+                series.astype("datetime64[ns]").astype("int64").to_numpy(dtype="float64")  # (parsed dates may be in s)
             present = values[~missing]
             edges = np.unique(np.quantile(present, np.linspace(0, 1, N_BINS + 1)[1:-1])) if len(present) else []
             bins = np.searchsorted(edges, present, side="right")
@@ -100,7 +101,7 @@ class LatentClassMixture:
     @staticmethod
     def _restore_dtype(series, dtype):
         if pd.api.types.is_datetime64_any_dtype(dtype):
-            return pd.to_datetime(pd.to_numeric(series).astype("Int64"), unit="ns")
+            return pd.to_datetime(pd.to_numeric(series).astype("Int64"), unit="ns").astype(dtype)
         # pandas 3 reads text as its "str" dtype, not object (to_numeric below refused it).
         if pd.api.types.is_bool_dtype(dtype) or pd.api.types.is_string_dtype(dtype) or \
                 isinstance(dtype, pd.CategoricalDtype):

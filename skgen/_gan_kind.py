@@ -228,12 +228,13 @@ class GANDataKind(abc.ABC):
         steps = self.n_epochs(n_rows) * max(1, n_rows // self.step_batch_size(n_rows))
         return [("lr_decay", LinearLRDecay(steps))]
 
-    def net_kwargs(self, governor, device, n_rows):
+    def net_kwargs(self, governor, device, n_rows, callbacks=()):
         """skorch plumbing shared by the GAN nets: Adam with ``betas`` and
         ``weight_decay`` for both networks, the schedule, the gradient
-        averaging of a fit across processes, the user's callbacks."""
+        averaging of a fit across processes, the kind's ``callbacks``
+        (``(name, callback)`` pairs), the user's callbacks."""
         config = self.config
-        callbacks = self.schedule_callbacks(n_rows)
+        callbacks = self.schedule_callbacks(n_rows) + list(callbacks)
         state = process_state(config.accelerator)
         if state is not None and state.num_processes > 1:
             callbacks.insert(0, ("averaged_gradients", AveragedGradients(state.num_processes, state.process_index)))

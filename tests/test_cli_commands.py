@@ -1,5 +1,6 @@
 """The commands and flags a user expects, and the progress they see (``skgen.cli.main`` in-process)."""
 
+import re
 import subprocess
 import sys
 
@@ -123,7 +124,7 @@ def test_version():
 
 
 def test_a_fit_logs_a_few_plain_lines_when_stderr_is_not_a_terminal(table_csv, tmp_path):
-    result = run("synthesize", table_csv, "-n", 10, "-o", tmp_path / "o.csv", "--epochs", 20)
+    result = run("synthesize", table_csv, "-n", 10, "-o", tmp_path / "o.csv", "--epochs", 20, "--no-early-stopping")
     assert result.returncode == 0, result.stderr
     lines = result.stderr.splitlines()
     assert "\r" not in result.stderr and "\x1b" not in result.stderr
@@ -132,6 +133,17 @@ def test_a_fit_logs_a_few_plain_lines_when_stderr_is_not_a_terminal(table_csv, t
     assert progress[-1].startswith("GANSampler: epoch 20/20 (100%)")
     assert "generator" in progress[-1] and "critic" in progress[-1] and "left" in progress[-1]
     assert len(lines) <= 20, result.stderr
+
+
+def test_a_judged_fit_says_where_it_stopped_and_which_generator_it_kept(table_csv, tmp_path):
+    result = run("synthesize", table_csv, "-n", 10, "-o", tmp_path / "o.csv", "--epochs", 60)
+    assert result.returncode == 0, result.stderr
+    sampler_lines = [line for line in result.stderr.splitlines() if line.startswith("GANSampler:")]
+    summary = re.search(r"(\d+) of at most 60 epochs, the generator of epoch (\d+) kept", result.stdout)
+    assert summary, result.stdout
+    stopped = int(summary.group(1))
+    assert stopped < 60 and int(summary.group(2)) <= stopped
+    assert sampler_lines[-1].startswith(f"GANSampler: stopped at epoch {stopped}/60"), result.stderr
 
 
 @pytest.mark.slow

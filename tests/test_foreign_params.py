@@ -21,6 +21,8 @@ NON_DEFAULT = {
     "constraint_violations": "drop",
     "latent_classes": 5,
     "calibrate_levels": False,
+    "early_stopping": False,
+    "validation_fraction": 0.1,
     "infer_constraints": False,
     "image_shape": (8, 8),
     "channel_axis": "last",

@@ -71,7 +71,7 @@ def test_sampler_fits_classes_and_keeps_a_pair_after_little_training():
     frame = _pair_table(2000, 0)
     with_classes = GANSampler(**FAST).fit(frame)
     without = GANSampler(**FAST, latent_classes=0).fit(frame)
-    assert with_classes.latent_classes_.n_classes == 20  # "auto": one per 100 rows
+    assert with_classes.latent_classes_.n_classes == 100  # "auto": one per 20 rows
     assert not hasattr(without, "latent_classes_")
     assert not hasattr(with_classes, "constraints_")  # near-deterministic: no one-to-one rule is inferred
     mismatch = _pair_mismatch(frame, with_classes.sample(2000, random_state=0))
@@ -93,8 +93,9 @@ def test_conditions_save_load_and_pickle_keep_the_classes(tmp_path):
 
 
 def test_auto_is_off_for_tiny_tables_and_private_training():
-    frame = _pair_table(150, 2)
+    frame = _pair_table(39, 2)
     assert not hasattr(GANSampler(**FAST).fit(frame), "latent_classes_")
+    assert GANSampler(**FAST).fit(_pair_table(40, 2)).latent_classes_.n_classes == 2
 
 
 @pytest.mark.parametrize(

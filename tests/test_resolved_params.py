@@ -27,7 +27,7 @@ def test_a_table_fit_stores_the_kinds_resolved_values():
 
 def test_auto_epochs_are_stored_as_the_number_they_came_to(monkeypatch):
     monkeypatch.setattr("skgen._tabular._kind.MIN_AUTO_STEPS", 20)  # (3,000 steps by default)
-    sampler = GANSampler(n_threads=1, random_state=0).fit(_table(100))
+    sampler = GANSampler(n_threads=1, random_state=0, early_stopping=False).fit(_table(100))
     # 100 rows: 50 steps (half as many as rows) of 10 rows, 10 steps an epoch.
     assert sampler.max_epochs_ == sampler.n_epochs_ == 5
 

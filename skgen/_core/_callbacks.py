@@ -106,3 +106,75 @@ class LinearLRDecay(Callback):
             for group in getattr(net, name + "_").param_groups:
                 group["lr"] = lr
         self.steps_done_ += 1
+
+
+class JudgedTraining(Callback):
+    """Judges the generator as training goes, keeps its best state and stops when it stops improving.
+
+    Before the first epoch and then every ``every`` epochs, ``judge(net)``
+    scores the net's sampling generator (higher is better; the tabular GAN's
+    judge is held-out detection). The generator's state at the best score
+    is kept, and put back when training ends, so that the fitted model is
+    the best one judged, not the last one trained. After ``patience`` checks
+    in a row without an improvement of more than ``min_delta``, training
+    stops (as skorch's ``EarlyStopping`` does, by a KeyboardInterrupt that
+    skorch catches). The scores go to the history as ``judged_score`` and
+    to ``scores_`` as ``(epoch, score)`` pairs.
+
+    Parameters
+    ----------
+    judge : callable
+        ``judge(net) -> float``.
+    every : int
+        Epochs between checks.
+    patience : int
+        Checks without improvement before training stops.
+    min_delta : float, default=0.0
+        Improvement a check must beat the best score by.
+    """
+
+    def __init__(self, judge, every, patience, min_delta=0.0):
+        self.judge = judge
+        self.every = every
+        self.patience = patience
+        self.min_delta = min_delta
+
+    def on_train_begin(self, net, **kwargs):
+        self.misses_ = 0
+        self.scores_ = []
+        self.best_state_ = None
+        if self.judge is None:  # a net read back from a pickle: its validation rows are gone
+            return
+        self.best_score_ = -math.inf
+        self.best_epoch_ = None
+        self._check(net, len(net.history))
+
+    def on_epoch_end(self, net, **kwargs):
+        epoch = len(net.history)
+        if self.judge is None or epoch % self.every:
+            return
+        improved = self._check(net, epoch)
+        net.history.record("judged_score", self.scores_[-1][1])
+        self.misses_ = 0 if improved else self.misses_ + 1
+        if self.misses_ >= self.patience:
+            raise KeyboardInterrupt
+
+    def on_train_end(self, net, **kwargs):
+        if self.best_state_ is not None:
+            net.sampling_generator().load_state_dict(self.best_state_)
+            self.best_state_ = None  # (a fitted net keeps no second copy of its weights)
+
+    def _check(self, net, epoch):
+        score = float(self.judge(net))
+        self.scores_.append((epoch, score))
+        if score <= self.best_score_ + self.min_delta:
+            return False
+        self.best_score_, self.best_epoch_ = score, epoch
+        self.best_state_ = {k: v.detach().clone() for k, v in net.sampling_generator().state_dict().items()}
+        return True
+
+    def __getstate__(self):
+        # The judge holds a fit's validation rows; a pickled net keeps none of them.
+        state = self.__dict__.copy()
+        state["judge"] = None
+        return state

@@ -107,6 +107,17 @@ class EpochProgress(Callback):
         if getattr(self, "bar_", None) is not None:
             self.bar_.close()
             self.bar_ = None
+            return
+        done = len(net.history) - getattr(self, "start_epoch_", len(net.history))
+        if 0 < done < self.total_:
+            # Training stopped before max_epochs (judged training, an interrupt): say where.
+            losses = self._loss_text(net, ", ")
+            print(
+                f"{self.description}: stopped at epoch {done}/{self.total_}{'; ' + losses if losses else ''}; "
+                f"{_duration(time.perf_counter() - self.started_)} elapsed",
+                file=self.file_,
+                flush=True,
+            )
 
     def __getstate__(self):
         # A bar and a stream belong to one running fit.

@@ -149,9 +149,13 @@ class TabularGenerator(nn.Module):
     hidden_dims : sequence of int, default=(256,)
         Hidden widths; each hidden layer is Linear -> BatchNorm -> ReLU and its
         output is concatenated to its input (as in CTGAN's residual layers).
+    zero_output : bool, default=False
+        Start the output layer at zero, so that an untrained generator adds
+        nothing to what its rows are built on (a latent-class model's level
+        logits): training starts from that model and learns a correction.
     """
 
-    def __init__(self, latent_dim, cond_dim, output_dim, hidden_dims=(256,)):
+    def __init__(self, latent_dim, cond_dim, output_dim, hidden_dims=(256,), zero_output=False):
         super().__init__()
         self.cond_dim = cond_dim
         self.blocks = nn.ModuleList()
@@ -160,6 +164,9 @@ class TabularGenerator(nn.Module):
             self.blocks.append(nn.Sequential(nn.Linear(width, hidden), nn.BatchNorm1d(hidden), nn.ReLU()))
             width += hidden
         self.out = nn.Linear(width, output_dim)
+        if zero_output:
+            nn.init.zeros_(self.out.weight)
+            nn.init.zeros_(self.out.bias)
 
     def _layer_parameters(self):
         """Weights and biases of the hidden layers and the output layer; in

@@ -68,7 +68,7 @@ def warn_if_small(n_rows):
     if n_rows < SMALL_TABLE_ROWS:
         warnings.warn(
             f"The table has {n_rows} rows: a generator learns little from fewer than {SMALL_TABLE_ROWS}, and "
-            "scores on so few rows mean little.",
+            "scores on so few rows mean little (GANSampler trains for max_epochs, not judged as it goes).",
             UserWarning,
             stacklevel=5,
         )

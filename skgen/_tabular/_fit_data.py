@@ -17,7 +17,8 @@ class TableFitData:
     (the frame's encoded rows) and ``constraints``. Set by ``start_training``:
     the condition ``space``, the ``private`` training plan, the ``discrete``
     (conditioned) columns, the ``latent`` classes and, for level calibration,
-    ``level_frequencies`` and ``calibration_seed``.
+    ``level_frequencies`` and ``calibration_seed``; the ``validation`` rows
+    that judge training (``early_stopping``; None: none).
     """
 
     X: Any
@@ -33,3 +34,4 @@ class TableFitData:
     latent: Any = None
     level_frequencies: Optional[list] = None
     calibration_seed: Optional[int] = None
+    validation: Optional[pd.DataFrame] = None

@@ -7,6 +7,7 @@ import pandas as pd
 import torch
 from sklearn.utils._param_validation import Interval, StrOptions
 
+from .._core._callbacks import JudgedTraining
 from .._core._validation import NON_NEGATIVE_REAL, POSITIVE_INT, POSITIVE_REAL, layer_widths
 from .._gan_kind import GANDataKind
 from .._io._json import decode_value, encode_value
@@ -22,6 +23,7 @@ from ._datasets import ConditionalDataset, ConditionSpace
 from ._frame_input import as_frame
 from ._fit_data import TableFitData
 from ._inferred_rules import inferred_relations, kept_on_every_piece
+from ._judge import DetectionJudge, check_schedule, is_judged, judged_state, validation_split
 from ._latent_classes import LatentClasses, cpu_generator
 from ._level_calibration import block_frequencies, calibrate_levels, with_exact_missing_rates
 from ._sources import FirstPass, TableSource, is_table_source
@@ -43,6 +45,8 @@ TABLE_CONSTRAINTS = {
     "infer_constraints": ["boolean", list, tuple, StrOptions({"auto"})],
     "latent_classes": [Interval(Integral, 0, None, closed="left"), StrOptions({"auto"})],
     "calibrate_levels": ["boolean"],
+    "early_stopping": ["boolean", StrOptions({"auto"})],
+    "validation_fraction": [Interval(Real, 0, 0.5, closed="neither"), None],
 }
 
 # max_epochs="auto": half as many optimiser steps as rows, within these bounds (an epoch is
@@ -51,9 +55,12 @@ TABLE_CONSTRAINTS = {
 MIN_AUTO_STEPS, MAX_AUTO_STEPS = 3_000, 10_000
 MIN_STEPS_PER_EPOCH = 10
 
-# latent_classes="auto": one class per this many training rows, at most MAX_AUTO_CLASSES.
-ROWS_PER_AUTO_CLASS = 100
-MAX_AUTO_CLASSES = 100
+# latent_classes="auto": one class per this many training rows, at most MAX_AUTO_CLASSES. The
+# untrained generator samples the classes alone; measured that way (three seeds each, the model
+# before training judged against the real 20%), one class per 100 rows gave 0.73 / 0.86 / 0.75 /
+# 0.19 detection on Adult-1,000 / attrition / email / ames, and 100 classes 0.77 / 0.94 / 0.83 / 0.44.
+ROWS_PER_AUTO_CLASS = 20
+MAX_AUTO_CLASSES = 200
 
 _NUMERIC_CONDITION_WEIGHT = 0.25
 
@@ -187,6 +194,16 @@ class TableKind(GANDataKind):
 
     def start_training(self, data, device, governor, rng):
         codec, encoded = data.codec, data.encoded
+        config = self.config
+        if data.source is None and config.dp_epsilon is None and is_judged(config.early_stopping, len(encoded)):
+            # With a validation_fraction, the GAN (and the latent classes it starts from) never sees
+            # the rows that judge it; by default they are a sample of the rows it trains on.
+            training_rows, validation_rows = validation_split(len(encoded), config.validation_fraction, rng)
+            judged = data.frame.iloc[validation_rows].reset_index(drop=True)
+            # In the model's columns (a rule's hidden columns in, the columns it rebuilds out): the
+            # generator's own rows are judged.
+            data.validation = judged if data.constraints is None else data.constraints.to_model(judged)
+            encoded = encoded[training_rows]
         discrete = self.discrete_codecs(codec)
         codes, level_counts = None, []
         if discrete:
@@ -194,7 +211,7 @@ class TableKind(GANDataKind):
             level_counts = [np.bincount(codes_np[:, j], minlength=c.discrete_segment.width) for j, c in enumerate(discrete)]
             codes = torch.from_numpy(codes_np).to(device)
         space = ConditionSpace(level_counts, device, self.column_weights(discrete))
-        source, n_rows = data.source, data.n_rows
+        source, n_rows = data.source, len(encoded) if data.source is None else data.n_rows
         latent, classes = None, None
         n_classes = self.n_latent_classes(n_rows) if discrete else 0
         if n_classes:
@@ -209,14 +226,17 @@ class TableKind(GANDataKind):
                                        shard=self.process_shard())
             # The first pass's sample has served: only its columns are needed from here on.
             data.frame, data.encoded = data.frame.iloc[:0], None
-        config = self.config
         private = None
         if config.dp_epsilon is not None:
             private = privacy_plan(
                 config.dp_epsilon, config.dp_delta, self.step_batch_size(n_rows), n_rows, self.n_epochs(n_rows)
             )
         data.space, data.private, data.discrete, data.latent = space, private, [c.name for c in discrete], latent
-        net = self.build_net(codec, device, governor, private, n_rows, latent=latent)
+        judge = None
+        if data.validation is not None:
+            judge = DetectionJudge(data.validation, codec, space, latent, int(rng.randint(2**31 - 1)),
+                                   self.judge_threads())
+        net = self.build_net(codec, device, governor, private, n_rows, latent=latent, judge=judge)
         if private is None and config.calibrate_levels:
             frequencies = block_frequencies(encoded, net.blocks)
             data.level_frequencies = with_exact_missing_rates(frequencies, net.blocks, codec.codecs_)
@@ -264,17 +284,25 @@ class TableKind(GANDataKind):
             "constraints_": data.constraints,
             "inferred_constraints_": inferred_rules_table(data.constraints),
             "latent_classes_": data.latent,
+            **judged_state(net),
             "n_features_in_": frame.shape[1],
             "feature_names_in_": names,
             **extra,
         }
 
-    def build_net(self, codec, device, governor, private=None, n_rows=None, latent=None):
+    def judge_threads(self):
+        """Threads of the judge's detector: ``n_threads`` when it is a count, else scikit-learn's choice."""
+        n_threads = self.config.n_threads
+        return n_threads if isinstance(n_threads, Integral) and n_threads > 0 else None
+
+    def build_net(self, codec, device, governor, private=None, n_rows=None, latent=None, judge=None):
         """The tabular GAN net for ``codec`` (not initialised); ``private``
         is ``{"noise_multiplier", "sample_rate"}`` for DP training;
         ``latent`` (a :class:`LatentClasses`) adds the classes to the
         condition vector and their level log-probabilities to the
-        generator's block logits."""
+        generator's block logits (the default generator then starts at zero:
+        an untrained model samples the latent-class model); ``judge`` (a
+        :class:`DetectionJudge`) judges training (``early_stopping``)."""
         config = self.config
         width = codec.n_encoded_
         discrete = self.discrete_codecs(codec)
@@ -288,6 +316,7 @@ class TableKind(GANDataKind):
         generator_kwargs = {"latent_dim": config.latent_dim, "cond_dim": cond_dim, "output_dim": width}
         if config.generator is None:
             generator_kwargs["hidden_dims"] = tuple(config.generator_dims)
+            generator_kwargs["zero_output"] = latent is not None
         generator_kwargs.update(config.routed["generator"])
         discriminator_kwargs = {"input_dim": width, "cond_dim": cond_dim, "pac": config.pac}
         if config.discriminator is None:
@@ -307,7 +336,10 @@ class TableKind(GANDataKind):
                 dp_sample_rate=private["sample_rate"],
                 dp_max_grad_norm=config.dp_max_grad_norm,
             )
-        kwargs.update(self.net_kwargs(governor, device, n_rows))
+        callbacks = []
+        if judge is not None:
+            callbacks.append(("early_stopping", JudgedTraining(judge, *check_schedule(self.n_epochs(n_rows)))))
+        kwargs.update(self.net_kwargs(governor, device, n_rows, callbacks))
         step_rows = self.step_batch_size(n_rows)
         if private is None and self.rows_per_process(step_rows) != step_rows:
             kwargs["iterator_train__rows_per_process"] = self.rows_per_process(step_rows, config.pac)
@@ -420,6 +452,8 @@ class TableKind(GANDataKind):
             "constraints": None if getattr(fitted, "constraints_", None) is None else fitted.constraints_.get_state(),
             "latent_classes": None if latent is None else latent.get_state(),
             "level_bias": None if fitted.net_.level_bias is None else fitted.net_.level_bias.cpu().tolist(),
+            "validation_scores": getattr(fitted, "validation_scores_", None),
+            "best_epoch": getattr(fitted, "best_epoch_", None),
         }
 
     def restore(self, state, weights, device):
@@ -433,6 +467,8 @@ class TableKind(GANDataKind):
         if state.get("constraints") is not None:
             fitted["constraints_"] = ConstraintSet.from_state(state["constraints"])
         fitted["inferred_constraints_"] = inferred_rules_table(fitted.get("constraints_"))
+        fitted["validation_scores_"] = state.get("validation_scores")  # absent before judged training
+        fitted["best_epoch_"] = state.get("best_epoch")
         latent = None
         if state.get("latent_classes") is not None:
             latent = fitted["latent_classes_"] = LatentClasses.from_state(state["latent_classes"])

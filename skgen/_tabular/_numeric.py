@@ -154,7 +154,9 @@ def decode(codec, matrix, level_of, bounds=None, rng=None, in_bin=False):
                 inside = t * codec.bins - k
                 # A score outside its bin (the generator is not always consistent) gets a uniform
                 # place in it: the data's own distribution within a quantile bin.
-                stray = (inside < 0) | (inside > 1)
+                # (Its edges too: an untrained generator started at zero gives every row score 0, the edge
+                # of the two middle bins.)
+                stray = (inside <= 0) | (inside >= 1)
                 inside[stray] = rng.uniform(size=int(stray.sum()))
                 lo, hi = bounds[0][rest], bounds[1][rest]
                 values[rest] = from_uniform(codec, lo + inside * (hi - lo))

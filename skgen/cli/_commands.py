@@ -44,6 +44,14 @@ def fit_sampler(frame, **params):
     return sampler
 
 
+def _epochs_text(sampler):
+    """The epochs trained, and which one's generator was kept when training was judged."""
+    best = getattr(sampler, "best_epoch_", None)
+    if best is None:
+        return f"{sampler.n_epochs_} epochs"
+    return f"{sampler.n_epochs_} of at most {sampler.max_epochs_} epochs, the generator of epoch {best} kept"
+
+
 MIN_HOLDOUT_ROWS = 10  # tables shorter than this are not split
 
 
@@ -115,6 +123,7 @@ def synthesize(args):
     sampler = fit_sampler(
         fit_on, max_epochs="auto" if args.epochs is None else args.epochs, batch_size=args.batch_size, categorical_columns=args.categorical,
         n_threads=args.threads, random_state=args.seed, device=args.device, verbose=verbosity(args),
+        early_stopping=False if args.no_early_stopping else "auto",
     )
     fit_s = time.perf_counter() - start
     chunks = sampler.sample_chunks(n_rows, conditions=conditions or None, random_state=args.seed)
@@ -124,7 +133,7 @@ def synthesize(args):
     read = ", read piece by piece" if source is not None else ""
     lines = [
         f"wrote {n_written:,} synthetic rows to {args.output} "
-        f"(fitted on {n_train:,} rows{read}, {sampler.n_epochs_} epochs, {fit_s:.1f} s)"
+        f"(fitted on {n_train:,} rows{read}, {_epochs_text(sampler)}, {fit_s:.1f} s)"
     ]
     if n_written > len(synthetic):
         lines.append(f"the scores below are for the first {len(synthetic):,} rows")

@@ -71,8 +71,11 @@ def build_parser():
     _add_output_arguments(syn, "as many as the input has")
     syn.add_argument(
         "--epochs", type=_positive_int, default=None,
-        help="training epochs (default: half as many optimiser steps as rows, 3,000 to 10,000)",
+        help="most training epochs (default: half as many optimiser steps as rows, 3,000 to 10,000); "
+             "training stops sooner when the judged detection stops improving",
     )
+    syn.add_argument("--no-early-stopping", action="store_true",
+                     help="train for all the epochs and keep the last generator, not the best one judged")
     syn.add_argument("--batch-size", type=_positive_int, metavar="N",
                      help="rows per training step (default: 500, at most the number of rows)")
     syn.add_argument("--categorical", nargs="+", metavar="COL", help="columns to treat as categorical")

@@ -61,6 +61,15 @@ def detection_score(real, synthetic, *, n_splits=5, max_rows=10_000, random_stat
     details : pandas.Series, only if ``return_details``
         AUC drop per column, largest first.
     """
+    auc, importance = cross_validated_auc(real, synthetic, n_splits, max_rows, random_state, return_details, n_threads)
+    score = 1.0 - (2.0 * max(auc, 0.5) - 1.0)
+    return (score, importance) if return_details else score
+
+
+def cross_validated_auc(real, synthetic, n_splits=5, max_rows=10_000, random_state=0, return_details=False,
+                        n_threads=None):
+    """The detector's cross-validated ROC-AUC (not clipped at 0.5) and, with ``return_details``, the
+    AUC drop per shuffled column (else None): :func:`detection_score` before its score is formed."""
     from sklearn.ensemble import HistGradientBoostingClassifier
     from sklearn.model_selection import StratifiedKFold
 
@@ -101,9 +110,7 @@ def detection_score(real, synthetic, *, n_splits=5, max_rows=10_000, random_stat
             aucs.append(auc)
             if return_details and k == 0:
                 importance = _permutation_drop(model, X_test, y_test, auc, rng, columns)
-    auc = float(np.mean(aucs))
-    score = 1.0 - (2.0 * max(auc, 0.5) - 1.0)
-    return (score, importance) if return_details else score
+    return float(np.mean(aucs)), importance
 
 
 MAX_PERMUTED = 30

@@ -1,0 +1,179 @@
+"""Judged training (``early_stopping``): held-out rows, the best generator kept, an early stop, the prior as start."""
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+from skorch.history import History
+
+import skgen
+import skgen._tabular._judge as judge_module
+from skgen import GANSampler
+from skgen._core._callbacks import JudgedTraining
+from skgen._modules import TabularGenerator
+
+from ._settings import TINY_TABLE_GAN
+
+
+def small_table(n, seed=0):
+    rng = np.random.RandomState(seed)
+    group = rng.choice(["a", "b", "c"], n, p=[0.6, 0.3, 0.1])
+    x = pd.Series(group).map({"a": -2.0, "b": 0.0, "c": 3.0}).to_numpy() + 0.5 * rng.randn(n)
+    return pd.DataFrame({"group": group, "x": x, "y": 2 * x + rng.randn(n)})
+
+
+class _FakeNet:
+    """What JudgedTraining reads of a net: its history and its sampling generator."""
+
+    def __init__(self):
+        self.history = History()
+        self.generator = torch.nn.Linear(2, 1)
+
+    def sampling_generator(self):
+        return self.generator
+
+
+def _scripted(scores):
+    scores = iter(scores)
+    return lambda net: next(scores)
+
+
+def test_the_best_state_is_kept_and_training_stops_after_patience_checks():
+    net = _FakeNet()
+    callback = JudgedTraining(_scripted([0.2, 0.5, 0.9, 0.4, 0.3, 0.8, 1.0]), every=2, patience=3)
+    callback.on_train_begin(net)
+    stopped_at = None
+    for epoch in range(1, 13):
+        net.history.new_epoch()
+        with torch.no_grad():
+            net.generator.weight.fill_(epoch)  # the state reached after each epoch
+        try:
+            callback.on_epoch_end(net)
+        except KeyboardInterrupt:
+            stopped_at = epoch
+            break
+    callback.on_train_end(net)
+    # Checks at 0, 2, 4, 6, 8, 10: the best (0.9) at epoch 4, then three checks lower.
+    assert stopped_at == 10
+    assert callback.best_epoch_ == 4
+    assert torch.all(net.generator.weight == 4)
+    assert [e for e, _ in callback.scores_] == [0, 2, 4, 6, 8, 10]
+    assert net.history[:, "judged_score"] == [0.5, 0.9, 0.4, 0.3, 0.8]
+
+
+def test_a_zero_output_generator_adds_nothing_until_trained():
+    generator = TabularGenerator(latent_dim=4, cond_dim=3, output_dim=5, hidden_dims=(8,), zero_output=True)
+    out = generator(torch.randn(6, 4), cond_index=torch.tensor([0, 1, 2, 0, 1, 2]))
+    assert torch.equal(out, torch.zeros(6, 5))
+    default = TabularGenerator(latent_dim=4, cond_dim=3, output_dim=5, hidden_dims=(8,))
+    assert default(torch.randn(6, 4), cond_index=torch.tensor([0, 1, 2, 0, 1, 2])).abs().sum() > 0
+
+
+@pytest.fixture
+def judged_scores(monkeypatch):
+    """Replace the judge's detection with a script: first the untrained generator wins, then each check loses."""
+    calls = []
+
+    def judge(self, net):
+        calls.append(self.rows(net))  # the judged rows are still generated and decoded
+        return 1.0 if len(calls) == 1 else 0.5 - 0.01 * len(calls)
+
+    monkeypatch.setattr(judge_module.DetectionJudge, "__call__", judge)
+    return calls
+
+
+def test_an_early_stop_keeps_the_untrained_generator_that_samples_the_latent_classes(judged_scores, capsys):
+    frame = small_table(500)
+    sampler = GANSampler(**dict(TINY_TABLE_GAN, max_epochs=40, verbose=1)).fit(frame)
+    assert capsys.readouterr().err.splitlines()[-1].startswith("GANSampler: stopped at epoch 8/40; generator ")
+    # Checks every 2 epochs (40 // 20): epoch 0 is best, four worse checks stop at epoch 8.
+    assert sampler.best_epoch_ == 0
+    assert sampler.n_epochs_ == 8
+    assert len(sampler.validation_scores_) == 5 and sampler.validation_scores_[0] == 1.0
+    out = sampler.net_.sampling_generator().out
+    assert torch.count_nonzero(out.weight) == 0 and torch.count_nonzero(out.bias) == 0
+    # Numeric values are drawn inside the bins the classes give (the zero score is no value of its own).
+    assert sampler.sample(500, random_state=0)["x"].value_counts().iloc[0] <= 5
+    # The judged rows are the validation part's size, in the table's columns.
+    assert all(len(rows) == 500 and list(rows.columns) == list(frame.columns) for rows in judged_scores)
+
+
+def test_the_judged_rows_are_a_sample_of_the_training_rows_or_kept_out(monkeypatch):
+    frame = small_table(500)
+    judged = []
+    original = judge_module.DetectionJudge.__init__
+
+    def record(self, validation, *args, **kwargs):
+        judged.append(validation)
+        original(self, validation, *args, **kwargs)
+
+    monkeypatch.setattr(judge_module.DetectionJudge, "__init__", record)
+    sampler = GANSampler(**TINY_TABLE_GAN).fit(frame)
+    # By default the GAN trains on every row and is judged against them (at most 2,500).
+    assert sampler.condition_space_.level_counts[0].sum() == 500
+    assert len(sampler.validation_scores_) == 3  # epochs 0, 1, 2
+    held_out = GANSampler(**dict(TINY_TABLE_GAN, validation_fraction=0.25)).fit(frame)
+    # A validation_fraction keeps its rows out: training-by-sampling (and the latent classes) count 375.
+    assert held_out.condition_space_.level_counts[0].sum() == 375
+    assert [len(rows) for rows in judged] == [500, 125]
+    assert judged[0].isin(frame.to_dict("list")).all().all()
+    unjudged = GANSampler(**dict(TINY_TABLE_GAN, early_stopping=False)).fit(frame)
+    assert not hasattr(unjudged, "validation_scores_") and not hasattr(unjudged, "best_epoch_")
+    assert len(judged) == 2
+
+
+def test_a_table_too_small_to_judge_trains_to_max_epochs_with_a_warning():
+    frame = small_table(40)
+    with pytest.warns(UserWarning, match="early_stopping is off: the table's 40 rows are too few to judge"):
+        sampler = GANSampler(**dict(TINY_TABLE_GAN, early_stopping=True)).fit(frame)
+    assert sampler.n_epochs_ == 2 and not hasattr(sampler, "best_epoch_")
+    # "auto": the small-table warning says it, once.
+    with pytest.warns(UserWarning) as caught:
+        GANSampler(**TINY_TABLE_GAN).fit(frame)
+    messages = [str(w.message) for w in caught]
+    assert not any("early_stopping" in m for m in messages)
+    assert sum("not judged as it goes" in m for m in messages) == 1
+
+
+@pytest.mark.parametrize("value", [0.0, 0.5, 1.2, "half"])
+def test_a_bad_validation_fraction_is_refused_before_training(value):
+    with pytest.raises(ValueError, match="validation_fraction"):
+        GANSampler(**dict(TINY_TABLE_GAN, validation_fraction=value)).fit(small_table(200))
+
+
+def test_the_progress_display_shows_the_judged_detection(capsys):
+    GANSampler(**dict(TINY_TABLE_GAN, max_epochs=4, verbose=1)).fit(small_table(200))
+    lines = [line for line in capsys.readouterr().err.splitlines() if line.startswith("GANSampler: epoch")]
+    assert lines and all("judged detection " in line for line in lines)
+
+
+def test_the_judged_scores_survive_a_model_file(tmp_path):
+    sampler = GANSampler(**TINY_TABLE_GAN).fit(small_table(300))
+    path = tmp_path / "judged.skgen"
+    sampler.save(path)
+    loaded = skgen.load(path)
+    assert loaded.validation_scores_ == sampler.validation_scores_
+    assert loaded.best_epoch_ == sampler.best_epoch_
+
+
+@pytest.mark.slow
+def test_the_defaults_are_never_worse_than_the_latent_class_model_they_start_from(monkeypatch):
+    from skgen.metrics import detection_score
+
+    train, holdout = small_table(3000, seed=0), small_table(1000, seed=1)
+    train["label"] = np.where(train["y"] + np.random.RandomState(2).randn(3000) > 0, "yes", "no")
+    holdout["label"] = np.where(holdout["y"] + np.random.RandomState(3).randn(1000) > 0, "yes", "no")
+    defaults, priors = [], []
+    for seed in range(3):
+        sampler = GANSampler(random_state=seed, n_threads=1).fit(train)
+        # Judged training stops well before the cap (auto: 3,000 steps of 200 rows, 250 epochs).
+        assert sampler.best_epoch_ is not None and sampler.n_epochs_ < 0.6 * sampler.max_epochs_
+        defaults.append(detection_score(holdout, sampler.sample(3000, random_state=seed), random_state=seed))
+    # The latent-class model alone: the same fits with the untrained generator kept.
+    calls = []
+    monkeypatch.setattr(judge_module.DetectionJudge, "__call__", lambda self, net: calls.append(1) or -len(calls))
+    for seed in range(3):
+        prior = GANSampler(random_state=seed, n_threads=1).fit(train)
+        assert prior.best_epoch_ == 0
+        priors.append(detection_score(holdout, prior.sample(3000, random_state=seed), random_state=seed))
+    assert np.mean(defaults) >= np.mean(priors) + 0.05, (defaults, priors)
