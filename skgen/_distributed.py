@@ -84,8 +84,8 @@ class AveragedGradients(Callback):
     weights and buffers (so the networks start equal whatever each process
     drew while building them) and a random stream of its own (the first
     process keeps the fit's, so its draws are a one-process fit's). At the
-    end the batch-norm statistics, which each process gathered on its own
-    rows, are averaged.
+    end of each epoch and of training the batch-norm statistics, which each
+    process gathered on its own rows, are averaged.
 
     Parameters
     ----------
@@ -124,6 +124,11 @@ class AveragedGradients(Callback):
         flat /= self.n_processes
         for p, grad in zip(params, flat.split([p.numel() for p in params])):
             p.grad = grad.view_as(p)
+
+    def on_epoch_end(self, net, **kwargs):
+        # Each epoch too: a judge of training (skgen._core._callbacks.JudgedTraining, after this
+        # callback) then scores the same generator in every process and makes the same choice.
+        self.on_train_end(net)
 
     def on_train_end(self, net, **kwargs):
         import torch.distributed as dist

@@ -87,6 +87,7 @@ def main(out, mode, max_epochs):
         "ema": flat(net.generator_ema_),
         "critic": flat(net.discriminator_),
         "encoded_x": encoded_x,
+        "scores": getattr(model, "validation_scores_", None),
     }
     if mode == "image":
         result["sample"] = model.sample(4, random_state=0).reshape(-1).round(5).tolist()

@@ -35,7 +35,7 @@ class _Terminal(io.StringIO):
 def _fit_with_progress(stream, epochs):
     progress = EpochProgress({"generator": "generator_loss", "critic": "critic_loss"}, "GAN", file=stream)
     data = pd.DataFrame({"x": np.linspace(0, 1, 60), "c": ["a", "b"] * 30})
-    GANSampler(max_epochs=epochs, batch_size=20, random_state=0, callbacks=[progress]).fit(data)
+    GANSampler(max_epochs=epochs, batch_size=20, random_state=0, early_stopping=False, callbacks=[progress]).fit(data)
     return stream.getvalue()
 
 
