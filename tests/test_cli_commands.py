@@ -148,7 +148,8 @@ def test_a_judged_fit_says_where_it_stopped_and_which_generator_it_kept(table_cs
 
 @pytest.mark.slow
 def test_verbose_prints_the_epoch_table(table_csv, tmp_path):
-    result = run("synthesize", table_csv, "-n", 10, "-o", tmp_path / "o.csv", "--epochs", 12, "--verbose")
+    result = run("synthesize", table_csv, "-n", 10, "-o", tmp_path / "o.csv", "--epochs", 12, "--verbose",
+                 "--no-early-stopping")
     assert result.returncode == 0, result.stderr
     table = [line for line in result.stderr.splitlines() if line.strip()[:2].strip().isdigit()]
     assert len(table) >= 12
