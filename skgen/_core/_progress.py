@@ -95,13 +95,12 @@ class EpochProgress(Callback):
         self.next_line_ = done // step + 1
         elapsed = time.perf_counter() - self.started_
         left = elapsed / done * (self.total_ - done)
+        self._print_line(net, f"epoch {done}/{self.total_} ({100 * done / self.total_:.0f}%)",
+                         f"{_duration(elapsed)} elapsed, {_duration(left)} left")
+
+    def _print_line(self, net, where, timing):
         losses = self._loss_text(net, ", ")
-        print(
-            f"{self.description}: epoch {done}/{self.total_} ({100 * done / self.total_:.0f}%)"
-            f"{'; ' + losses if losses else ''}; {_duration(elapsed)} elapsed, {_duration(left)} left",
-            file=self.file_,
-            flush=True,
-        )
+        print(f"{self.description}: {where}{'; ' + losses if losses else ''}; {timing}", file=self.file_, flush=True)
 
     def on_train_end(self, net, **kwargs):
         if getattr(self, "bar_", None) is not None:
@@ -111,13 +110,8 @@ class EpochProgress(Callback):
         done = len(net.history) - getattr(self, "start_epoch_", len(net.history))
         if 0 < done < self.total_:
             # Training stopped before max_epochs (judged training, an interrupt): say where.
-            losses = self._loss_text(net, ", ")
-            print(
-                f"{self.description}: stopped at epoch {done}/{self.total_}{'; ' + losses if losses else ''}; "
-                f"{_duration(time.perf_counter() - self.started_)} elapsed",
-                file=self.file_,
-                flush=True,
-            )
+            self._print_line(net, f"stopped at epoch {done}/{self.total_}",
+                             f"{_duration(time.perf_counter() - self.started_)} elapsed")
 
     def __getstate__(self):
         # A bar and a stream belong to one running fit.
