@@ -112,6 +112,8 @@ def test_the_judged_rows_are_a_sample_of_the_training_rows_or_kept_out(monkeypat
     # By default the GAN trains on every row and is judged against them (at most 2,500).
     assert sampler.condition_space_.level_counts[0].sum() == 500
     assert len(sampler.validation_scores_) == 3  # epochs 0, 1, 2
+    # The judge's rows (real ones) are not kept by the fitted sampler.
+    assert dict(sampler.net_.callbacks_)["early_stopping"].judge is None
     held_out = GANSampler(**dict(TINY_TABLE_GAN, validation_fraction=0.25)).fit(frame)
     # A validation_fraction keeps its rows out: training-by-sampling (and the latent classes) count 375.
     assert held_out.condition_space_.level_counts[0].sum() == 375

@@ -119,7 +119,9 @@ class JudgedTraining(Callback):
     in a row without an improvement of more than ``min_delta``, training
     stops (as skorch's ``EarlyStopping`` does, by a KeyboardInterrupt that
     skorch catches). The scores go to the history as ``judged_score`` and
-    to ``scores_`` as ``(epoch, score)`` pairs.
+    to ``scores_`` as ``(epoch, score)`` pairs. The judge is dropped when
+    training ends (it may hold real rows), so a later ``partial_fit`` is
+    not judged.
 
     Parameters
     ----------
@@ -163,6 +165,8 @@ class JudgedTraining(Callback):
         if self.best_state_ is not None:
             net.sampling_generator().load_state_dict(self.best_state_)
             self.best_state_ = None  # (a fitted net keeps no second copy of its weights)
+        # The judge holds real rows: a fitted net keeps none of them (a later partial_fit is not judged).
+        self.judge = None
 
     def _check(self, net, epoch):
         score = float(self.judge(net))
