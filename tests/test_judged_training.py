@@ -12,7 +12,9 @@ from skgen import GANSampler
 from skgen._core._callbacks import JudgedTraining
 from skgen._modules import TabularGenerator
 
-from ._settings import TINY_TABLE_GAN
+from ._settings import TINY_TABLE_GAN as UNJUDGED_TABLE_GAN
+
+TINY_TABLE_GAN = dict(UNJUDGED_TABLE_GAN, early_stopping="auto")
 
 
 def small_table(n, seed=0):
