@@ -1,4 +1,4 @@
-"""Judged training of the tabular GAN: held-out rows, and the detection score a check gives the generator."""
+"""Judged training of the tabular GAN: the rows that judge it, and the detection score a check gives the generator."""
 
 import warnings
 
@@ -7,6 +7,7 @@ import torch
 
 from .._core._callbacks import JudgedTraining
 from ..metrics._detection import cross_validated_auc
+from ._columns import SMALL_TABLE_ROWS
 from ._conditions import unconditional_rows
 
 # early_stopping: the judge compares generated rows with (by default) the training rows, at most
@@ -14,7 +15,7 @@ from ._conditions import unconditional_rows
 # seeds), on tables of at least MIN_JUDGED_ROWS rows; CHECKS checks over max_epochs, stopping after
 # PATIENCE checks without improvement.
 MAX_VALIDATION_ROWS = 2_500
-MIN_JUDGED_ROWS = 50  # (skgen._tabular._columns.SMALL_TABLE_ROWS: smaller tables are warned about)
+MIN_JUDGED_ROWS = SMALL_TABLE_ROWS  # (smaller tables are warned about already)
 CHECKS = 20
 PATIENCE = 4
 JUDGE_FOLDS = 3
@@ -54,7 +55,7 @@ def check_schedule(n_epochs):
 
 
 class DetectionJudge:
-    """Scores a training net by held-out detection (higher is better).
+    """Scores a training net by detection against the judged rows (higher is better).
 
     As many rows as ``validation`` holds are generated the way ``sample``
     generates them without conditions (same seed at every check, so checks
