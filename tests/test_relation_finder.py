@@ -43,7 +43,8 @@ def independent(n, kind, seed):
     columns = {}
     if kind in ("numeric", "mixed"):
         columns.update(a=rng.normal(size=n), b=rng.exponential(size=n) * 3, c=rng.randint(0, 10, n),
-                       d=rng.randint(0, 5, n), e=rng.uniform(0, 100, n).round(1), f=rng.poisson(2, n))
+                       d=rng.randint(0, 5, n), e=rng.uniform(0, 100, n).round(1), f=rng.poisson(2, n),
+                       m=rng.randint(0, 60, n))  # (an integer grid of more levels than the codec's categories)
     if kind in ("discrete", "mixed"):
         columns.update(g=rng.choice(list("abc"), n), h=rng.choice(["x", "y"], n, p=[0.9, 0.1]),
                        i=rng.choice([f"l{k}" for k in range(40)], n), j=rng.rand(n) < 0.5, k=rng.randint(0, 3, n))
@@ -97,6 +98,16 @@ def test_a_fixed_offset_a_sum_an_inequality_and_a_function_are_found():
     assert rules["total = x + y"] == LinearEquation("total", {"x": 1, "y": 1})
     assert rules["low <= high"] == Inequality("low", "high", rebuild=False)
     assert rules["FunctionOf('label', 'code')"] == FunctionOf("label", "code")
+
+
+def test_a_count_fixed_by_a_month_index_of_many_levels_is_found():
+    # A month index (35 levels, more than the codec makes categories of) and a count set once a month.
+    rng = np.random.RandomState(2)
+    month = rng.randint(1, 36, 1_000)
+    table = pd.DataFrame({"price": rng.gamma(2.0, 900, 1_000).round(), "month": month,
+                          "ads": rng.randint(40, 340, 36)[month]})
+    rules = dict(zip(infer(table)["rule"], infer(table)["constraint"]))
+    assert rules["FunctionOf('ads', 'month')"] == FunctionOf("ads", "month")
 
 
 def test_a_rule_broken_in_a_few_rows_is_not_inferred():

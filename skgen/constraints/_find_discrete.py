@@ -13,6 +13,9 @@ from ._rules import FixedCombinations, FunctionOf, Unique
 
 # Integer columns with at most this many distinct values count as discrete (the codec's threshold).
 DISCRETE_INTEGER_LEVELS = 20
+# ... and as the single source of a function: a grid the codec generates on (its MAX_SUPPORT), such as a
+# month index that fixes a monthly count. Pairs of sources stay within DISCRETE_INTEGER_LEVELS.
+GRID_INTEGER_LEVELS = 100
 # Source pairs tried for functions of two columns, at most (the pairs with fewest levels first).
 MAX_PAIR_TESTS = 20_000
 # Rows a time zone is first tried on, before all rows are checked.
@@ -51,14 +54,15 @@ def is_integral(series):
     return ptypes.is_integer_dtype(dtype) or bool((values % 1 == 0).all())
 
 
-def discrete_codes(series, max_levels):
-    """Level codes of a discrete column (missing a level of its own), or None for other columns."""
+def discrete_codes(series, max_levels, integer_levels=DISCRETE_INTEGER_LEVELS):
+    """Level codes of a discrete column (missing a level of its own), or None for other columns
+    (integer ones count as discrete up to ``integer_levels`` levels)."""
     integer = is_integral(series)
     if not (is_text(series) or integer or ptypes.is_bool_dtype(series.dtype)):
         return None
     codes = value_codes(series)
     n_levels = int(codes.max()) + 1 if len(codes) else 0
-    limit = min(DISCRETE_INTEGER_LEVELS, max_levels) if integer else max_levels
+    limit = min(integer_levels, max_levels) if integer else max_levels
     return codes if 2 <= n_levels <= limit else None
 
 
@@ -111,8 +115,8 @@ def find_functions(frame, columns, max_levels, taken):
     n = len(frame)
     # Text columns of any number of levels may determine another (an item its restaurant); the evidence
     # test asks for enough repeated levels.
-    sources = {c: k for c in columns if (k := discrete_codes(frame[c], n if is_text(frame[c]) else max_levels))
-               is not None and int(k.max()) + 1 < n}
+    sources = {c: k for c in columns if (k := discrete_codes(frame[c], n if is_text(frame[c]) else max_levels,
+                                                              GRID_INTEGER_LEVELS)) is not None and int(k.max()) + 1 < n}
     targets = {c: value_codes(frame[c]) for c in columns if c not in taken and frame[c].nunique(dropna=False) >= 2}
     found, determined = [], set()
     n_single = len(sources) * len(targets)
@@ -126,7 +130,8 @@ def find_functions(frame, columns, max_levels, taken):
                     found.append(Relation("function", FunctionOf(target, source), repeats, log10_chance,
                                           f"each {source} has one {target}"))
                     determined.add(target)
-    free = [c for c in sorted(sources, key=lambda c: sources[c].max()) if c not in determined and c not in taken]
+    free = [c for c in sorted(sources, key=lambda c: sources[c].max()) if c not in determined and c not in taken
+            and (not is_integral(frame[c]) or sources[c].max() < DISCRETE_INTEGER_LEVELS)]
     pairs = sorted(combinations(free, 2), key=lambda p: int(sources[p[0]].max() + 1) * int(sources[p[1]].max() + 1))
     open_targets = [t for t in targets if t not in determined]
     pairs = pairs[: max(0, MAX_PAIR_TESTS // max(1, len(open_targets)))]
