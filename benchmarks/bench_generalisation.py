@@ -10,6 +10,9 @@ For each table (the seven shared ones, then the generalisation suite of
   one latent class per 100 rows, at most 100): trains for ``max_epochs``
   and keeps the last generator;
 - **latent-class mixture** (``benchmarks/_mixture.py``, K = 100, seeded);
+- **CART** (``synthpop-py``'s sequential trees, ``benchmarks/_cart.py``), in
+  an environment of its own (``--cart-python`` or ``SKGEN_CART_PYTHON``;
+  left out without one), judged with float columns cast to float32;
 - **independent columns**: each column bootstrapped on its own.
 
 Detection (:func:`skgen.metrics.detection_score`, 5 folds, seeded) of as
@@ -20,6 +23,7 @@ seed alike). One torch thread, one model at a time.
     python benchmarks/bench_generalisation.py                      # shared tables, then the suite
     python benchmarks/bench_generalisation.py --tables wage credit --no-fixed
     python benchmarks/bench_generalisation.py --suite-only --output generalisation_suite.md
+    python benchmarks/bench_generalisation.py --no-fixed --cart-python ../venv_cart/bin/python
 """
 
 import argparse
@@ -32,6 +36,7 @@ import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _cart import as_float32, cart_python, cart_sample  # noqa: E402
 from _common import check_quiet, environment_line, load_sentence, machine_load, write_results  # noqa: E402
 from bench_tabular import TABLES, load_table  # noqa: E402
 from generalisation_suite import SUITE, load, split, table_name  # noqa: E402
@@ -63,6 +68,7 @@ def independent_columns(train, n, seed):
 
 
 JUDGE_SECONDS = []
+CART_PYTHON = [None]
 
 
 def timed_judge():
@@ -88,7 +94,7 @@ def copied_share(train, rows):
 
 
 def run_model(model, train, test, seed):
-    """``(detection, fit seconds, best epoch, seconds judging)`` of one model and seed."""
+    """``(detection, fit seconds, best epoch, seconds judging, epochs, exact copies)`` of one model and seed."""
     import torch
 
     from skgen import GANSampler
@@ -98,10 +104,15 @@ def run_model(model, train, test, seed):
     JUDGE_SECONDS.clear()
     start = time.perf_counter()
     best_epoch = None, None
+    reference = train
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         if model == "independent":
             synthetic, fit_s = independent_columns(train, len(train), seed), None
+        elif model == "cart":
+            synthetic, fit_s = cart_sample(train, len(train), seed, CART_PYTHON[0])
+            test, synthetic = as_float32(test), as_float32(synthetic[list(test.columns)])
+            reference = as_float32(train)
         else:
             if model == "mixture":
                 from _mixture import LatentClassMixture
@@ -117,7 +128,7 @@ def run_model(model, train, test, seed):
             synthetic = sampler.sample(len(train), random_state=seed)
         judged_s = sum(JUDGE_SECONDS) if model == "skgen" else None
         score = detection_score(test, synthetic[list(test.columns)], random_state=seed)
-        copies = copied_share(train, synthetic) if model == "skgen" else None
+        copies = copied_share(reference, synthetic) if model in ("skgen", "cart") else None
         return score, fit_s, best_epoch[0], judged_s, best_epoch[1], copies
 
 
@@ -140,10 +151,12 @@ def summary(values, spec=".3f"):
 
 def report(rows, models, args, load_before, started, frames):
     labels = {"skgen": "skgen (defaults)", "fixed": "skgen, fixed budget", "mixture": "mixture",
-              "independent": "independent columns"}
+              "cart": "CART", "independent": "independent columns"}
     header = "| table | rows × columns | " + " | ".join(f"{labels[m]}: detection" for m in models)
     header += " | skgen fit s (judging s) | " + ("fixed budget fit s | " if "fixed" in models else "")
-    header += "skgen best epoch / epochs | skgen exact copies (holdout's) | skgen − mixture |"
+    header += ("CART fit s | " if "cart" in models else "")
+    header += "skgen best epoch / epochs | skgen exact copies (holdout's) | "
+    header += ("CART exact copies | " if "cart" in models else "") + "skgen − mixture |"
     lines = [
         "# Judged training on every table: detection, three seeds",
         "",
@@ -163,8 +176,13 @@ def report(rows, models, args, load_before, started, frames):
         fit = [summary([r[1] for r in results["skgen"]], ".1f") + f" ({np.mean([r[3] for r in results['skgen']]):.1f})"]
         if "fixed" in models:
             fit.append(summary([r[1] for r in results.get("fixed", [])], ".1f"))
+        if "cart" in models:
+            fit.append(summary([r[1] for r in results.get("cart", [])], ".1f"))
         epochs = ", ".join(f"{r[2]}/{r[4]}" for r in results["skgen"])
         copies = f"{100 * np.mean([r[5] for r in results['skgen']]):.2f}% ({100 * copied_share(*frames[table]):.2f}%)"
+        if "cart" in models:
+            cart = [r[5] for r in results.get("cart", [])]
+            copies += f" | {100 * np.mean(cart):.2f}%" if cart else " | —"
         gap = "—"
         if "mixture" in models:
             gap = f"{np.mean([r[0] for r in results['skgen']]) - np.mean([r[0] for r in results['mixture']]):+.3f}"
@@ -178,13 +196,16 @@ def main():
     parser.add_argument("--shared-only", action="store_true")
     parser.add_argument("--suite-only", action="store_true")
     parser.add_argument("--no-fixed", action="store_true", help="skip the fixed-budget model (the slowest)")
+    parser.add_argument("--cart-python", help="the CART environment's python (default: $SKGEN_CART_PYTHON)")
     parser.add_argument("--force", action="store_true", help="run even if the machine is busy")
     parser.add_argument("--output", default=RESULTS.name, help="file name under benchmarks/results/")
     args = parser.parse_args()
     load_before = check_quiet(args.force)
     timed_judge()
     started = time.perf_counter()
-    models = ["skgen"] + ([] if args.no_fixed else ["fixed"]) + ["mixture", "independent"]
+    CART_PYTHON[0] = cart_python(args.cart_python)
+    models = ["skgen"] + ([] if args.no_fixed else ["fixed"]) + ["mixture"]
+    models += (["cart"] if CART_PYTHON[0] else []) + ["independent"]
     rows, frames = [], {}
     for table, loader in tables(args):
         train, test = loader()
