@@ -10,13 +10,16 @@ For each table (the seven shared ones, then the generalisation suite of
   one latent class per 100 rows, at most 100): trains for ``max_epochs``
   and keeps the last generator;
 - **latent-class mixture** (``benchmarks/_mixture.py``, K = 100, seeded);
-- **CART** (``synthpop-py``'s sequential trees, ``benchmarks/_cart.py``), in
-  an environment of its own (``--cart-python`` or ``SKGEN_CART_PYTHON``;
-  left out without one), judged with float columns cast to float32;
+- **CART** (``synthpop-py``'s sequential trees) and **TabularARGN**
+  (``mostlyai-engine``), each in an environment of its own
+  (``benchmarks/_isolated_anchors.py``: ``--cart-python`` /
+  ``--argn-python`` or ``SKGEN_CART_PYTHON`` / ``SKGEN_ARGN_PYTHON``; left
+  out without one); CART judged with float columns cast to float32;
 - **independent columns**: each column bootstrapped on its own.
 
 Detection (:func:`skgen.metrics.detection_score`, 5 folds, seeded) of as
-many synthetic rows as training rows against the holdout; mean and spread
+many synthetic rows as training rows (or holdout rows, where there are
+more) against the holdout; mean and spread
 (half the range) over seeds 0, 1, 2 (model seed, sample seed and detector
 seed alike). One torch thread, one model at a time.
 
@@ -24,6 +27,13 @@ seed alike). One torch thread, one model at a time.
     python benchmarks/bench_generalisation.py --tables wage credit --no-fixed
     python benchmarks/bench_generalisation.py --suite-only --output generalisation_suite.md
     python benchmarks/bench_generalisation.py --no-fixed --cart-python ../venv_cart/bin/python
+    python benchmarks/bench_generalisation.py --models argn --argn-python ../venv_argn/bin/python --output generalisation_argn.md
+
+After the suite: Adult subsamples of 300, 1,000 and 3,000 of its training
+rows (judged on the whole 20%), and ISLR ``College`` and openintro
+``fastfood``, whose heavy tails (numeric columns of skewness at least 2)
+a second table follows: each model's p99 and maximum against the training
+rows'.
 """
 
 import argparse
@@ -36,13 +46,16 @@ import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _cart import as_float32, cart_python, cart_sample  # noqa: E402
+from _isolated_anchors import anchor_python, anchor_sample, as_float32  # noqa: E402
 from _common import check_quiet, environment_line, load_sentence, machine_load, write_results  # noqa: E402
+from bench_relations import load as load_relations_table  # noqa: E402
 from bench_tabular import TABLES, load_table  # noqa: E402
 from generalisation_suite import SUITE, load, split, table_name  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results" / "generalisation.md"
 SEEDS = (0, 1, 2)
+ADULT_SUBSAMPLES = (300, 1_000, 3_000)
+TAIL_TABLES = ("College", "fastfood")
 FIXED_BUDGET = {"early_stopping": False, "generator__zero_output": False}
 
 
@@ -59,7 +72,30 @@ def tables(args):
         chosen += [(name, lambda name=name: load_table(name)) for name in (args.tables or TABLES)]
     if not args.shared_only and not args.tables:
         chosen += [(table_name(p, i), lambda p=p, i=i: split(load(p, i))) for p, i, _ in SUITE]
+        chosen += [(f"adult, {n:,} rows", lambda n=n: adult_subsample(n)) for n in ADULT_SUBSAMPLES]
+        chosen += [(name, lambda name=name: load_relations_table(name)) for name in TAIL_TABLES]
     return chosen
+
+
+def adult_subsample(n_rows):
+    """``n_rows`` of Adult's training rows (seed 0) and its whole holdout."""
+    train, test = load_table("adult")
+    return train.sample(n_rows, random_state=0).reset_index(drop=True), test
+
+
+def heavy_tailed(train):
+    """Numeric columns of skewness at least 2 (and 20 values at least)."""
+    return [c for c in train.columns if train[c].dtype.kind in "iuf" and train[c].nunique() >= 20
+            and train[c].skew() >= 2]
+
+
+def tail_ratios(train, synthetic):
+    """``{column: (synthetic p99 / real p99, synthetic max / real max)}`` over the heavy-tailed columns."""
+    ratios = {}
+    for column in heavy_tailed(train):
+        real, fake = train[column].dropna().astype(float), synthetic[column].dropna().astype(float)
+        ratios[column] = (fake.quantile(0.99) / real.quantile(0.99), fake.max() / real.max())
+    return ratios
 
 
 def independent_columns(train, n, seed):
@@ -68,7 +104,10 @@ def independent_columns(train, n, seed):
 
 
 JUDGE_SECONDS = []
-CART_PYTHON = [None]
+ANCHOR_PYTHON = {}  # kind -> the interpreter of its environment
+MODELS = ("skgen", "fixed", "mixture", "cart", "argn", "independent")
+LABELS = {"skgen": "skgen (defaults)", "fixed": "skgen, fixed budget", "mixture": "mixture", "cart": "CART",
+          "argn": "TabularARGN", "independent": "independent columns"}
 
 
 def timed_judge():
@@ -105,14 +144,16 @@ def run_model(model, train, test, seed):
     start = time.perf_counter()
     best_epoch = None, None
     reference = train
+    n_rows = max(len(train), len(test))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         if model == "independent":
-            synthetic, fit_s = independent_columns(train, len(train), seed), None
-        elif model == "cart":
-            synthetic, fit_s = cart_sample(train, len(train), seed, CART_PYTHON[0])
-            test, synthetic = as_float32(test), as_float32(synthetic[list(test.columns)])
-            reference = as_float32(train)
+            synthetic, fit_s = independent_columns(train, n_rows, seed), None
+        elif model in ANCHOR_PYTHON:
+            synthetic, fit_s = anchor_sample(model, train, n_rows, seed, ANCHOR_PYTHON[model])
+            if model == "cart":
+                test, synthetic = as_float32(test), as_float32(synthetic[list(test.columns)])
+                reference = as_float32(train)
         else:
             if model == "mixture":
                 from _mixture import LatentClassMixture
@@ -125,11 +166,11 @@ def run_model(model, train, test, seed):
                 sampler = GANSampler(random_state=seed, n_threads=1, **params).fit(train)
                 best_epoch = getattr(sampler, "best_epoch_", None), sampler.n_epochs_
             fit_s = time.perf_counter() - start
-            synthetic = sampler.sample(len(train), random_state=seed)
+            synthetic = sampler.sample(n_rows, random_state=seed)
         judged_s = sum(JUDGE_SECONDS) if model == "skgen" else None
         score = detection_score(test, synthetic[list(test.columns)], random_state=seed)
-        copies = copied_share(reference, synthetic) if model in ("skgen", "cart") else None
-        return score, fit_s, best_epoch[0], judged_s, best_epoch[1], copies
+        copies = copied_share(reference, synthetic) if model not in ("independent", "fixed", "mixture") else None
+        return score, fit_s, best_epoch[0], judged_s, best_epoch[1], copies, tail_ratios(train, synthetic)
 
 
 def guarded(run, model, train, test, seed):
@@ -150,22 +191,22 @@ def summary(values, spec=".3f"):
 
 
 def report(rows, models, args, load_before, started, frames):
-    labels = {"skgen": "skgen (defaults)", "fixed": "skgen, fixed budget", "mixture": "mixture",
-              "cart": "CART", "independent": "independent columns"}
-    header = "| table | rows × columns | " + " | ".join(f"{labels[m]}: detection" for m in models)
-    header += " | skgen fit s (judging s) | " + ("fixed budget fit s | " if "fixed" in models else "")
-    header += ("CART fit s | " if "cart" in models else "")
-    header += "skgen best epoch / epochs | skgen exact copies (holdout's) | "
-    header += ("CART exact copies | " if "cart" in models else "") + "skgen − mixture |"
+    fitted = [m for m in models if m != "independent"]
+    copying = [m for m in models if m not in ("fixed", "mixture", "independent")]
+    header = "| table | rows × columns | " + " | ".join(f"{LABELS[m]}: detection" for m in models)
+    header += "".join(f" | {LABELS[m]}: fit s" + (" (judging s)" if m == "skgen" else "") for m in fitted)
+    header += " | skgen best epoch / epochs" if "skgen" in models else ""
+    header += "".join(f" | {LABELS[m]}: exact copies" for m in copying) + " | holdout's exact copies"
+    header += " | skgen − mixture |" if {"skgen", "mixture"} <= set(models) else " |"
     lines = [
-        "# Judged training on every table: detection, three seeds",
+        "# Every table, every model: detection, three seeds",
         "",
         f"Written by `python benchmarks/bench_generalisation.py {' '.join(sys.argv[1:])}` on "
         f"{time.strftime('%Y-%m-%d')}. {environment_line()}.",
-        "One torch thread, one model at a time; 80/20 split (seed 0); synthetic rows = training rows; "
-        "detection of the unseen 20% (5 folds), mean ± half the range over seeds 0, 1, 2. "
-        "Tables after the shared seven are the generalisation suite (`generalisation_suite.py`), "
-        "which no model change was tuned on. "
+        "One torch thread, one model at a time; 80/20 split (seed 0); as many synthetic rows as training rows "
+        "(or holdout rows, where more); detection of the unseen 20% (5 folds), mean ± half the range over "
+        "seeds 0, 1, 2. Tables after the shared seven are the generalisation suite (`generalisation_suite.py`), "
+        "which no model change was tuned on; then Adult subsamples and the two tail tables. "
         + load_sentence(load_before, machine_load(), time.perf_counter() - started),
         "",
         header,
@@ -173,21 +214,44 @@ def report(rows, models, args, load_before, started, frames):
     ]
     for table, shape, results in rows:
         cells = [summary([r[0] for r in results.get(m, [])]) for m in models]
-        fit = [summary([r[1] for r in results["skgen"]], ".1f") + f" ({np.mean([r[3] for r in results['skgen']]):.1f})"]
-        if "fixed" in models:
-            fit.append(summary([r[1] for r in results.get("fixed", [])], ".1f"))
-        if "cart" in models:
-            fit.append(summary([r[1] for r in results.get("cart", [])], ".1f"))
-        epochs = ", ".join(f"{r[2]}/{r[4]}" for r in results["skgen"])
-        copies = f"{100 * np.mean([r[5] for r in results['skgen']]):.2f}% ({100 * copied_share(*frames[table]):.2f}%)"
-        if "cart" in models:
-            cart = [r[5] for r in results.get("cart", [])]
-            copies += f" | {100 * np.mean(cart):.2f}%" if cart else " | —"
-        gap = "—"
-        if "mixture" in models:
-            gap = f"{np.mean([r[0] for r in results['skgen']]) - np.mean([r[0] for r in results['mixture']]):+.3f}"
-        lines.append(f"| {table} | {shape} | " + " | ".join(cells + fit) + f" | {epochs} | {copies} | {gap} |")
+        for m in fitted:
+            cells.append(summary([r[1] for r in results.get(m, [])], ".1f"))
+            if m == "skgen" and results.get(m):
+                cells[-1] += f" ({np.mean([r[3] for r in results[m]]):.1f})"
+        if "skgen" in models:
+            cells.append(", ".join(f"{r[2]}/{r[4]}" for r in results.get("skgen", [])))
+        for m in copying:
+            shares = [r[5] for r in results.get(m, [])]
+            cells.append(f"{100 * np.mean(shares):.2f}%" if shares else "—")
+        cells.append(f"{100 * copied_share(*frames[table]):.2f}%")
+        if {"skgen", "mixture"} <= set(models):
+            gap = [np.mean([r[0] for r in results.get(m, [])]) if results.get(m) else np.nan for m in ("skgen", "mixture")]
+            cells.append(f"{gap[0] - gap[1]:+.3f}")
+        lines.append(f"| {table} | {shape} | " + " | ".join(cells) + " |")
+    lines += tails_report(rows, [m for m in models if m not in ("fixed", "independent")], frames)
     write_results(RESULTS.parent / args.output, lines)
+
+
+def tails_report(rows, models, frames):
+    """The heavy tails of the tail tables: each model's p99 and maximum over the training rows' (mean ± spread)."""
+    tail_rows = [(table, results) for table, _, results in rows if table in TAIL_TABLES]
+    if not tail_rows:
+        return []
+    header = "| table | column | training p99 / max | " + " | ".join(f"{m}: p99 ratio | {m}: max ratio" for m in models)
+    lines = ["", "## Heavy tails", "",
+             "Numeric columns of skewness at least 2 in the training rows; each model's synthetic p99 and maximum "
+             "divided by the training rows' (issue 32's Must: p99 within 10%, maximum at least 0.8×).", "",
+             header + " |", "|" + "---|" * (header.count("|"))]
+    for table, results in tail_rows:
+        train = frames[table][0]
+        for column in heavy_tailed(train):
+            real = train[column].dropna().astype(float)
+            cells = []
+            for m in models:
+                ratios = [r[6][column] for r in results.get(m, [])]
+                cells += [summary([q for q, _ in ratios], ".2f"), summary([x for _, x in ratios], ".2f")]
+            lines.append(f"| {table} | {column} | {real.quantile(0.99):,.4g} / {real.max():,.4g} | " + " | ".join(cells) + " |")
+    return lines
 
 
 def main():
@@ -196,16 +260,20 @@ def main():
     parser.add_argument("--shared-only", action="store_true")
     parser.add_argument("--suite-only", action="store_true")
     parser.add_argument("--no-fixed", action="store_true", help="skip the fixed-budget model (the slowest)")
+    parser.add_argument("--models", nargs="+", choices=MODELS, help="these models only (default: all there are)")
     parser.add_argument("--cart-python", help="the CART environment's python (default: $SKGEN_CART_PYTHON)")
+    parser.add_argument("--argn-python", help="the TabularARGN environment's python (default: $SKGEN_ARGN_PYTHON)")
     parser.add_argument("--force", action="store_true", help="run even if the machine is busy")
     parser.add_argument("--output", default=RESULTS.name, help="file name under benchmarks/results/")
     args = parser.parse_args()
     load_before = check_quiet(args.force)
     timed_judge()
     started = time.perf_counter()
-    CART_PYTHON[0] = cart_python(args.cart_python)
-    models = ["skgen"] + ([] if args.no_fixed else ["fixed"]) + ["mixture"]
-    models += (["cart"] if CART_PYTHON[0] else []) + ["independent"]
+    for kind, path in (("cart", args.cart_python), ("argn", args.argn_python)):
+        if anchor_python(kind, path):
+            ANCHOR_PYTHON[kind] = anchor_python(kind, path)
+    models = [m for m in (args.models or MODELS) if (m != "fixed" or not args.no_fixed)
+              and (m not in ("cart", "argn") or m in ANCHOR_PYTHON)]
     rows, frames = [], {}
     for table, loader in tables(args):
         train, test = loader()

@@ -44,7 +44,8 @@ def infer(X, kinds="all", *, exclude=(), max_levels=MAX_LEVELS, random_state=0):
         (:class:`DatetimePart`, in a time zone found if need be),
         ``"equations"`` (two or three numeric columns:
         :class:`LinearEquation`), ``"functions"`` (a column determined by one
-        or two discrete ones: :class:`FunctionOf`), ``"inequalities"``
+        discrete column -- an integer one of up to 100 values counts -- or by
+        two, integer ones of at most 20 values: :class:`FunctionOf`), ``"inequalities"``
         (:class:`Inequality`, implied ones left out) and ``"missing"``
         (:class:`MissingWith`).
     exclude : list of str, default=()
