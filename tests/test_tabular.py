@@ -113,6 +113,17 @@ def test_category_dtype_with_more_levels_than_max_categories_decodes():
     pd.testing.assert_series_equal(codec.inverse_transform(codec.transform(unpooled))["c"], unpooled["c"].reset_index(drop=True))
 
 
+def test_coordinates_keep_their_seven_decimal_places():
+    rng = np.random.RandomState(0)
+    n = 300
+    frame = pd.DataFrame({"latitude": np.round(42 + rng.rand(n) / 10, 7), "ratio": rng.rand(n)})
+    codec = TabularCodec().fit(frame)
+    assert [c.decimals for c in codec.codecs_] == [7, None]  # (full precision: left alone)
+    noisy = codec.transform(frame) + rng.randn(n, codec.n_encoded_).astype(np.float32) * 0.3
+    scaled = codec.inverse_transform(noisy)["latitude"] * 10**7
+    assert np.allclose(scaled, np.round(scaled), atol=1e-4)
+
+
 def test_whole_numbers_with_missing_values_and_decimal_places_are_kept():
     # pandas reads a column of whole numbers with a missing value as float: it
     # must come back whole (years, not 1996.2346); money keeps its 2 decimals.
