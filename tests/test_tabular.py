@@ -116,7 +116,7 @@ def test_category_dtype_with_more_levels_than_max_categories_decodes():
 def test_coordinates_keep_their_seven_decimal_places():
     rng = np.random.RandomState(0)
     n = 300
-    frame = pd.DataFrame({"latitude": np.round(42 + rng.rand(n) / 10, 7), "ratio": rng.rand(n)})
+    frame = pd.DataFrame({"latitude": np.round(42 + rng.rand(n) / 10, 7), "ratio": 50 + rng.rand(n)})
     codec = TabularCodec().fit(frame)
     assert [c.decimals for c in codec.codecs_] == [7, None]  # (full precision: left alone)
     noisy = codec.transform(frame) + rng.randn(n, codec.n_encoded_).astype(np.float32) * 0.3

@@ -47,21 +47,17 @@ def infer_kind(series):
 
 # Up to 6 places, a value may be off its places by 1e-9 of itself (21.10000003: float32 noise in real
 # tables). Real tables also hold 7 to 9 (ames' Latitude 42.0168895, Guns' densities), which came back
-# with all 17 digits: those places are looked for strictly (1e-12), and only while a value scaled to
-# them stays below EXACT_SCALE, where float64 still tells 1e-12 of it from half a unit.
+# with all 17 digits: those places are looked for strictly (1e-12 of the value). (A column whose
+# values are all large enough for 1e-12 of them to reach half a unit stops at 6 places, loosely.)
 LOOSE_DECIMALS, MAX_DECIMALS = 6, 9
-EXACT_SCALE = 1e10
 
 
 def decimal_places(values):
     """The fewest decimal places (0 to ``MAX_DECIMALS``) that every value of
     ``values`` (float64, finite) is written with, or None (more, or none)."""
-    largest = float(np.max(np.abs(values))) if len(values) else 0.0
     with np.errstate(invalid="ignore", over="ignore"):  # infinite values: none (the codec refuses them)
         for places in range(MAX_DECIMALS + 1):
             strict = places > LOOSE_DECIMALS
-            if strict and largest * 10.0**places > EXACT_SCALE:
-                return None
             scaled = values * 10.0**places
             if np.all(np.abs(scaled - np.round(scaled)) <= 1e-6 + (1e-12 if strict else 1e-9) * np.abs(scaled)):
                 return places
