@@ -1,4 +1,5 @@
-"""Anchors that live in environments of their own: CART (``synthpop-py``) and TabularARGN (``mostlyai-engine``).
+"""Anchors that live in environments of their own: CART (``synthpop-py``), TabularARGN (``mostlyai-engine``)
+and SDMetrics' quality report (``sdmetrics``, which wants pandas < 3).
 
 Their pins clash with the benchmark's (``synthpop-py`` wants pandas >= 3,
 ``mostlyai-engine`` its own torch stack), so each is installed in a
@@ -7,6 +8,8 @@ separate virtual environment and called in a subprocess::
     python3.11 -m venv ../venv_cart && ../venv_cart/bin/pip install synthpop-py pyarrow
     python3.11 -m venv ../venv_argn && ../venv_argn/bin/pip install torch==2.13.0 \\
         && ../venv_argn/bin/pip install mostlyai-engine pyarrow   # (torch pinned: the CPU wheel)
+    ../venv_argn/bin/pip uninstall -y torchvision torchaudio    # (theirs break transformers' import)
+    python3.11 -m venv ../venv_sdm && ../venv_sdm/bin/pip install sdmetrics "pandas<3" pyarrow
 
 Point ``SKGEN_CART_PYTHON`` / ``SKGEN_ARGN_PYTHON`` (or the benchmark's
 ``--cart-python`` / ``--argn-python``) at their ``bin/python``.
@@ -25,6 +28,7 @@ Point ``SKGEN_CART_PYTHON`` / ``SKGEN_ARGN_PYTHON`` (or the benchmark's
 Run as a script (inside the anchor's environment) it fits one table::
 
     python _isolated_anchors.py cart|argn train.pkl out.pkl N_ROWS SEED
+    python _isolated_anchors.py sdmetrics frames.pkl out.pkl 0 0
 """
 
 import os
@@ -37,7 +41,7 @@ from pathlib import Path
 
 import pandas as pd
 
-ENVIRONMENT_VARIABLES = {"cart": "SKGEN_CART_PYTHON", "argn": "SKGEN_ARGN_PYTHON"}
+ENVIRONMENT_VARIABLES = {"cart": "SKGEN_CART_PYTHON", "argn": "SKGEN_ARGN_PYTHON", "sdmetrics": "SKGEN_SDMETRICS_PYTHON"}
 
 
 def anchor_python(kind, path=None):
@@ -84,6 +88,34 @@ def _training_dtypes(synthetic, train):
     return synthetic
 
 
+def sdmetrics_quality(real, synthetic, metadata, python):
+    """SDMetrics' ``QualityReport`` score of ``synthetic`` against ``real``, computed in ``python``'s environment."""
+    with tempfile.TemporaryDirectory() as folder:
+        source, target = Path(folder) / "frames.pkl", Path(folder) / "out.pkl"
+        # (Plain numpy columns: pandas 3's string dtype does not unpickle in pandas 2.)
+        frames = [{c: f[c].to_numpy(dtype=object if f[c].dtype.kind not in "biufmM" else None) for c in f.columns}
+                  for f in (real, synthetic)]
+        with open(source, "wb") as file:
+            pickle.dump((frames, metadata), file)
+        done = subprocess.run([python, __file__, "sdmetrics", str(source), str(target), "0", "0"],
+                              capture_output=True, text=True, timeout=3600)
+        if done.returncode:
+            raise RuntimeError((done.stderr.strip().splitlines() or ["sdmetrics failed"])[-1])
+        with open(target, "rb") as file:
+            return pickle.load(file)
+
+
+def _sdmetrics(source, target):
+    from sdmetrics.reports.single_table import QualityReport
+
+    with open(source, "rb") as file:
+        (real, synthetic), metadata = pickle.load(file)
+    report = QualityReport()
+    report.generate(pd.DataFrame(real), pd.DataFrame(synthetic), metadata, verbose=False)
+    with open(target, "wb") as file:
+        pickle.dump(float(report.get_score()), file)
+
+
 def as_float32(frame):
     """``frame`` with every float column cast to float32 (a copy)."""
     return frame.astype({c: "float32" for c in frame.columns if frame[c].dtype.kind == "f"})
@@ -105,6 +137,8 @@ def _argn(train, n_rows, seed):
 
 
 def _run(kind, source, target, n_rows, seed):
+    if kind == "sdmetrics":
+        return _sdmetrics(source, target)
     train = pd.read_pickle(source)
     start = time.perf_counter()
     synthetic = {"cart": _cart, "argn": _argn}[kind](train, n_rows, seed)

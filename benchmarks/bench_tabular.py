@@ -11,7 +11,8 @@ against the real 20% it never saw:
   ROC-AUC, score = 1 - (2 max(AUC, 0.5) - 1); 1 = indistinguishable) and
   the two columns that give the rows away most;
 - quality: ``skgen.metrics.quality_score`` (column shapes / pairs) and
-  SDMetrics' QualityReport when ``sdmetrics`` is installed;
+  SDMetrics' QualityReport when ``sdmetrics`` is installed (or its own
+  environment is named by ``SKGEN_SDMETRICS_PYTHON``: ``_isolated_anchors.py``);
 - utility: ``skgen.metrics.tstr_score`` for the table's target
   (HistGradientBoosting trained on the synthetic rows, tested on the real
   20%; none for nyc_weather);
@@ -300,8 +301,14 @@ def evaluate(table, train, test, synthetic, real_rows=False):
         report = QualityReport()
         report.generate(test, judged, metadata, verbose=False)
         out["sdm_quality"] = report.get_score()
-    except ImportError:
-        pass
+    except ImportError:  # sdmetrics wants pandas < 3: its own environment, if there is one
+        from _isolated_anchors import anchor_python, sdmetrics_quality
+
+        if anchor_python("sdmetrics"):
+            discrete = set(discrete_columns(train))
+            metadata = {"columns": {c: {"sdtype": "categorical" if c in discrete else (
+                "datetime" if pd.api.types.is_datetime64_any_dtype(train[c]) else "numerical")} for c in train.columns}}
+            out["sdm_quality"] = sdmetrics_quality(test, judged, metadata, anchor_python("sdmetrics"))
     target = TABLES[table][1]
     if target is not None:
         tstr = tstr_score(synthetic, test, target, real_train=train if real_rows else None)
