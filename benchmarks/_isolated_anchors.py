@@ -27,8 +27,7 @@ Point ``SKGEN_CART_PYTHON`` / ``SKGEN_ARGN_PYTHON`` (or the benchmark's
 
 Run as a script (inside the anchor's environment) it fits one table::
 
-    python _isolated_anchors.py cart|argn train.pkl out.pkl N_ROWS SEED
-    python _isolated_anchors.py sdmetrics frames.pkl out.pkl 0 0
+    python _isolated_anchors.py cart|argn|sdmetrics in.pkl out.pkl N_ROWS SEED
 """
 
 import os
@@ -52,21 +51,14 @@ def anchor_python(kind, path=None):
 
 def anchor_sample(kind, train, n_rows, seed, python):
     """``(synthetic rows, fit-and-sample seconds)`` of ``kind`` fitted on ``train`` in ``python``'s environment."""
+    given = train
     dates = {}
     if kind == "cart":
         # Seconds since the column's first value (float32 holds them exactly over 194 days, to 2-4 s
         # over a few years).
         dates = {c: (train[c].dtype, train[c].min()) for c in train.columns if train[c].dtype.kind == "M"}
-        train = train.assign(**{c: (train[c] - start).dt.total_seconds() for c, (_, start) in dates.items()})
-    with tempfile.TemporaryDirectory() as folder:
-        source, target = Path(folder) / "train.pkl", Path(folder) / "out.pkl"
-        train.to_pickle(source)
-        done = subprocess.run([python, __file__, kind, str(source), str(target), str(n_rows), str(seed)],
-                              capture_output=True, text=True, timeout=3600)
-        if done.returncode:
-            raise RuntimeError((done.stderr.strip().splitlines() or [f"{kind} failed"])[-1])
-        with open(target, "rb") as file:
-            synthetic, seconds = pickle.load(file)
+        given = train.assign(**{c: (train[c] - start).dt.total_seconds() for c, (_, start) in dates.items()})
+    synthetic, seconds = _in_environment(python, kind, given, n_rows, seed)
     for column, (dtype, start) in dates.items():
         offset = pd.to_timedelta(synthetic[column].astype("float64").round(), unit="s")
         synthetic[column] = (start + offset).astype(dtype)
@@ -90,17 +82,22 @@ def _training_dtypes(synthetic, train):
 
 def sdmetrics_quality(real, synthetic, metadata, python):
     """SDMetrics' ``QualityReport`` score of ``synthetic`` against ``real``, computed in ``python``'s environment."""
+    # (Plain numpy columns: pandas 3's string dtype does not unpickle in pandas 2.)
+    frames = [{c: f[c].to_numpy(dtype=object if f[c].dtype.kind not in "biufmM" else None) for c in f.columns}
+              for f in (real, synthetic)]
+    return _in_environment(python, "sdmetrics", (frames, metadata))
+
+
+def _in_environment(python, kind, payload, n_rows=0, seed=0):
+    """What this script, run as ``kind`` by ``python`` on the pickled ``payload``, pickles back."""
     with tempfile.TemporaryDirectory() as folder:
-        source, target = Path(folder) / "frames.pkl", Path(folder) / "out.pkl"
-        # (Plain numpy columns: pandas 3's string dtype does not unpickle in pandas 2.)
-        frames = [{c: f[c].to_numpy(dtype=object if f[c].dtype.kind not in "biufmM" else None) for c in f.columns}
-                  for f in (real, synthetic)]
+        source, target = Path(folder) / "in.pkl", Path(folder) / "out.pkl"
         with open(source, "wb") as file:
-            pickle.dump((frames, metadata), file)
-        done = subprocess.run([python, __file__, "sdmetrics", str(source), str(target), "0", "0"],
+            pickle.dump(payload, file)
+        done = subprocess.run([python, __file__, kind, str(source), str(target), str(n_rows), str(seed)],
                               capture_output=True, text=True, timeout=3600)
         if done.returncode:
-            raise RuntimeError((done.stderr.strip().splitlines() or ["sdmetrics failed"])[-1])
+            raise RuntimeError((done.stderr.strip().splitlines() or [f"{kind} failed"])[-1])
         with open(target, "rb") as file:
             return pickle.load(file)
 
@@ -139,7 +136,8 @@ def _argn(train, n_rows, seed):
 def _run(kind, source, target, n_rows, seed):
     if kind == "sdmetrics":
         return _sdmetrics(source, target)
-    train = pd.read_pickle(source)
+    with open(source, "rb") as file:
+        train = pickle.load(file)
     start = time.perf_counter()
     synthetic = {"cart": _cart, "argn": _argn}[kind](train, n_rows, seed)
     seconds = time.perf_counter() - start

@@ -292,12 +292,12 @@ def evaluate(table, train, test, synthetic, real_rows=False):
     score, importance = detection_score(test, judged, random_state=0, return_details=True)
     out["detection"] = score
     out["telltale"] = ", ".join(f"{c} {v:.2f}" for c, v in importance.head(2).items() if v > 0.005) or "—"
+    discrete = set(discrete_columns(train))
+    metadata = {"columns": {c: {"sdtype": "categorical" if c in discrete else (
+        "datetime" if pd.api.types.is_datetime64_any_dtype(train[c]) else "numerical")} for c in train.columns}}
     try:
         from sdmetrics.reports.single_table import QualityReport
 
-        discrete = set(discrete_columns(train))
-        metadata = {"columns": {c: {"sdtype": "categorical" if c in discrete else (
-            "datetime" if pd.api.types.is_datetime64_any_dtype(train[c]) else "numerical")} for c in train.columns}}
         report = QualityReport()
         report.generate(test, judged, metadata, verbose=False)
         out["sdm_quality"] = report.get_score()
@@ -305,9 +305,6 @@ def evaluate(table, train, test, synthetic, real_rows=False):
         from _isolated_anchors import anchor_python, sdmetrics_quality
 
         if anchor_python("sdmetrics"):
-            discrete = set(discrete_columns(train))
-            metadata = {"columns": {c: {"sdtype": "categorical" if c in discrete else (
-                "datetime" if pd.api.types.is_datetime64_any_dtype(train[c]) else "numerical")} for c in train.columns}}
             out["sdm_quality"] = sdmetrics_quality(test, judged, metadata, anchor_python("sdmetrics"))
     target = TABLES[table][1]
     if target is not None:
