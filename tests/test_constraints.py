@@ -196,6 +196,15 @@ def test_the_grammar(text, expected):
     assert parse_constraint(text, columns) == expected
 
 
+@pytest.mark.parametrize("equation", [
+    LinearEquation("total", {"a": 1.0, "b": -1.0}, -2.5),
+    LinearEquation("total", {"a": -12.0, "b": 12.0}, 1.0),
+    LinearEquation("total", {"a": 1 / 12}, -1 / 3),
+])
+def test_an_equation_reads_back_from_its_text(equation):
+    assert parse_constraint(str(equation), ["total", "a", "b"]) == equation
+
+
 @pytest.mark.parametrize(
     "text, match",
     [

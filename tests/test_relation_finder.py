@@ -9,6 +9,8 @@ import pytest
 from skgen import GANSampler
 from skgen.constraints import DatetimeParts, FixedCombinations, FunctionOf, Inequality, LinearEquation, MissingWith, infer
 
+from skgen._tabular._constraint_parser import parse_constraint
+
 from ._settings import TINY_TABLE_GAN
 
 # Two routes share each of the last two distances: a distance does not tell the route.
@@ -108,6 +110,20 @@ def test_a_count_fixed_by_a_month_index_of_many_levels_is_found():
                           "ads": rng.randint(40, 340, 36)[month]})
     rules = dict(zip(infer(table)["rule"], infer(table)["constraint"]))
     assert rules["FunctionOf('ads', 'month')"] == FunctionOf("ads", "month")
+
+
+def test_a_decimal_date_is_rebuilt_from_its_year_and_month():
+    # R's monthly time index: year + (month - 1) / 12. The equation has twelfths for coefficients, and
+    # its target is the date (many values), not the month computed back from a year and a date.
+    rng = np.random.RandomState(3)
+    year, month = rng.randint(2000, 2016, 800), rng.randint(1, 13, 800)
+    table = pd.DataFrame({"year": year, "month": month, "sales": rng.gamma(2.0, 300, 800).round(),
+                          "date": year + (month - 1) / 12})
+    found = infer(table, kinds=["equations"])
+    assert list(found["rule"]) == ["date = year + 0.08333333333333333 * month - 0.08333333333333333"]
+    (rule,) = found["constraint"]
+    assert rule == LinearEquation("date", {"year": 1, "month": 1 / 12}, -1 / 12)
+    assert parse_constraint(str(rule), list(table.columns)) == rule
 
 
 def test_a_rule_broken_in_a_few_rows_is_not_inferred():

@@ -1,5 +1,6 @@
 """Finding rules among numeric columns: exact linear equations of two or three columns, and inequalities."""
 
+from fractions import Fraction
 from itertools import combinations
 
 import numpy as np
@@ -11,8 +12,11 @@ from ._rules import Inequality, LinearEquation
 # An equation's columns, standardised, are dependent when the smallest eigenvalue of their
 # correlation matrix is below this (a real relation gives ~1e-15; float noise in decimals ~1e-13).
 DEPENDENT_EIGENVALUE = 1e-9
-# Coefficients are rounded to this many decimals (small integer or decimal coefficients).
+# Coefficients are rounded to this many decimals (small integer or decimal coefficients), or else
+# to the nearest fraction of at most this denominator (a month as a twelfth of a year, a minute as a
+# sixtieth of an hour).
 COEFFICIENT_DECIMALS = 4
+MAX_DENOMINATOR = 100
 # Rows (complete in the equation's columns) an equation is searched on; it is then checked on all.
 SEARCH_ROWS = 5_000
 
@@ -70,7 +74,12 @@ def find_equations(frame, columns, taken, rng):
 
 
 def _equation(frame, names, values, members, taken, n_tests):
-    """The nicest exact equation among ``members`` (column indices) whose target is not ``taken``."""
+    """The nicest exact equation among ``members`` (column indices) whose target is not ``taken``.
+
+    The target is the member of most distinct values: the others are generated and the target
+    computed from them, and a target of few values (a month computed from a year and a decimal
+    date) is pushed out of its grid by any generated pair of terms that do not match exactly.
+    """
     best = None
     for target in members:
         if names[target] in taken:
@@ -82,17 +91,20 @@ def _equation(frame, names, values, members, taken, n_tests):
             continue  # the target is missing exactly when a term is, or it cannot be rebuilt
         design = np.column_stack([values[present][:, terms], np.ones(int(present.sum()))])
         solution = np.linalg.lstsq(design, values[present, target], rcond=None)[0]
-        rounded = np.round(solution, COEFFICIENT_DECIMALS)
-        if np.any(rounded[:-1] == 0):
-            continue
-        constraint = LinearEquation(names[target], {names[m]: _number(c) for m, c in zip(terms, rounded[:-1])},
-                                    _number(rounded[-1]))
-        constraint._fit(frame)
-        if not constraint.satisfied(frame).all():
+        for rounded in _rounded_coefficients(solution):
+            if np.any(rounded[:-1] == 0):
+                continue
+            constraint = LinearEquation(names[target], {names[m]: _number(c) for m, c in zip(terms, rounded[:-1])},
+                                        _number(rounded[-1]))
+            constraint._fit(frame)
+            if constraint.satisfied(frame).all():
+                break
+        else:
             continue
         integer = sum(float(c).is_integer() for c in rounded[:-1])
         positive = sum(c > 0 for c in rounded[:-1])
-        score = (integer, positive, float(np.nanstd(values[:, target])))
+        distinct = frame[names[target]].nunique()
+        score = (distinct, integer, positive, float(np.nanstd(values[:, target])))
         if best is None or score > best[0]:
             best = (score, constraint, present)
     if best is None:
@@ -104,6 +116,15 @@ def _equation(frame, names, values, members, taken, n_tests):
     if log10_chance >= threshold(n_tests):
         return None
     return Relation("equation", constraint, distinct, log10_chance, "exact on every row")
+
+
+def _rounded_coefficients(solution):
+    """Candidate exact coefficients (the constant last) for a least-squares ``solution``: decimals,
+    then fractions of small denominators."""
+    yield np.round(solution, COEFFICIENT_DECIMALS)
+    fractions = np.array([float(Fraction(float(c)).limit_denominator(MAX_DENOMINATOR)) for c in solution])
+    if np.allclose(fractions, solution, rtol=1e-6, atol=1e-9):
+        yield fractions
 
 
 def _number(value):

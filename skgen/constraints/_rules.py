@@ -168,6 +168,12 @@ class Inequality(Constraint):
         return frame.assign(**{self.high: _add(frame[self.low], frame[self.high], self.dtype_)})
 
 
+def _exact_text(number):
+    """``number`` as short text that reads back as the same float (``1/12`` keeps all its digits)."""
+    short = f"{number:g}"
+    return short if float(short) == number else repr(float(number))
+
+
 def _is_column(side):
     """Sides of an inequality: a str names a column, anything else is a number."""
     return isinstance(side, str)
@@ -228,10 +234,12 @@ class LinearEquation(Constraint):
         return [self.target]
 
     def __str__(self):
-        parts = [f"{c:g} * {col}" if c != 1 else str(col) for col, c in self.terms.items()]
+        # Signs between the parts ("a - 2 * b", never "a + -2 * b"), so the text parses back.
+        parts = [(c, f"{_exact_text(abs(c))} * {col}" if abs(c) != 1 else str(col)) for col, c in self.terms.items()]
         if self.constant:
-            parts.append(f"{self.constant:g}")
-        return f"{self.target} = " + " + ".join(parts)
+            parts.append((self.constant, _exact_text(abs(self.constant))))
+        text = "".join(f"{' - ' if c < 0 else ' + '}{part}" for c, part in parts)
+        return f"{self.target} = " + ("-" + text[3:] if text.startswith(" - ") else text[3:])
 
     def _value(self, frame):
         total = np.full(len(frame), float(self.constant))
