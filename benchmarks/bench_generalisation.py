@@ -70,6 +70,9 @@ def tables(args):
     chosen = []
     if not args.suite_only:
         chosen += [(name, lambda name=name: load_table(name)) for name in (args.tables or TABLES)]
+    if args.suite_tables:
+        return chosen + [(table_name(p, i), lambda p=p, i=i: split(load(p, i))) for p, i, _ in SUITE
+                         if table_name(p, i) in args.suite_tables]
     if not args.shared_only and not args.tables:
         chosen += [(table_name(p, i), lambda p=p, i=i: split(load(p, i))) for p, i, _ in SUITE]
         chosen += [(f"adult, {n:,} rows", lambda n=n: adult_subsample(n)) for n in ADULT_SUBSAMPLES]
@@ -259,6 +262,8 @@ def main():
     parser.add_argument("--tables", nargs="+", choices=list(TABLES), help="shared tables only, these ones")
     parser.add_argument("--shared-only", action="store_true")
     parser.add_argument("--suite-only", action="store_true")
+    parser.add_argument("--suite-tables", nargs="+", choices=[table_name(p, i) for p, i, _ in SUITE],
+                        help="these tables of the suite only (with --suite-only)")
     parser.add_argument("--no-fixed", action="store_true", help="skip the fixed-budget model (the slowest)")
     parser.add_argument("--models", nargs="+", choices=MODELS, help="these models only (default: all there are)")
     parser.add_argument("--cart-python", help="the CART environment's python (default: $SKGEN_CART_PYTHON)")
