@@ -310,13 +310,14 @@ def main():
     parser.add_argument("--fit", nargs="*", default=FIT_TABLES, help="tables to fit (the others: relations only)")
     parser.add_argument("--seeds", type=int, default=3)
     parser.add_argument("--force", action="store_true")
+    parser.add_argument("--output", default=RESULTS.name, help="file name under benchmarks/results/")
     args = parser.parse_args()
     load_before = check_quiet(args.force)
     start = time.perf_counter()
     seeds = list(range(args.seeds))
     lines = ["# Exact relations between columns", "", environment_line(), "",
              f"Command: `python benchmarks/bench_relations.py --tables {' '.join(args.tables)} --fit {' '.join(args.fit)} "
-             f"--seeds {args.seeds}`", ""]
+             f"--seeds {args.seeds}" + (f" --output {args.output}" if args.output != RESULTS.name else "") + "`", ""]
     summary = []
     for name in args.tables:
         train, test = load(name)
@@ -331,7 +332,7 @@ def main():
     lines += ["## False positives: independent columns", "", "| rows | columns | tables | rules inferred |",
               "|---:|---|---:|---:|", *false_positives(), ""]
     lines.append(load_sentence(load_before, machine_load(), time.perf_counter() - start))
-    write_results(RESULTS, lines)
+    write_results(RESULTS.with_name(args.output), lines)
     print("\n".join(lines))
 
 

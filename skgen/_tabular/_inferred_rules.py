@@ -14,27 +14,19 @@ import warnings
 from ..constraints._finder import KINDS, MAX_LEVELS, find_relations
 from ._constraint_set import spec_columns
 
-# infer_constraints="auto" keeps an inequality by drawing again the rows that break it, unless its sides
-# are equal on this share of the rows or more: a generator seldom makes two columns exactly equal, so
-# those rows were not there to keep, and drawing again removed the near-equal ones from the wrong side
-# only (ames: Year_Built <= Year_Remod_Add equal on 54% of rows; detection 0.42 with inequalities left
-# out, 0.22 with every one kept this way).
-OFTEN_EQUAL = 0.05
-
 
 def inferred_relations(frame, config):
     """The rules found in ``frame`` (:class:`~skgen.constraints._evidence.Relation` records) for a
     sampler with ``config``; columns the user's constraints name take part in none, and a column the
     user lists in ``categorical_columns`` is learned rather than taken as a key."""
     setting = config.infer_constraints
-    auto = isinstance(setting, str)  # "auto": every kind, inequalities whose sides are seldom equal
-    kinds = KINDS if setting is True or auto else ("keys",) if setting is False else ("keys", *setting)
+    if isinstance(setting, str):  # "auto": all but inequalities (see GANSampler's infer_constraints)
+        setting = [kind for kind in KINDS if kind not in ("keys", "inequalities")]
+    kinds = KINDS if setting is True else ("keys",) if setting is False else ("keys", *setting)
     named = set()
     for spec in config.constraints or ():
         named.update(spec_columns(spec, frame.columns))
     relations = find_relations(frame, kinds, exclude=named, max_levels=min(MAX_LEVELS, config.max_categories))
-    if auto:
-        relations = [r for r in relations if not (r.kind == "inequality" and _often_equal(frame, r.constraint))]
     learned = set(config.categorical_columns or ())
     relations = [r for r in relations if not (r.kind == "key" and set(r.constraint.columns) & learned)]
     keys = [r.constraint.columns[0] for r in relations if r.kind == "key"]
@@ -47,13 +39,6 @@ def inferred_relations(frame, config):
             stacklevel=8,
         )
     return relations
-
-
-def _often_equal(frame, inequality):
-    """Whether an inequality's two sides are equal on at least ``OFTEN_EQUAL`` of the rows holding both."""
-    low, high = frame[inequality.low], frame[inequality.high]
-    both = low.notna() & high.notna()
-    return bool(both.any()) and float((low[both] == high[both]).mean()) >= OFTEN_EQUAL
 
 
 def kept_on_every_piece(relations, sample, source):
