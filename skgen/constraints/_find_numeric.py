@@ -103,8 +103,8 @@ def _equation(frame, names, values, members, taken, n_tests):
             continue
         integer = sum(float(c).is_integer() for c in rounded[:-1])
         positive = sum(c > 0 for c in rounded[:-1])
-        distinct = frame[names[target]].nunique()
-        score = (distinct, integer, positive, float(np.nanstd(values[:, target])))
+        n_values = frame[names[target]].nunique()
+        score = (n_values, integer, positive, float(np.nanstd(values[:, target])))
         if best is None or score > best[0]:
             best = (score, constraint, present)
     if best is None:
