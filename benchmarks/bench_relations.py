@@ -43,6 +43,8 @@ RESULTS = Path(__file__).resolve().parent / "results" / "relations.md"
 FIT_TABLES = ["flights", "nyc_weather", "College", "fastfood", "ames"]
 ALL_TABLES = FIT_TABLES + ["adult"]
 MIN_SUPPORT = 20
+# infer_constraints settings compared, the default first.
+SETTINGS = {"defaults (auto)": "auto", "every kind": True, "none": False}
 
 
 def load(name):
@@ -296,9 +298,6 @@ def table_section(name, train, seeds, fit):
         for label in labels) + f". The finder takes {100 * finder_s / seconds[labels[0]]:.1f}% of the default fit.", ""]
     return lines, {label: np.mean(scores[label]) for label in labels}
 
-
-# infer_constraints settings compared, the default first.
-SETTINGS = {"defaults (auto)": "auto", "every kind": True, "none": False}
 
 
 TESTS = {}

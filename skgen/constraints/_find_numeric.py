@@ -121,9 +121,10 @@ def _equation(frame, names, values, members, taken, n_tests):
 def _rounded_coefficients(solution):
     """Candidate exact coefficients (the constant last) for a least-squares ``solution``: decimals,
     then fractions of small denominators."""
-    yield np.round(solution, COEFFICIENT_DECIMALS)
+    decimals = np.round(solution, COEFFICIENT_DECIMALS)
+    yield decimals
     fractions = np.array([float(Fraction(float(c)).limit_denominator(MAX_DENOMINATOR)) for c in solution])
-    if np.allclose(fractions, solution, rtol=1e-6, atol=1e-9):
+    if not np.array_equal(fractions, decimals) and np.allclose(fractions, solution, rtol=1e-6, atol=1e-9):
         yield fractions
 
 
