@@ -15,19 +15,26 @@ For each table (the seven shared ones, then the generalisation suite of
   (``benchmarks/_isolated_anchors.py``: ``--cart-python`` /
   ``--argn-python`` or ``SKGEN_CART_PYTHON`` / ``SKGEN_ARGN_PYTHON``; left
   out without one); CART judged with float columns cast to float32;
-- **independent columns**: each column bootstrapped on its own.
+- **independent columns**: each column bootstrapped on its own;
+- **real rows**: the training rows themselves (the ceiling).
 
 Detection (:func:`skgen.metrics.detection_score`, 5 folds, seeded) of as
 many synthetic rows as training rows (or holdout rows, where there are
 more) against the holdout; mean and spread
 (half the range) over seeds 0, 1, 2 (model seed, sample seed and detector
-seed alike). One torch thread, one model at a time.
+seed alike). One torch thread, one model at a time. A second table gives,
+for the same fits, :func:`skgen.metrics.quality_score` against the holdout
+and TSTR (:func:`skgen.metrics.tstr_score`'s ROC-AUC: a HistGradientBoosting
+classifier trained on the synthetic rows, tested on the holdout) for the
+tables with a target.
 
     python benchmarks/bench_generalisation.py                      # shared tables, then the suite
     python benchmarks/bench_generalisation.py --tables wage credit --no-fixed
     python benchmarks/bench_generalisation.py --suite-only --output generalisation_suite.md
     python benchmarks/bench_generalisation.py --no-fixed --cart-python ../venv_cart/bin/python
     python benchmarks/bench_generalisation.py --models argn --argn-python ../venv_argn/bin/python --output generalisation_argn.md
+    python benchmarks/bench_generalisation.py --no-extras --no-fixed --cart-python ../venv_cart/bin/python \
+        --argn-python ../venv_argn/bin/python --output generalisation_all.md   # every table x every model
 
 After the suite: Adult subsamples of 300, 1,000 and 3,000 of its training
 rows (judged on the whole 20%), and ISLR ``College`` and openintro
@@ -75,9 +82,19 @@ def tables(args):
                          if table_name(p, i) in args.suite_tables]
     if not args.shared_only and not args.tables:
         chosen += [(table_name(p, i), lambda p=p, i=i: split(load(p, i))) for p, i, _ in SUITE]
-        chosen += [(f"adult, {n:,} rows", lambda n=n: adult_subsample(n)) for n in ADULT_SUBSAMPLES]
-        chosen += [(name, lambda name=name: load_relations_table(name)) for name in TAIL_TABLES]
+        if not args.no_extras:
+            chosen += [(f"adult, {n:,} rows", lambda n=n: adult_subsample(n)) for n in ADULT_SUBSAMPLES]
+            chosen += [(name, lambda name=name: load_relations_table(name)) for name in TAIL_TABLES]
     return chosen
+
+
+def target_of(table):
+    """The TSTR target of a table, or None (the tail tables have none)."""
+    if table in TABLES:
+        return TABLES[table][1]
+    if table.startswith("adult, "):
+        return "income"
+    return {table_name(p, i): target for p, i, target in SUITE}.get(table)
 
 
 def adult_subsample(n_rows):
@@ -108,9 +125,10 @@ def independent_columns(train, n, seed):
 
 JUDGE_SECONDS = []
 ANCHOR_PYTHON = {}  # kind -> the interpreter of its environment
-MODELS = ("skgen", "fixed", "mixture", "cart", "argn", "independent")
+MODELS = ("skgen", "fixed", "mixture", "cart", "argn", "independent", "real")
 LABELS = {"skgen": "skgen (defaults)", "fixed": "skgen, fixed budget", "mixture": "mixture", "cart": "CART",
-          "argn": "TabularARGN", "independent": "independent columns"}
+          "argn": "TabularARGN", "independent": "independent columns", "real": "real rows"}
+UNFITTED = ("independent", "real")  # no fit, no copies to count
 
 
 def timed_judge():
@@ -135,12 +153,12 @@ def copied_share(train, rows):
     return float(np.mean([tuple(r) in seen for r in rows[list(train.columns)].astype(str).to_numpy()]))
 
 
-def run_model(model, train, test, seed):
-    """``(detection, fit seconds, best epoch, seconds judging, epochs, exact copies)`` of one model and seed."""
+def run_model(model, train, test, seed, target=None):
+    """One model and seed: a dict of detection, quality, tstr, fit_s, best_epoch, judged_s, epochs, copies, tails."""
     import torch
 
     from skgen import GANSampler
-    from skgen.metrics import detection_score
+    from skgen.metrics import detection_score, quality_score, tstr_score
 
     torch.set_num_threads(1)
     JUDGE_SECONDS.clear()
@@ -152,6 +170,8 @@ def run_model(model, train, test, seed):
         warnings.simplefilter("ignore")
         if model == "independent":
             synthetic, fit_s = independent_columns(train, n_rows, seed), None
+        elif model == "real":
+            synthetic, fit_s = train, None
         elif model in ANCHOR_PYTHON:
             synthetic, fit_s = anchor_sample(model, train, n_rows, seed, ANCHOR_PYTHON[model])
             if model == "cart":
@@ -172,14 +192,17 @@ def run_model(model, train, test, seed):
             synthetic = sampler.sample(n_rows, random_state=seed)
         judged_s = sum(JUDGE_SECONDS) if model == "skgen" else None
         score = detection_score(test, synthetic[list(test.columns)], random_state=seed)
-        copies = copied_share(reference, synthetic) if model not in ("independent", "fixed", "mixture") else None
-        return score, fit_s, best_epoch[0], judged_s, best_epoch[1], copies, tail_ratios(train, synthetic)
+        copies = copied_share(reference, synthetic) if model not in UNFITTED + ("fixed", "mixture") else None
+        quality = quality_score(test, synthetic[list(test.columns)])
+        tstr = tstr_score(synthetic, test, target, random_state=seed)["roc_auc"] if target is not None else None
+        return dict(detection=score, fit_s=fit_s, best_epoch=best_epoch[0], judged_s=judged_s, epochs=best_epoch[1],
+                    copies=copies, tails=tail_ratios(train, synthetic), quality=quality, tstr=tstr)
 
 
-def guarded(run, model, train, test, seed):
+def guarded(run, model, train, test, seed, target=None):
     """``run(...)``, or None (and the error printed) when the model fails on the table."""
     try:
-        return run(model, train, test, seed)
+        return run(model, train, test, seed, target)
     except Exception as exc:  # a failure is a result to report, not the end of the run
         print(f"  {model} seed {seed} failed: {type(exc).__name__}: {str(exc).splitlines()[0]}", flush=True)
         return None
@@ -194,8 +217,8 @@ def summary(values, spec=".3f"):
 
 
 def report(rows, models, args, load_before, started, frames):
-    fitted = [m for m in models if m != "independent"]
-    copying = [m for m in models if m not in ("fixed", "mixture", "independent")]
+    fitted = [m for m in models if m not in UNFITTED]
+    copying = [m for m in models if m not in UNFITTED + ("fixed", "mixture")]
     header = "| table | rows × columns | " + " | ".join(f"{LABELS[m]}: detection" for m in models)
     header += "".join(f" | {LABELS[m]}: fit s" + (" (judging s)" if m == "skgen" else "") for m in fitted)
     header += " | skgen best epoch / epochs" if "skgen" in models else ""
@@ -216,23 +239,42 @@ def report(rows, models, args, load_before, started, frames):
         "|" + "---|" * (header.count("|") - 1),
     ]
     for table, shape, results in rows:
-        cells = [summary([r[0] for r in results.get(m, [])]) for m in models]
+        cells = [summary([r["detection"] for r in results.get(m, [])]) for m in models]
         for m in fitted:
-            cells.append(summary([r[1] for r in results.get(m, [])], ".1f"))
+            cells.append(summary([r["fit_s"] for r in results.get(m, [])], ".1f"))
             if m == "skgen" and results.get(m):
-                cells[-1] += f" ({np.mean([r[3] for r in results[m]]):.1f})"
+                cells[-1] += f" ({np.mean([r['judged_s'] for r in results[m]]):.1f})"
         if "skgen" in models:
-            cells.append(", ".join(f"{r[2]}/{r[4]}" for r in results.get("skgen", [])))
+            cells.append(", ".join(f"{r['best_epoch']}/{r['epochs']}" for r in results.get("skgen", [])))
         for m in copying:
-            shares = [r[5] for r in results.get(m, [])]
+            shares = [r["copies"] for r in results.get(m, [])]
             cells.append(f"{100 * np.mean(shares):.2f}%" if shares else "—")
         cells.append(f"{100 * copied_share(*frames[table]):.2f}%")
         if {"skgen", "mixture"} <= set(models):
-            gap = [np.mean([r[0] for r in results.get(m, [])]) if results.get(m) else np.nan for m in ("skgen", "mixture")]
+            gap = [np.mean([r["detection"] for r in results.get(m, [])]) if results.get(m) else np.nan
+                   for m in ("skgen", "mixture")]
             cells.append(f"{gap[0] - gap[1]:+.3f}")
         lines.append(f"| {table} | {shape} | " + " | ".join(cells) + " |")
-    lines += tails_report(rows, [m for m in models if m not in ("fixed", "independent")], frames)
+    lines += utility_report(rows, models)
+    lines += tails_report(rows, [m for m in models if m not in ("fixed", "real")], frames)
     write_results(RESULTS.parent / args.output, lines)
+
+
+def utility_report(rows, models):
+    """Quality and TSTR ROC-AUC of every model on every table (mean ± spread over the seeds)."""
+    header = "| table | TSTR target | " + " | ".join(f"{LABELS[m]}: quality" for m in models)
+    header += "".join(f" | {LABELS[m]}: TSTR" for m in models) + " |"
+    lines = ["", "## Quality and TSTR", "",
+             "The same fits: `skgen.metrics.quality_score` against the holdout (mean of column shapes and column "
+             "pairs, 1 = identical), and TSTR ROC-AUC (HistGradientBoosting trained on the synthetic rows, tested "
+             "on the holdout; real rows: trained on the training rows).", "",
+             header, "|" + "---|" * (header.count("|") - 1)]
+    for table, _, results in rows:
+        target = target_of(table)
+        cells = [summary([r["quality"] for r in results.get(m, [])]) for m in models]
+        cells += [summary([r["tstr"] for r in results.get(m, [])]) if target else "—" for m in models]
+        lines.append(f"| {table} | {target or '—'} | " + " | ".join(cells) + " |")
+    return lines
 
 
 def tails_report(rows, models, frames):
@@ -251,7 +293,7 @@ def tails_report(rows, models, frames):
             real = train[column].dropna().astype(float)
             cells = []
             for m in models:
-                ratios = [r[6][column] for r in results.get(m, [])]
+                ratios = [r["tails"][column] for r in results.get(m, [])]
                 cells += [summary([q for q, _ in ratios], ".2f"), summary([x for _, x in ratios], ".2f")]
             lines.append(f"| {table} | {column} | {real.quantile(0.99):,.4g} / {real.max():,.4g} | " + " | ".join(cells) + " |")
     return lines
@@ -265,6 +307,7 @@ def main():
     parser.add_argument("--suite-tables", nargs="+", choices=[table_name(p, i) for p, i, _ in SUITE],
                         help="these tables of the suite only (with --suite-only)")
     parser.add_argument("--no-fixed", action="store_true", help="skip the fixed-budget model (the slowest)")
+    parser.add_argument("--no-extras", action="store_true", help="no Adult subsamples or tail tables")
     parser.add_argument("--models", nargs="+", choices=MODELS, help="these models only (default: all there are)")
     parser.add_argument("--cart-python", help="the CART environment's python (default: $SKGEN_CART_PYTHON)")
     parser.add_argument("--argn-python", help="the TabularARGN environment's python (default: $SKGEN_ARGN_PYTHON)")
@@ -283,11 +326,12 @@ def main():
     for table, loader in tables(args):
         train, test = loader()
         # The fixed budget (the slowest model) on the shared tables only: the figures before this change.
-        results = {m: [guarded(run_model, m, train, test, seed) for seed in SEEDS] for m in models
+        results = {m: [guarded(run_model, m, train, test, seed, target_of(table)) for seed in SEEDS] for m in models
                    if m != "fixed" or table in TABLES}
         results = {m: [r for r in runs if r is not None] for m, runs in results.items()}
         rows.append((table, f"{len(train):,} × {train.shape[1]}", results))
-        print(table, {m: round(float(np.mean([r[0] for r in v])), 3) for m, v in results.items()}, flush=True)
+        print(table, {m: round(float(np.mean([r["detection"] for r in v])), 3) for m, v in results.items() if v},
+              flush=True)
         frames[table] = (train, test)
         report(rows, models, args, load_before, started, frames)
 
