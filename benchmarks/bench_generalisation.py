@@ -63,6 +63,7 @@ RESULTS = Path(__file__).resolve().parent / "results" / "generalisation.md"
 SEEDS = (0, 1, 2)
 ADULT_SUBSAMPLES = (300, 1_000, 3_000)
 TAIL_TABLES = ("College", "fastfood")
+SUITE_TARGETS = {table_name(p, i): target for p, i, target in SUITE}
 FIXED_BUDGET = {"early_stopping": False, "generator__zero_output": False}
 
 
@@ -95,7 +96,7 @@ def target_of(table):
         return TABLES[table][1]
     if table.startswith("adult, "):
         return "income"
-    return {table_name(p, i): target for p, i, target in SUITE}.get(table)
+    return SUITE_TARGETS.get(table)
 
 
 def adult_subsample(n_rows):

@@ -299,7 +299,6 @@ def table_section(name, train, seeds, fit):
     return lines, {label: np.mean(scores[label]) for label in labels}
 
 
-
 TESTS = {}
 
 
