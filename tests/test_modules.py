@@ -6,11 +6,13 @@ import torch
 from sklearn.decomposition import PCA
 
 from skgen._modules import (
+    BlockActivation,
     ClassConditionalBatchNorm,
     ConvDiscriminator,
     ConvGenerator,
     EncoderDecoder,
     ResidualAutoencoder,
+    TabularDiscriminator,
     TabularGenerator,
     UniformMaskDropout,
     linear_solution,
@@ -156,6 +158,31 @@ def test_tabular_generator_takes_condition_indices():
     one_hot = torch.nn.functional.one_hot(index, 6).float()
     with torch.no_grad():
         torch.testing.assert_close(generator(noise, cond_index=index), generator(noise, one_hot))
+
+
+@pytest.mark.parametrize("hot_per_row", [1, 2])
+def test_tabular_critic_takes_condition_indices(hot_per_row):
+    # Each pack's rows read their own part of the first layer's condition weights.
+    torch.manual_seed(0)
+    critic = TabularDiscriminator(input_dim=3, cond_dim=7, pac=4, hidden_dims=(8,)).eval()
+    rows = torch.randn(12, 3)
+    index = torch.stack([torch.randint(0, 4, (12,)), torch.randint(4, 7, (12,))], 1)[:, :hot_per_row]
+    one_hot = torch.zeros(12, 7).scatter_(1, index, 1.0)
+    with torch.no_grad():
+        torch.testing.assert_close(critic(rows, cond_index=index.squeeze(1) if hot_per_row == 1 else index),
+                                   critic(rows, one_hot))
+
+
+def test_block_activation_is_a_softmax_per_block_whatever_the_padding():
+    # Blocks narrower than the padded width (16) and one wider; the numeric columns pass unchanged.
+    torch.manual_seed(0)
+    blocks = [(0, 3), (4, 20), (24, 1)]
+    activation = BlockActivation(26, blocks)
+    out = torch.randn(5, 26)
+    probs = activation(out, tau=0.5, gumbel=False)
+    for start, width in blocks:
+        torch.testing.assert_close(probs[:, start : start + width], torch.softmax(out[:, start : start + width] / 0.5, 1))
+    torch.testing.assert_close(probs[:, [3, 25]], out[:, [3, 25]])
 
 
 @pytest.mark.parametrize("shape", [(8, 8), (28, 28), (5, 3), (13, 20), (1, 1)])

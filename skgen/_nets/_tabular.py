@@ -5,7 +5,7 @@ from skorch import NeuralNet
 from skorch.utils import is_dataset
 
 from .._data import ConditionalBatchIterator
-from .._modules import BlockActivation, TabularGenerator, sample_blocks
+from .._modules import BlockActivation, TabularDiscriminator, TabularGenerator, sample_blocks
 from .._privacy import PrivateCriticMixin
 from ._gan import GANNetMixin, GANStep
 from ._lean import LeanNetMixin
@@ -131,31 +131,40 @@ class TabularGANNet(GANNetMixin, LeanNetMixin, NeuralNet):
             raw = raw + self.class_logits.index_select(0, conditions[:, 1] - len(self.condition_blocks))
         return raw
 
+    def _critic(self, rows, step, repeats=1):
+        """The critic's scores of ``rows``: ``repeats`` stacked copies of the batch's rows, with
+        its conditions (as indices when the critic takes them: the default one, applying them sparsely)."""
+        _, conditions = step.extra
+        critic = self.discriminator_
+        if conditions is not None and isinstance(critic, TabularDiscriminator) and critic.sparse_conditions:
+            return critic(rows, cond_index=conditions.repeat(repeats, 1) if conditions.dim() == 2
+                          else conditions.view(-1, 1).repeat(repeats, 1))
+        cond = step.context
+        return critic(rows, None if cond is None else torch.cat([cond] * repeats))
+
     def _critic_scores(self, step):
         # Real and generated packs in one critic call (fewer, larger products).
-        cond = step.context
-        rows = torch.cat([step.real, step.fake.detach()])
-        scores = self.discriminator_(rows, None if cond is None else torch.cat([cond, cond]))
+        scores = self._critic(torch.cat([step.real, step.fake.detach()]), step, repeats=2)
         return scores.split(len(scores) // 2)
 
     def _critic_penalty(self, step):
         if self.gan_loss != "wgan-gp":
             return 0.0
-        return self.gp_weight * self._gradient_penalty(step.real, step.fake.detach(), step.context)
+        return self.gp_weight * self._gradient_penalty(step.real, step.fake.detach(), step)
 
     def _generator_scores(self, step):
-        return self.discriminator_(step.fake, step.context)
+        return self._critic(step.fake, step)
 
     def _generator_penalty(self, step):
         raw, conditions = step.extra
         return self._condition_loss(raw, conditions)
 
-    def _gradient_penalty(self, real, fake, cond):
+    def _gradient_penalty(self, real, fake, step):
         pac = self.pac
         alpha = torch.rand(len(real) // pac, 1, 1, device=real.device)
         alpha = alpha.expand(-1, pac, real.shape[1]).reshape(real.shape)
         mixed = (alpha * real + (1 - alpha) * fake).requires_grad_(True)
-        score = self.discriminator_(mixed, cond)
+        score = self._critic(mixed, step)
         (grad,) = torch.autograd.grad(score.sum(), mixed, create_graph=True)
         norms = grad.reshape(-1, pac * real.shape[1]).norm(2, dim=1)
         return ((norms - 1) ** 2).mean()

@@ -119,12 +119,14 @@ def find_functions(frame, columns, max_levels, taken):
                                                               GRID_INTEGER_LEVELS)) is not None and int(k.max()) + 1 < n}
     targets = {c: value_codes(frame[c]) for c in columns if c not in taken and frame[c].nunique(dropna=False) >= 2}
     found, determined = [], set()
+    by_source = {c: _Groups(x) for c, x in sources.items()}
+    by_target = {c: by_source[c] if c in by_source else _Groups(y) for c, y in targets.items()}
     n_single = len(sources) * len(targets)
     for target, y in targets.items():
         for source, x in sources.items():
             if source == target or target in determined:
                 continue
-            if _determines(x, y) and not _determines(y, x):
+            if by_source[source].determine(y) and not by_target[target].determine(x):
                 log10_chance, repeats = function_log10_chance(x, y)
                 if log10_chance < threshold(n_single):
                     found.append(Relation("function", FunctionOf(target, source), repeats, log10_chance,
@@ -142,9 +144,9 @@ def find_functions(frame, columns, max_levels, taken):
         key = value_codes(pd.Series(sources[a] * (int(sources[b].max()) + 1) + sources[b]))
         if int(key.max()) + 1 > n // 2:
             continue
-        kept = []
+        kept, key_groups = [], _Groups(key)
         for target in open_targets:
-            if target in determined or target in (a, b) or not _determines(key, targets[target]):
+            if target in determined or target in (a, b) or not key_groups.determine(targets[target]):
                 continue
             log10_chance, repeats = function_log10_chance(key, targets[target])
             if log10_chance < threshold(n_pair_tests):
@@ -160,10 +162,19 @@ def find_functions(frame, columns, max_levels, taken):
     return found
 
 
-def _determines(x, y):
-    """Whether codes ``x`` determine codes ``y`` on every row."""
-    width = int(y.max()) + 1
-    return np.unique(x * width + y).size == np.unique(x).size
+class _Groups:
+    """The rows of codes ``x`` sorted by code, kept to ask of many columns whether ``x`` determines
+    them (one sort per column instead of a ``np.unique`` per pair: ames' 74 columns took 2.5 s that way)."""
+
+    def __init__(self, x):
+        self.order = np.argsort(x, kind="stable")
+        sorted_x = x[self.order]
+        self.repeated = sorted_x[1:] == sorted_x[:-1]  # a row sharing its code with the row before
+
+    def determine(self, y):
+        """Whether the codes determine codes ``y`` on every row."""
+        sorted_y = y[self.order]
+        return bool(np.array_equal(sorted_y[1:][self.repeated], sorted_y[:-1][self.repeated]))
 
 
 def find_datetime_parts(frame, columns, taken):
