@@ -50,6 +50,8 @@ def adult(n=None):
     train, test = frame.iloc[:cut], frame.iloc[cut:]
     return (train if n is None else train.iloc[:n]), test
 
+STEP_EPOCHS = int(sys.argv[3])
+
 def timed(fn):
     start = time.perf_counter(); out = fn(); return out, time.perf_counter() - start
 
@@ -72,6 +74,14 @@ elif case == "table-steps":
     train, test = adult()
     gan, t = timed(lambda: GANSampler(max_epochs=10, n_threads=1, random_state=0).fit(train))
     result.update(fit_s=t, quality=f"{t / 10:.2f} s/epoch", digest=digest(gan.sample(100, random_state=0)))
+elif case.startswith("steps-"):
+    from bench_tabular import load_table
+    train, test = load_table(case[len("steps-"):])
+    gan, t = timed(lambda: GANSampler(max_epochs=STEP_EPOCHS, early_stopping=False, n_threads=1,
+                                      random_state=0).fit(train))
+    durations = [row["dur"] for row in gan.history_][1:]  # (the first epoch warms up)
+    per_step = sum(durations) / len(durations) / (len(train) // gan.batch_size_)
+    result.update(fit_s=t, quality=f"{1000 * per_step:.1f} ms/step", digest=digest(gan.sample(100, random_state=0)))
 elif case.startswith("table"):
     epochs = 3 if case == "table-quick" else 100
     train, test = adult(2000 if case == "table-quick" else None)
@@ -90,14 +100,17 @@ print("RESULT " + json.dumps(result))
 '''
 
 QUICK = ["ae-quick", "table-quick", "table-dp", "image-quick"]
+STEPS = [f"steps-{name}" for name in ("wage", "credit", "attrition", "email", "ames")]
 FULL = ["ae", "table", "table-dp", "image", "table-steps"]
-REPEATS = {"table-steps": 3}  # alternating before/after; the median is reported
+CASES = {"quick": QUICK, "full": FULL, "steps": STEPS}
+STEP_EPOCHS = 30  # epochs of the steps-<table> cases
+REPEATS = {"table-steps": 3, **{case: 3 for case in STEPS}}  # alternating before/after; the median is reported
 
 
 def run_case(source, case):
     env = dict(os.environ, PYTHONPATH=str(source), OMP_NUM_THREADS="1", PYTHONHASHSEED="0")
     done = subprocess.run(
-        [sys.executable, "-c", CHILD, case, str(ROOT / "benchmarks")],
+        [sys.executable, "-c", CHILD, case, str(ROOT / "benchmarks"), str(STEP_EPOCHS)],
         env=env, capture_output=True, text=True, cwd=tempfile.gettempdir(),
     )
     line = [x for x in done.stdout.splitlines() if x.startswith("RESULT ")]
@@ -121,6 +134,9 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--before", required=True, help="git ref of the version to compare against")
     parser.add_argument("--quick", action="store_true", help="small cases only; prints, writes nothing")
+    parser.add_argument("--cases", choices=["full", "steps"], default="full",
+                        help="steps: the training step's time on the shared tables of at most 5,000 rows")
+    parser.add_argument("--output", default="architecture.md", help="file name under benchmarks/results/")
     args = parser.parse_args()
     from _common import machine_load
 
@@ -131,7 +147,7 @@ def main():
         try:
             load_before = machine_load()
             rows = []
-            for case in QUICK if args.quick else FULL:
+            for case in QUICK if args.quick else CASES[args.cases]:
                 runs = [(run_case(worktree, case), run_case(ROOT, case)) for _ in range(REPEATS.get(case, 1))]
                 before, after = (_median_run([r[i] for r in runs]) for i in (0, 1))
                 rows.append((case, before, after))
@@ -145,9 +161,12 @@ def main():
         return
     head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout
     lines = [
-        "# Architecture refactor: before and after",
+        "# Training step: before and after" if args.cases == "steps" else "# Architecture refactor: before and after",
         "",
-        f"`python benchmarks/bench_architecture.py --before {args.before}`: the version at `{args.before}` and "
+        f"`python benchmarks/bench_architecture.py --before {args.before}"
+        + (f" --cases {args.cases}" if args.cases != "full" else "")
+        + (f" --output {args.output}" if args.output != "architecture.md" else "")
+        + f"`: the version at `{args.before}` and "
         f"the working tree (HEAD `{head.strip()}`), each case in its own process, one torch thread, "
         "alternating before/after. Load average {:.2f} at the start, {:.2f} at the end.".format(
             load_before[0], load_after[0]),
@@ -164,11 +183,13 @@ def main():
         "Cases: `ae` digits, 8 codes, 100 epochs (plus a supervised fit for the digest); `table` Adult 80/20, "
         "100 epochs, quality on the held-out 20%; `table-dp` 3,000 Adult rows, 3 epochs, dp_epsilon=5; "
         "`image` digits as 8x8 images with labels, 60 epochs, score = minus the PCA Fréchet distance; "
-        "`table-steps` Adult, 10 epochs, three alternating before/after runs, the median shown (all runs: "
-        + "; ".join(f"before {b['fit_s_all']} s, after {a['fit_s_all']} s" for _, b, a in rows if "fit_s_all" in b)
+        "`table-steps` Adult, 10 epochs; `steps-<table>` the shared table's 80% (as `bench_tabular.py` splits it), "
+        f"{STEP_EPOCHS} epochs, no judging, time per training step over the epochs after the first. "
+        "Cases with repeats: three alternating before/after runs, the median shown (all runs: "
+        + "; ".join(f"{c} before {b['fit_s_all']} s, after {a['fit_s_all']} s" for c, b, a in rows if "fit_s_all" in b)
         + ").",
     ]
-    out = ROOT / "benchmarks" / "results" / "architecture.md"
+    out = ROOT / "benchmarks" / "results" / args.output
     write_results(out, lines)
     print(f"wrote {out}")
 

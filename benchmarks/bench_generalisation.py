@@ -236,13 +236,13 @@ def report(rows, models, args, load_before, started, frames):
     header += "".join(f" | {LABELS[m]}: exact copies" for m in copying) + " | holdout's exact copies"
     header += " | skgen − mixture |" if {"skgen", "mixture"} <= set(models) else " |"
     lines = [
-        "# Every table, every model: detection, three seeds",
+        "# Every table, every model: detection, " + ("three seeds" if len(args.seeds) == 3 else f"{len(args.seeds)} seeds"),
         "",
         f"Written by `python benchmarks/bench_generalisation.py {' '.join(sys.argv[1:])}` on "
         f"{time.strftime('%Y-%m-%d')}. {environment_line()}.",
         "One torch thread, one model at a time; 80/20 split (seed 0); as many synthetic rows as training rows "
         "(or holdout rows, where more); detection of the unseen 20% (5 folds), mean ± half the range over "
-        "seeds 0, 1, 2. " + scope_sentence(args) + " "
+        f"seeds {', '.join(map(str, args.seeds))}. " + scope_sentence(args) + " "
         + load_sentence(load_before, machine_load(), time.perf_counter() - started),
         "",
         header,
@@ -341,6 +341,8 @@ def main():
     parser.add_argument("--models", nargs="+", choices=MODELS, help="these models only (default: all there are)")
     parser.add_argument("--cart-python", help="the CART environment's python (default: $SKGEN_CART_PYTHON)")
     parser.add_argument("--argn-python", help="the TabularARGN environment's python (default: $SKGEN_ARGN_PYTHON)")
+    parser.add_argument("--seeds", nargs="+", type=int, default=list(SEEDS),
+                        help="model, sample and detector seeds (default: 0 1 2)")
     parser.add_argument("--force", action="store_true", help="run even if the machine is busy")
     parser.add_argument("--output", default=RESULTS.name, help="file name under benchmarks/results/")
     args = parser.parse_args()
@@ -356,7 +358,7 @@ def main():
     for table, loader in tables(args):
         train, test = loader()
         # The fixed budget (the slowest model) on the shared tables only: the figures before this change.
-        results = {m: [guarded(run_model, m, train, test, seed, target_of(table)) for seed in SEEDS] for m in models
+        results = {m: [guarded(run_model, m, train, test, seed, target_of(table)) for seed in args.seeds] for m in models
                    if m != "fixed" or table in TABLES}
         results = {m: [r for r in runs if r is not None] for m, runs in results.items()}
         rows.append((table, f"{len(train):,} × {train.shape[1]}", results))
