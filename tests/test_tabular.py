@@ -57,6 +57,22 @@ def test_round_trip_returns_the_rows():
     assert decoded["cat"].cat.categories.tolist() == ["c", "b", "a", "unused"]
 
 
+@pytest.mark.parametrize("n_distinct", [35, 40])  # 7 bins (odd), 8 bins (even)
+def test_a_score_of_zero_is_placed_anywhere_in_its_bin(n_distinct):
+    # An untrained generator started at zero scores every row 0; with the bin from a latent class
+    # (in_bin), each value takes a uniform place in its bin, as the data's own values do there.
+    rng = np.random.RandomState(0)
+    frame = pd.DataFrame({"age": rng.randint(0, n_distinct, 2000).astype(float)})
+    codec = TabularCodec().fit(frame)
+    assert next(c for c in codec.codecs_ if c.name == "age").bins == n_distinct // 5
+    matrix = codec.transform(frame)
+    matrix[:, codec.segments_[-1].start] = 0.0  # the score
+    decoded = codec.inverse_transform(matrix, rng=np.random.RandomState(1), in_bin=True)["age"]
+    # Every value keeps its share (about 1 / n_distinct): none gets a whole bin's rows.
+    assert decoded.value_counts(normalize=True).max() < 2.0 / n_distinct
+    assert decoded.nunique() == n_distinct
+
+
 def test_spikes_become_categories():
     frame = mixed_frame()
     codec = TabularCodec().fit(frame)

@@ -145,7 +145,8 @@ def decode(codec, matrix, level_of, bounds=None, rng=None, in_bin=False):
         seg = next(segments)
         rest = (level >= n_spikes) & ~missing
         if rest.any():
-            t = ndtr(matrix[rest, seg.start].astype(np.float64))
+            scores = matrix[rest, seg.start].astype(np.float64)
+            t = ndtr(scores)
             if bounds is None:
                 values[rest] = from_uniform(codec, t)
             else:
@@ -154,9 +155,11 @@ def decode(codec, matrix, level_of, bounds=None, rng=None, in_bin=False):
                 inside = t * codec.bins - k
                 # A score outside its bin (the generator is not always consistent) gets a uniform
                 # place in it: the data's own distribution within a quantile bin.
-                # (Its edges too: an untrained generator started at zero gives every row score 0, the edge
-                # of the two middle bins.)
-                stray = (inside <= 0) | (inside >= 1)
+                # So does a score of exactly 0: an untrained generator started at zero gives it to every
+                # row, which is the edge of the two middle bins when the bins are even in number, and
+                # pinned every row of the middle bin to its median when they are odd (births14's fage:
+                # 35 in 10% of the rows, against 4% in the data).
+                stray = (inside <= 0) | (inside >= 1) | (scores == 0)
                 inside[stray] = rng.uniform(size=int(stray.sum()))
                 lo, hi = bounds[0][rest], bounds[1][rest]
                 values[rest] = from_uniform(codec, lo + inside * (hi - lo))
