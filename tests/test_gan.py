@@ -258,6 +258,7 @@ def test_auto_training_length_follows_the_table(monkeypatch):
     assert TableKind(GANSampler(max_epochs=7)._kind_config()).n_epochs(1_309) == 7
     from skgen._tabular import _kind
 
-    monkeypatch.setattr(_kind, "MIN_AUTO_STEPS", 30)  # the wiring, on a short fit
-    sampler = GANSampler(generator_dims=(16,), discriminator_dims=(16,), random_state=0).fit(mixed_frame(60))
+    monkeypatch.setattr(_kind, "MIN_AUTO_STEPS", 30)  # the wiring, on a short fit (not judged: it could stop early)
+    sampler = GANSampler(generator_dims=(16,), discriminator_dims=(16,), early_stopping=False,
+                         random_state=0).fit(mixed_frame(60))
     assert sampler.net_.batch_size == 10 and sampler.n_epochs_ == 5  # 6 steps an epoch, 30 steps
