@@ -295,7 +295,6 @@ class TabularDiscriminator(nn.Module):
             hidden = self.rows_in(packed)
         return self.net(hidden)
 
-
     def _pack_condition_product(self, cond_index):
         """The condition part of the first layer (with its bias) for each pack: the sum of the
         weight columns of its rows' hot positions (row ``r`` of a pack reads columns
