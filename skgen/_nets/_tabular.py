@@ -113,9 +113,10 @@ class TabularGANNet(GANNetMixin, LeanNetMixin, NeuralNet):
     def _begin_step(self, batch):
         real, conditions = batch
         n = len(real)
-        cond = self._condition_vector(conditions, n)
-        noise = torch.randn(n, self.latent_dim, device=self.device)
         indexed = isinstance(self.module_, TabularGenerator)
+        # The one-hot matrix only for networks that cannot read the condition indices.
+        cond = None if indexed and self._critic_takes_indices() else self._condition_vector(conditions, n)
+        noise = torch.randn(n, self.latent_dim, device=self.device)
         raw = self._generator_output(self.module_, noise, None if indexed else cond, conditions)
         return GANStep(real=real, fake=self.activation_(raw), context=cond, extra=(raw, conditions))
 
@@ -131,16 +132,19 @@ class TabularGANNet(GANNetMixin, LeanNetMixin, NeuralNet):
             raw = raw + self.class_logits.index_select(0, conditions[:, 1] - len(self.condition_blocks))
         return raw
 
+    def _critic_takes_indices(self):
+        """Whether the critic reads condition indices (the default one, applying them sparsely)."""
+        critic = self.discriminator_
+        return isinstance(critic, TabularDiscriminator) and critic.sparse_conditions
+
     def _critic(self, rows, step, repeats=1):
         """The critic's scores of ``rows``: ``repeats`` stacked copies of the batch's rows, with
-        its conditions (as indices when the critic takes them: the default one, applying them sparsely)."""
+        its conditions (as indices when the critic takes them)."""
         _, conditions = step.extra
-        critic = self.discriminator_
-        if conditions is not None and isinstance(critic, TabularDiscriminator) and critic.sparse_conditions:
-            return critic(rows, cond_index=conditions.repeat(repeats, 1) if conditions.dim() == 2
-                          else conditions.view(-1, 1).repeat(repeats, 1))
+        if conditions is not None and self._critic_takes_indices():
+            return self.discriminator_(rows, cond_index=conditions.view(len(conditions), -1).repeat(repeats, 1))
         cond = step.context
-        return critic(rows, None if cond is None else torch.cat([cond] * repeats))
+        return self.discriminator_(rows, None if cond is None else torch.cat([cond] * repeats))
 
     def _critic_scores(self, step):
         # Real and generated packs in one critic call (fewer, larger products).
