@@ -208,11 +208,11 @@ class GANSampler(TorchEstimatorBase):
         Tables: keep the exact relations the training table holds beyond
         the declared ``constraints`` (found by
         :func:`skgen.constraints.infer`, listed with their evidence in
-        ``inferred_constraints_``). ``"auto"`` looks for every kind but
-        inequalities (kept by redrawing the rows that break them, they made
-        rows easier to detect on College and ames:
-        ``benchmarks/results/relations.md``); True for every kind; a list
-        for some of ``"combinations"``, ``"datetime_parts"``,
+        ``inferred_constraints_``). ``"auto"`` (the same as True) looks for
+        every kind; a sampled row that breaks an inferred inequality gets its
+        upper side raised to its lower side (redrawing such rows instead made
+        them easier to detect on ames: ``benchmarks/results/relations.md``);
+        a list for some of ``"combinations"``, ``"datetime_parts"``,
         ``"equations"``, ``"functions"``, ``"inequalities"``, ``"missing"``;
         False for none. Key columns (a distinct text value on every row) are
         always generated new unless listed in ``categorical_columns``.

@@ -241,3 +241,20 @@ def test_bad_constraints_are_refused_before_training(loans, constraints, match):
     with pytest.raises((ValueError, TypeError), match=match):
         sampler.fit(loans)
     assert not hasattr(sampler, "net_")
+
+
+def test_repairing_inequalities_raise_the_upper_side_along_a_chain():
+    """``repair=True`` mends a row instead of drawing it again: ``a <= b <= c`` in one pass, whatever
+    the order the rules were given in; an integer upper side is raised to the next whole number."""
+    from skgen._tabular._constraint_set import ConstraintSet
+
+    train = pd.DataFrame({"a": [0.0, 1.0, 2.0], "b": [1.0, 2.0, 3.0], "c": [2, 3, 4]})
+    rules = [Inequality("b", "c", rebuild=False, repair=True), Inequality("a", "b", rebuild=False, repair=True)]
+    constraint_set, _ = ConstraintSet.fit(rules, train)
+    generated = pd.DataFrame({"a": [5.0, 0.0, 2.5], "b": [1.0, 0.5, 3.0], "c": [0, 1, 4]})
+    mended = constraint_set.from_model(generated, np.random.RandomState(0))
+    assert mended.to_dict("list") == {"a": [5.0, 0.0, 2.5], "b": [5.0, 0.5, 3.0], "c": [5, 1, 4]}
+    assert constraint_set.satisfied(mended).all()
+    assert generated["b"].tolist() == [1.0, 0.5, 3.0]  # the model's rows are not changed in place
+    checked, _ = ConstraintSet.fit([Inequality("a", "b", rebuild=False)], train)
+    assert not checked.satisfied(checked.from_model(generated, np.random.RandomState(0))).all()

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from .._io._json import decode_array, decode_dtype, decode_value, encode_array, encode_dtype, encode_value
-from ..constraints import CONSTRAINT_CLASSES, Constraint, FixedCombinations, Unique
+from ..constraints import CONSTRAINT_CLASSES, Constraint, FixedCombinations, Inequality, Unique
 from ..constraints._evidence import Relation
 from ..constraints._finder import relations_table
 from ._conditional_rows import MAX_ROUND_ROWS, meets
@@ -126,7 +126,21 @@ class ConstraintSet:
     def from_model(self, frame, rng):
         for i in self.order:
             frame = self.constraints[i].from_model(frame, rng)
+        for constraint in self._repair_order():
+            frame = constraint.repaired(frame)
         return frame[self.columns]
+
+    def _repair_order(self):
+        """The inequalities that repair rows, each after every one that raises its lower side: a
+        column is raised only while it is the upper side, so one pass mends a chain ``a <= b <= c``."""
+        pending = [c for c in self.constraints if isinstance(c, Inequality) and c.repairs()]
+        order = []
+        while pending:
+            raised_later = {c.high for c in pending}
+            ready = [c for c in pending if c.low not in raised_later] or pending[:1]  # a cycle: checked after
+            order += ready
+            pending = [c for c in pending if all(c is not r for r in ready)]
+        return order
 
     def finish(self, frame, rng, key_offset=0):
         """Fresh keys for the final rows (a key is drawn once the rows are settled);

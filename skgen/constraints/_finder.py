@@ -127,7 +127,7 @@ def _checked(relation, frame, found):
             if isinstance(fitted, Inequality) and fitted.rebuild and (
                 fitted.high in written or _makes_cycle(fitted, found)
             ):
-                relation.constraint = Inequality(fitted.low, fitted.high, rebuild=False)
+                relation.constraint = Inequality(fitted.low, fitted.high, rebuild=False, repair=fitted.repair)
                 fitted = relation.constraint.fresh()._fit(frame)
             if set(fitted.writes()) & written or _makes_cycle(fitted, found):
                 return None
