@@ -190,6 +190,9 @@ def run_model(model, train, test, seed, target=None):
                     params = dict(FIXED_BUDGET, latent_classes=fixed_budget_classes(len(train)))
                 sampler = GANSampler(random_state=seed, n_threads=1, **params).fit(train)
                 best_epoch = getattr(sampler, "best_epoch_", None), sampler.n_epochs_
+                if getattr(sampler, "validation_scores_", None):  # in the log: what another patience would keep
+                    print(f"  {model} seed {seed} checks {[round(s, 4) for s in sampler.validation_scores_]}",
+                          flush=True)
             fit_s = time.perf_counter() - start
             synthetic = sampler.sample(n_rows, random_state=seed)
         judged_s = sum(JUDGE_SECONDS) if model == "skgen" else None
