@@ -162,8 +162,9 @@ class ConstraintSet:
     def model_conditions(self, conditions):
         """``sample``'s ``conditions`` split in two: those on the model's columns (a condition on columns
         of a :class:`FixedCombinations` becomes one on its combination column when one combination
-        matches) and those rows are kept by (``{column: value}``): on other rebuilt columns, and on
-        combination columns when several combinations match."""
+        matches) and those rows are kept by (``{column: value}``): on other rebuilt columns, on
+        combination columns when several combinations match, and on the upper side of a repairing
+        inequality (also passed to the model: the repair may raise its value out of the range)."""
         if not conditions:
             return conditions, {}
         rebuilt = self.rebuilt_columns()
@@ -182,6 +183,8 @@ class ConstraintSet:
                 out[constraint.model_column_] = int(codes[0])
             else:  # several combinations have the values: rows are kept by them
                 filters.update(values)
+        raised = {c.high for c in self._repair_order()}  # a repair may lift the model's value out of the range
+        filters.update({column: value for column, value in conditions.items() if column in raised})
         return out or None, filters
 
     def generate(self, generate, n_samples, seed, conditions, key_offset=0, finish=True):

@@ -32,7 +32,8 @@ read otherwise.
 How they are kept: a fixed combination is learned as one categorical
 column, a derived column or function is computed after generation, a
 unique key is generated apart, and an inequality between two complete
-columns is learned as the non-negative difference. Every sampled row is
+columns is learned as the non-negative difference (an inferred one instead
+raises its upper side to its lower side in a row that breaks it). Every sampled row is
 then checked, and the few rows that still break a rule are generated again,
 so ``sample`` returns only rows that satisfy every constraint.
 """

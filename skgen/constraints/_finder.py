@@ -46,7 +46,7 @@ def infer(X, kinds="all", *, exclude=(), max_levels=MAX_LEVELS, random_state=0):
         :class:`LinearEquation`), ``"functions"`` (a column determined by one
         discrete column -- an integer one of up to 100 values counts -- or by
         two, integer ones of at most 20 values: :class:`FunctionOf`), ``"inequalities"``
-        (:class:`Inequality`, implied ones left out) and ``"missing"``
+        (:class:`Inequality` with ``repair=True``, implied ones left out) and ``"missing"``
         (:class:`MissingWith`).
     exclude : list of str, default=()
         Columns that take part in no rule.
