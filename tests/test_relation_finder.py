@@ -293,22 +293,22 @@ def test_a_datetime_takes_its_generated_parts_in_its_time_zone():
     assert rebuilt[["hour", "day"]].equals(rows[["hour", "day"]])
 
 
-def test_auto_keeps_inequalities_by_raising_the_upper_side_and_a_list_can_leave_them_out():
+def test_auto_leaves_inequalities_out_and_true_keeps_them_by_raising_the_upper_side():
     rng = np.random.RandomState(3)
     table = pd.DataFrame({"low": rng.normal(0, 1, 300), "code": rng.choice(["A1", "B2", "C3"], 300)})
     table["high"] = table["low"] + rng.exponential(0.3, 300)
     table["label"] = table["code"].map({"A1": "alpha", "B2": "beta", "C3": "alpha"})
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        auto = GANSampler(**TINY_TABLE_GAN).fit(table)
-        without = GANSampler(**TINY_TABLE_GAN, infer_constraints=["functions"]).fit(table).inferred_constraints_
-    assert set(auto.inferred_constraints_["kind"]) == {"function", "inequality"}
-    assert set(without["kind"]) == {"function"}
-    rule = auto.inferred_constraints_.loc[auto.inferred_constraints_["kind"] == "inequality", "constraint"].iloc[0]
+        auto = GANSampler(**TINY_TABLE_GAN).fit(table).inferred_constraints_
+        every = GANSampler(**TINY_TABLE_GAN, infer_constraints=True).fit(table)
+    assert set(auto["kind"]) == {"function"}
+    assert set(every.inferred_constraints_["kind"]) == {"function", "inequality"}
+    rule = every.inferred_constraints_.loc[every.inferred_constraints_["kind"] == "inequality", "constraint"].iloc[0]
     assert (rule.low, rule.high, rule.repair, rule.rebuild) == ("low", "high", True, False)
-    rows = auto.sample(500, random_state=0)
+    rows = every.sample(500, random_state=0)
     assert (rows["low"] <= rows["high"]).all()
-    # A one-epoch model breaks the rule in many rows: they are mended (the upper side raised to the
+    # A two-epoch model breaks the rule in many rows: they are mended (the upper side raised to the
     # lower one, so the sides meet) rather than drawn again.
     assert (rows["low"] == rows["high"]).mean() > 0.05 > (table["low"] == table["high"]).mean()
 
@@ -319,7 +319,7 @@ def test_a_condition_on_the_side_an_inequality_repair_raises_is_still_met():
     table["high"] = table["low"] + rng.exponential(0.3, 300)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        sampler = GANSampler(**TINY_TABLE_GAN).fit(table)
+        sampler = GANSampler(**TINY_TABLE_GAN, infer_constraints=True).fit(table)
     # Rare enough (0.2% of rows) to be generated under the condition, not filtered from plain rows.
     rows = sampler.sample(300, random_state=0, conditions={"high": (None, -2.0)})
     assert (rows["high"] <= -2.0).all() and (rows["low"] <= rows["high"]).all()
