@@ -212,10 +212,10 @@ class GANSampler(TorchEstimatorBase):
         inequalities; True for every kind, a sampled row that breaks an
         inferred inequality getting its upper side raised to its lower side
         (every row keeps them, but a model that breaks them often leaves
-        rows easier to detect once mended: attrition 0.91 to 0.80, ames 0.44
-        to 0.38; College 0.80 to 0.82: ``benchmarks/results/relations.md``,
-        ``relations_attrition.md``); a list for some of ``"combinations"``, ``"datetime_parts"``,
-        ``"equations"``, ``"functions"``, ``"inequalities"``, ``"missing"``;
+        rows easier to detect once mended: attrition 0.91 to 0.80, ames
+        0.44 to 0.38; College 0.80 to 0.82: ``benchmarks/results/relations.md``,
+        ``relations_attrition.md``); a list for some of ``"combinations"``,
+        ``"datetime_parts"``, ``"equations"``, ``"functions"``, ``"inequalities"``, ``"missing"``;
         False for none. Key columns (a distinct text value on every row) are
         always generated new unless listed in ``categorical_columns``.
         Columns a declared constraint names take part in no inferred rule.

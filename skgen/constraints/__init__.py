@@ -33,9 +33,10 @@ How they are kept: a fixed combination is learned as one categorical
 column, a derived column or function is computed after generation, a
 unique key is generated apart, and an inequality between two complete
 columns is learned as the non-negative difference (an inferred one instead
-raises its upper side to its lower side in a row that breaks it). Every sampled row is
-then checked, and the few rows that still break a rule are generated again,
-so ``sample`` returns only rows that satisfy every constraint.
+raises its upper side to its lower side in a row that breaks it). Every
+sampled row is then checked, and the few rows that still break a rule are
+generated again, so ``sample`` returns only rows that satisfy every
+constraint.
 """
 
 

@@ -182,7 +182,8 @@ def _reduced(edges):
         # Repaired, not rebuilt: learning the upper side as a difference cost detection (College, 3 seeds:
         # 0.86 -> 0.61; ames 0.44 -> 0.31: the upper side's own spikes are lost), and so did drawing the
         # breaking rows again (ames 0.44 -> 0.22); raising the upper side to the lower cost least (0.38).
-        relations.append(Relation("inequality", Inequality(low, high, rebuild=False, repair=True), support, log10_chance,
+        rule = Inequality(low, high, rebuild=False, repair=True)
+        relations.append(Relation("inequality", rule, support, log10_chance,
                                   f"on every row; {support} rows could have broken it"))
     return relations
 
