@@ -234,6 +234,9 @@ def test_unparsable_constraints_are_refused(text, match):
         ([Unique("paid_total"), "paid_total = principal + interest + fees"], "both rebuild column 'paid_total'"),
         ([FunctionOf("senior", "age"), FixedCombinations(["senior", "make"])], "both rebuild column 'senior'"),
         ([42], "must be a string"),
+        ([Inequality("age", 90, repair=True)], r"repair=True .* a column on each side"),
+        ([Inequality("interest", "principal", strict=True, rebuild=False, repair=True)], r"non-strict rule"),
+        ([Inequality("interest", "principal", rebuild=False, repair="yes")], "repair must be True or False"),
     ],
 )
 def test_bad_constraints_are_refused_before_training(loans, constraints, match):

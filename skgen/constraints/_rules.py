@@ -61,11 +61,6 @@ class Constraint:
         """Undo :meth:`to_model` on generated rows."""
         return frame
 
-    def repaired(self, frame):
-        """Generated rows with the rule mended where it can be (see :class:`Inequality`'s ``repair``);
-        rows still breaking it are generated again."""
-        return frame
-
     def state(self):
         """Fitted state as JSON-able data (see :meth:`set_state`)."""
         return {}
@@ -109,7 +104,8 @@ class Inequality(Constraint):
         lean on: on ames, where the sides are equal on half the real rows
         and the model broke the rule in 28% of its rows, redrawing took
         detection from 0.44 to 0.22 and raising the upper side to 0.38 (the
-        rules :func:`infer` finds are repaired).
+        rules :func:`infer` finds are repaired). Needs a column on each side
+        and ``strict=False``.
     """
 
     _params = ("low", "high", "strict", "rebuild", "repair")
@@ -155,6 +151,11 @@ class Inequality(Constraint):
         return np.where(missing, True, kept).astype(bool)
 
     def _fit(self, frame):
+        if not isinstance(self.repair, (bool, np.bool_)):
+            raise ValueError(f"Constraint {self}: repair must be True or False; got {self.repair!r}.")
+        if self.repair and (self.strict or len(self._sides()) < 2):
+            raise ValueError(f"Constraint {self}: repair=True raises the upper column to the lower one, so it needs "
+                             "a column on each side and a non-strict rule (<=).")
         both = self.rebuild and _is_column(self.low) and _is_column(self.high)
         self.reparametrised_ = bool(both and _present(frame, [self.low, self.high]).all() and all(
             _is_numeric(frame[c]) for c in (self.low, self.high)
@@ -187,6 +188,7 @@ class Inequality(Constraint):
         return bool(self.repair and not self.strict and not self.reparametrised_ and len(self._sides()) == 2)
 
     def repaired(self, frame):
+        """Generated rows with the upper side raised to the lower side where they break the rule."""
         if not self.repairs():
             return frame
         broken = ~self.satisfied(frame)
