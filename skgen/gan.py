@@ -141,16 +141,16 @@ class GANSampler(TorchEstimatorBase):
         checks without an improvement. The default generator starts at zero
         on top of the latent-class model (``latent_classes``), so the state
         judged before the first epoch is that model alone. ``"auto"`` is
-        True for tables of at least 100 rows held in memory and trained
+        True for tables of at least 50 rows held in memory and trained
         without ``dp_epsilon``; smaller tables train for ``max_epochs``
         with a warning. The scores are in ``validation_scores_``, the kept
         state's epoch in ``best_epoch_``.
     validation_fraction : float or None, default=None
         Tables: the rows that judge training (``early_stopping``). None
-        judges against a sample of 20% of the training rows (at most
-        2,500), which stay in training: on tables of a few thousand rows
-        the rows a held-out part takes cost more detection than judging
-        in-sample risks (credit: 0.756 with every row, 0.690 with 80%,
+        judges against the training rows themselves (a sample of 2,500 of
+        them on larger tables), which stay in training: on tables of a few
+        thousand rows the rows a held-out part takes cost more detection
+        than judging in-sample risks (credit: 0.756 with every row, 0.690 with 80%,
         three seeds each). A float keeps that share of the rows (at most
         2,500) out of training to judge it (the latent classes are fitted
         without them too).
