@@ -73,6 +73,25 @@ def test_a_score_of_zero_is_placed_anywhere_in_its_bin(n_distinct):
     assert decoded.nunique() == n_distinct
 
 
+def test_a_value_placed_in_its_bin_is_one_the_bin_holds():
+    # A count repeats its values: the rows of one value span a range of quantiles, which a bin edge
+    # can cut; encoding puts them all in one bin, so that bin must decode to them, not its neighbour's.
+    rng = np.random.RandomState(0)
+    frame = pd.DataFrame({"count": rng.geometric(0.04, 3000).astype(float)})
+    codec = TabularCodec().fit(frame)
+    column = codec.codecs_[0]
+    assert column.bins == 10 and len(column.spikes) == 0
+    matrix = codec.transform(frame)
+    segment = column.discrete_segment
+    level = matrix[:, segment.start : segment.start + segment.width].argmax(1)
+    matrix[:, codec.segments_[-1].start] = 0.0  # the untrained generator's score: a uniform place in the bin
+    decoded = codec.inverse_transform(matrix, rng=np.random.RandomState(1), in_bin=True)["count"].to_numpy()
+    held = [set(frame["count"][level == b]) for b in range(column.bins)]
+    foreign = np.mean([value not in held[b] for value, b in zip(decoded, level)])
+    # Measured: 0.011, values between sparse tail values (with the nominal edges: 0.056).
+    assert foreign < 0.02, foreign
+
+
 def test_spikes_become_categories():
     frame = mixed_frame()
     codec = TabularCodec().fit(frame)

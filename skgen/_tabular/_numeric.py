@@ -4,7 +4,8 @@ A numeric column with more values than ``discrete_threshold`` becomes
 
 - a **mode** softmax block: one level per point mass (a value holding a
   large share of the rows, e.g. ``capital-gain == 0``), one per quantile
-  *bin* of the remaining values (``n_bins`` bins of equal mass), and one for
+  *bin* of the remaining values (``n_bins`` bins of equal mass, their edges
+  moved off the values a column repeats: :func:`bin_edges`), and one for
   "missing" when the column has missing values;
 - a **score** (one float): the value's quantile as a standard-normal
   score, over all the non-spike values.
@@ -127,8 +128,9 @@ def decode(codec, matrix, level_of, bounds=None, rng=None, in_bin=False):
     comes from a model that knows it better than the score does (a
     latent-class model); otherwise the value is read from the score alone.
     """
-    if in_bin and bounds is None and codec.quantiles is not None:
-        bounds = bin_bounds(codec, level_of(codec.discrete_segment)) if codec.discrete_segment is not None else None
+    own_bins = in_bin and bounds is None and codec.quantiles is not None and codec.discrete_segment is not None
+    if own_bins:
+        bounds = bin_bounds(codec, level_of(codec.discrete_segment))
     n = len(matrix)
     segments = iter(codec.segments)
     if codec.discrete_segment is not None:
@@ -152,7 +154,9 @@ def decode(codec, matrix, level_of, bounds=None, rng=None, in_bin=False):
             else:
                 # The score's place inside its bin, carried into the bin's part within the range.
                 k = level[rest] - n_spikes
-                inside = t * codec.bins - k
+                edges = bin_edges(codec) if own_bins else np.arange(codec.bins + 1) / codec.bins
+                width = edges[k + 1] - edges[k]
+                inside = np.divide(t - edges[k], width, out=np.zeros_like(t), where=width > 0)
                 # A score outside its bin (the generator is not always consistent) gets a uniform
                 # place in it: the data's own distribution within a quantile bin.
                 # So does a score of exactly 0: an untrained generator started at zero gives it to every
@@ -167,9 +171,33 @@ def decode(codec, matrix, level_of, bounds=None, rng=None, in_bin=False):
 
 
 def bin_bounds(codec, level):
-    """Per row, the quantile range ``(lo, hi)`` of its mode level's bin (any range for spikes and missing)."""
+    """Per row, the quantile range ``(lo, hi)`` of its mode level's bin (any range for spikes and missing):
+    the range whose values are encoded into that bin (:func:`bin_edges`)."""
     k = np.clip(level - len(codec.spikes), 0, codec.bins - 1)
-    return k / codec.bins, (k + 1) / codec.bins
+    edges = bin_edges(codec)
+    return edges[k], edges[k + 1]
+
+
+def bin_edges(codec):
+    """The ``bins + 1`` quantile edges of the bins, moved off the values a column repeats.
+
+    A value many rows share (an integer count) spans a range of quantiles,
+    and :func:`encode` puts all its rows in the bin that holds the middle of
+    that range; an edge inside the range would make that bin decode part of
+    them as the next value. So the edge moves to the end of the range that
+    keeps the value whole in its bin (on email, 9.6% of ``exclaim_mess``
+    values decoded from a bin were values no row of the bin had).
+    """
+    quantiles, references = codec.quantiles.quantiles_[:, 0], codec.quantiles.references_
+    edges = np.arange(codec.bins + 1) / codec.bins
+    inner = edges[1:-1]
+    at = np.interp(inner, references, quantiles)
+    first = references[np.clip(np.searchsorted(quantiles, at, side="left"), 0, len(references) - 1)]
+    last = references[np.clip(np.searchsorted(quantiles, at, side="right") - 1, 0, len(references) - 1)]
+    tied = first < last  # the edge falls inside a repeated value's range
+    middle_below = (first + last) / 2 < inner
+    edges[1:-1] = np.where(tied, np.where(middle_below, last, first), inner)
+    return np.maximum.accumulate(edges)
 
 
 def finish(codec, values):
