@@ -151,9 +151,9 @@ class GANSampler(TorchEstimatorBase):
         them on larger tables), which stay in training: on tables of a few
         thousand rows the rows a held-out part takes cost more detection
         than judging in-sample risks (credit: 0.756 with every row, 0.690
-        with 80%, three seeds each). A float keeps that share of the rows (at most
-        2,500) out of training to judge it (the latent classes are fitted
-        without them too).
+        with 80%, three seeds each). A float keeps that share of the rows
+        (at most 2,500) out of training to judge it (the latent classes are
+        fitted without them too).
     batch_size : int or None, default=None
         Rows (images) per step; None is 128 for images and 500 for tables,
         or a tenth of the rows on tables under 5,000 rows (at least ``pac``).

@@ -128,9 +128,8 @@ def decode(codec, matrix, level_of, bounds=None, rng=None, in_bin=False):
     comes from a model that knows it better than the score does (a
     latent-class model); otherwise the value is read from the score alone.
     """
+    # The bounds are then the bins' own (bin_edges), those of each row's mode level.
     own_bins = in_bin and bounds is None and codec.quantiles is not None and codec.discrete_segment is not None
-    if own_bins:
-        bounds = bin_bounds(codec, level_of(codec.discrete_segment))
     n = len(matrix)
     segments = iter(codec.segments)
     if codec.discrete_segment is not None:
@@ -149,7 +148,7 @@ def decode(codec, matrix, level_of, bounds=None, rng=None, in_bin=False):
         if rest.any():
             scores = matrix[rest, seg.start].astype(np.float64)
             t = ndtr(scores)
-            if bounds is None:
+            if bounds is None and not own_bins:
                 values[rest] = from_uniform(codec, t)
             else:
                 # The score's place inside its bin, carried into the bin's part within the range.
@@ -165,17 +164,9 @@ def decode(codec, matrix, level_of, bounds=None, rng=None, in_bin=False):
                 # 35 in 10% of the rows, against 4% in the data).
                 stray = (inside <= 0) | (inside >= 1) | (scores == 0)
                 inside[stray] = rng.uniform(size=int(stray.sum()))
-                lo, hi = bounds[0][rest], bounds[1][rest]
+                lo, hi = (edges[k], edges[k + 1]) if own_bins else (bounds[0][rest], bounds[1][rest])
                 values[rest] = from_uniform(codec, lo + inside * (hi - lo))
     return finish(codec, values), missing
-
-
-def bin_bounds(codec, level):
-    """Per row, the quantile range ``(lo, hi)`` of its mode level's bin (any range for spikes and missing):
-    the range whose values are encoded into that bin (:func:`bin_edges`)."""
-    k = np.clip(level - len(codec.spikes), 0, codec.bins - 1)
-    edges = bin_edges(codec)
-    return edges[k], edges[k + 1]
 
 
 def bin_edges(codec):
