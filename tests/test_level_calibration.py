@@ -65,3 +65,22 @@ def test_conditions_still_hold_and_the_other_columns_stay_calibrated(table):
     plain_rows = _fit(table, False).sample(5000, conditions={"colour": "pink"}, random_state=0)
     assert abs(rows["x"].isna().mean() - real_missing) < 0.03, rows["x"].isna().mean()
     assert abs(plain_rows["x"].isna().mean() - real_missing) > 0.05, plain_rows["x"].isna().mean()
+
+
+@pytest.mark.parametrize("n_rows, drawn", [(1500, 20_000), (3000, 30_000)])
+def test_calibration_draws_ten_rows_per_training_row_within_bounds(table, monkeypatch, n_rows, drawn):
+    from skgen._nets._tabular import TabularGANNet
+
+    rows = pd.concat([table] * 2, ignore_index=True).iloc[:n_rows]
+    counts = []
+    generate = TabularGANNet.generate
+
+    def counted(self, n, *args, **kwargs):
+        counts.append(n)
+        return generate(self, n, *args, **kwargs)
+
+    monkeypatch.setattr(TabularGANNet, "generate", counted)
+    GANSampler(max_epochs=1, batch_size=100, latent_classes=0, early_stopping=False, random_state=0,
+               n_threads=1).fit(rows)
+    # Three rounds, each drawing ten rows per training row (at least 20,000, at most 60,000).
+    assert counts == [drawn] * 3
