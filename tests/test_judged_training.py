@@ -63,6 +63,44 @@ def test_the_best_state_is_kept_and_training_stops_after_patience_checks():
     assert net.history[:, "judged_score"] == [0.5, 0.9, 0.4, 0.3, 0.8]
 
 
+class _NoisyJudge:
+    """A scripted judge whose scores are noisy by ``noise``: ``margin`` says how much counts."""
+
+    def __init__(self, scores, noise):
+        self.scores, self.noise = iter(scores), noise
+
+    def __call__(self, net):
+        return next(self.scores)
+
+    def margin(self, best_score):
+        return self.noise
+
+
+def test_a_check_counts_as_better_only_when_it_beats_the_judges_noise():
+    net = _FakeNet()
+    # 0.52 and 0.55 beat 0.5 by less than the noise (0.06); 0.7 beats it by more.
+    callback = JudgedTraining(_NoisyJudge([0.5, 0.52, 0.55, 0.7, 0.72, 0.6, 0.65], noise=0.06), every=1, patience=3)
+    callback.on_train_begin(net)
+    stopped_at = None
+    for epoch in range(1, 7):
+        net.history.new_epoch()
+        try:
+            callback.on_epoch_end(net)
+        except KeyboardInterrupt:
+            stopped_at = epoch
+            break
+    assert callback.best_epoch_ == 3 and stopped_at == 6
+
+
+@pytest.mark.parametrize("score, n_rows, expected", [(0.7, 2500, 0.0154), (0.05, 2344, 0.0046), (1.0, 2500, 0.0163)])
+def test_the_judges_margin_is_the_noise_of_a_difference_of_two_scores(score, n_rows, expected):
+    # Hanley and McNeil's standard error of an AUC of 0.65 on 2,500 + 2,500 rows is 0.0077 (their
+    # table's order of size); a score 2 - 2 AUC doubles it.
+    assert judge_module.score_standard_error(score, n_rows) == pytest.approx(expected, abs=2e-4)
+    judge = judge_module.DetectionJudge(pd.DataFrame({"x": np.zeros(n_rows)}), None, None, None, 0)
+    assert judge.margin(score) == pytest.approx(np.sqrt(2) * expected, abs=3e-4)
+
+
 def test_a_zero_output_generator_adds_nothing_until_trained():
     generator = TabularGenerator(latent_dim=4, cond_dim=3, output_dim=5, hidden_dims=(8,), zero_output=True)
     out = generator(torch.randn(6, 4), cond_index=torch.tensor([0, 1, 2, 0, 1, 2]))

@@ -115,8 +115,11 @@ class JudgedTraining(Callback):
     scores the net's sampling generator (higher is better; the tabular GAN's
     judge is held-out detection). The generator's state at the best score
     is kept, and put back when training ends, so that the fitted model is
-    the best one judged, not the last one trained. After ``patience`` checks
-    in a row without an improvement of more than ``min_delta``, training
+    the best one judged, not the last one trained. A check improves on the
+    best when it beats it by more than ``min_delta`` and, if the judge has a
+    ``margin(best_score)`` method, by more than that margin too (the noise
+    of its scores: a check that beats the best by less is as likely chance
+    as progress). After ``patience`` checks in a row without an improvement, training
     stops (as skorch's ``EarlyStopping`` does, by a KeyboardInterrupt that
     skorch catches). The scores go to the history as ``judged_score`` and
     to ``scores_`` as ``(epoch, score)`` pairs. The judge is dropped when
@@ -171,11 +174,17 @@ class JudgedTraining(Callback):
     def _check(self, net, epoch):
         score = float(self.judge(net))
         self.scores_.append((epoch, score))
-        if score <= self.best_score_ + self.min_delta:
+        if score <= self.best_score_ + self._required_gain():
             return False
         self.best_score_, self.best_epoch_ = score, epoch
         self.best_state_ = {k: v.detach().clone() for k, v in net.sampling_generator().state_dict().items()}
         return True
+
+    def _required_gain(self):
+        margin = getattr(self.judge, "margin", None)
+        if margin is None or not math.isfinite(self.best_score_):
+            return self.min_delta
+        return max(self.min_delta, float(margin(self.best_score_)))
 
     def __getstate__(self):
         # The judge holds a fit's validation rows; a pickled net keeps none of them.

@@ -1,5 +1,6 @@
 """Judged training of the tabular GAN: the rows that judge it, and the detection score a check gives the generator."""
 
+import math
 import warnings
 
 import numpy as np
@@ -97,6 +98,11 @@ class DetectionJudge:
             encoded, rng=np.random.RandomState(self.seed), choices=choices, in_bin=self.latent is not None
         )
 
+    def margin(self, best_score):
+        """How much a check must beat ``best_score`` by to count as better: the standard error of
+        the difference of two independent scores (:func:`score_standard_error`)."""
+        return math.sqrt(2.0) * score_standard_error(best_score, len(self.validation))
+
     def __call__(self, net):
         rows = self.rows(net)
         # The detection score unclipped (2 - 2 AUC, above 1 when the detector does worse than chance):
@@ -104,6 +110,17 @@ class DetectionJudge:
         auc, _ = cross_validated_auc(self.validation, rows, n_splits=JUDGE_FOLDS,
                                      random_state=self.seed, n_threads=self.n_threads)
         return 2.0 - 2.0 * auc
+
+
+def score_standard_error(score, n_rows):
+    """The standard error of a judged score ``2 - 2 AUC`` of ``n_rows`` real rows against as many
+    generated ones: twice Hanley and McNeil's (1982) standard error of the AUC. It counts only the
+    scored rows' noise, not the detector's, so it is a lower bound of how much checks vary."""
+    auc = 1.0 - score / 2.0
+    auc = min(max(auc, 1.0 - auc), 1.0)  # (below 0.5 the detector is as informative mirrored)
+    q1, q2 = auc / (2.0 - auc), 2.0 * auc * auc / (1.0 + auc)
+    variance = (auc * (1.0 - auc) + (n_rows - 1) * (q1 - auc * auc + q2 - auc * auc)) / (n_rows * n_rows)
+    return 2.0 * math.sqrt(max(variance, 0.0))
 
 
 def judged_state(net):
