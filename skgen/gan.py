@@ -139,9 +139,10 @@ class GANSampler(TorchEstimatorBase):
         :func:`skgen.metrics.detection_score` (2 folds); the generator state
         that scored best is the fitted one, and training stops after three
         checks without an improvement (a check improves on the best only
-        when it beats it by more than the scores' own noise). The default generator starts at zero
-        on top of the latent-class model (``latent_classes``), so the state
-        judged before the first epoch is that model alone. ``"auto"`` is
+        when it beats it by more than the scores' own noise). The default
+        generator starts at zero on top of the latent-class model
+        (``latent_classes``), so the state judged before the first epoch is
+        that model alone. ``"auto"`` is
         True for tables of at least 50 rows held in memory and trained
         without ``dp_epsilon``; smaller tables train for ``max_epochs``
         with a warning. The scores are in ``validation_scores_``, the kept

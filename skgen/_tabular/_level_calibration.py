@@ -4,9 +4,9 @@ After training, a generator's softmax blocks are drawn a little too often at
 some levels and too rarely at others (on Adult, ``education = HS-grad`` in
 35.2% of sampled rows against 32.4% of training rows). Calibration draws
 ten times as many rows as the table has (at least ``MIN_CALIBRATION_ROWS``,
-at most ``MAX_CALIBRATION_ROWS``) the way :meth:`GANSampler.sample` does, counts the
-level drawn in every block (categories, and the modes and bins of numeric
-columns) and adds ``log(training frequency / sampled frequency)`` to the
+at most ``MAX_CALIBRATION_ROWS``) the way :meth:`GANSampler.sample` does,
+counts the level drawn in every block (categories, and the modes and bins of
+numeric columns) and adds ``log(training frequency / sampled frequency)`` to the
 block's logits at sampling time; a few rounds, since the blocks of one row
 are drawn from one generator output and move together. Training is not
 touched: the bias applies when levels are drawn (:func:`sample_blocks`),
