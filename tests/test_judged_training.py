@@ -11,6 +11,7 @@ import skgen._tabular._judge as judge_module
 from skgen import GANSampler
 from skgen._core._callbacks import JudgedTraining
 from skgen._modules import TabularGenerator
+from skgen.metrics._detection import cross_validated_auc
 
 from ._settings import TINY_TABLE_GAN as UNJUDGED_TABLE_GAN
 
@@ -99,6 +100,41 @@ def test_the_judges_margin_is_the_noise_of_a_difference_of_two_scores(score, n_r
     assert judge_module.score_standard_error(score, n_rows) == pytest.approx(expected, abs=2e-4)
     judge = judge_module.DetectionJudge(pd.DataFrame({"x": np.zeros(n_rows)}), None, None, None, 0)
     assert judge.margin(score) == pytest.approx(np.sqrt(2) * expected, abs=3e-4)
+
+
+class _FixedRowsJudge(judge_module.DetectionJudge):
+    """A judge of fixed generated rows: checks differ only by the detector's fold seed."""
+
+    def __init__(self, validation, generated, seed):
+        super().__init__(validation, None, None, None, seed)
+        self.generated = generated
+
+    def rows(self, net):
+        return self.generated
+
+
+@pytest.mark.parametrize("shift", [0.0, 3.0])
+def test_a_checks_detector_boosts_a_fixed_number_of_rounds_whatever_the_rows(monkeypatch, shift):
+    # Rows it cannot tell apart (shift 0) and rows it can (3): the default detector's early stopping
+    # ends these after a few rounds or runs to 100; a check's detector runs its fixed rounds.
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    rounds = []
+    fit = HistGradientBoostingClassifier.fit
+
+    def recording_fit(self, *args, **kwargs):
+        fitted = fit(self, *args, **kwargs)
+        rounds.append(fitted.n_iter_)
+        return fitted
+
+    monkeypatch.setattr(HistGradientBoostingClassifier, "fit", recording_fit)
+    real, generated = small_table(1500, seed=1), small_table(1500, seed=2)
+    generated["x"] += shift
+    _FixedRowsJudge(real, generated, seed=0)(None)
+    assert rounds == [judge_module.JUDGE_DETECTOR["max_iter"]] * judge_module.JUDGE_FOLDS
+    rounds.clear()
+    cross_validated_auc(real, generated, n_splits=judge_module.JUDGE_FOLDS)
+    assert all(n != judge_module.JUDGE_DETECTOR["max_iter"] for n in rounds)
 
 
 def test_a_zero_output_generator_adds_nothing_until_trained():
