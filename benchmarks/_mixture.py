@@ -4,7 +4,7 @@ The textbook latent-class model, as issue 19 describes it: numeric (and
 datetime) columns cut into 32 quantile bins, missing values a bin of their
 own; a mixture of K products of per-column categorical distributions over
 the bins and categories, fitted by EM (``skgen._tabular._latent_classes``:
-100 iterations from one start, a small Dirichlet smoothing); a sampled row draws a class,
+100 iterations, a small Dirichlet smoothing); a sampled row draws a class,
 then each column's bin or category from the class, then a numeric value
 uniformly among the training values inside the sampled bin.
 """
@@ -38,8 +38,7 @@ class LatentClassMixture:
             self.levels_.append(levels)
         generator = torch.Generator().manual_seed(self.random_state)
         self.model_, _ = LatentClasses.fit(
-            torch.from_numpy(np.stack(codes, axis=1)), [len(lv) for lv in self.levels_], self.n_classes, generator,
-            n_starts=1,  # the anchor as issue 19 defined it: one EM start
+            torch.from_numpy(np.stack(codes, axis=1)), [len(lv) for lv in self.levels_], self.n_classes, generator
         )
         self.fit_seconds_ = time.perf_counter() - start
         return self

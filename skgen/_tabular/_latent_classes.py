@@ -18,9 +18,6 @@ import torch
 # EM on at most this many rows (a seeded subsample); every row then gets its class from one E-step.
 MAX_EM_ROWS = 50_000
 EM_ITERATIONS = 100
-# EM starts of START_ITERATIONS iterations each; the one of highest likelihood runs to EM_ITERATIONS.
-N_STARTS = 4
-START_ITERATIONS = 20
 # Dirichlet pseudo-count per level and class (keeps unseen levels possible, avoids log 0).
 SMOOTHING = 0.05
 DRAW_ROWS = 65_536  # rows whose classes are drawn at a time
@@ -51,7 +48,7 @@ class LatentClasses:
         return len(self.weights)
 
     @classmethod
-    def fit(cls, codes, n_levels, n_classes, generator, n_starts=N_STARTS):
+    def fit(cls, codes, n_levels, n_classes, generator):
         """Fit the mixture by EM on ``codes`` and draw each row's class.
 
         Parameters
@@ -62,9 +59,6 @@ class LatentClasses:
         n_classes : int
         generator : torch.Generator (CPU)
             Seeds the initial classes, the EM subsample and the classes drawn.
-        n_starts : int, default=N_STARTS
-            EM starts of ``START_ITERATIONS`` iterations; the likeliest runs
-            on to ``EM_ITERATIONS`` (1: one start, run to the end).
 
         Returns
         -------
@@ -82,15 +76,21 @@ class LatentClasses:
         n_classes = min(int(n_classes), len(em_rows))
         n_conditions = int(sum(n_levels))
         column_of = torch.repeat_interleave(torch.arange(len(n_levels)), torch.tensor(n_levels))
+        # Start: each class centred on a random row (half its mass on that row's levels).
         marginal = torch.bincount(em_rows.reshape(-1), minlength=n_conditions).float() / len(em_rows)
-        # A few short starts, the likeliest one run on: EM from one start lands in a local optimum that
-        # depends on the rows it was centred on.
-        starts = [
-            _em(em_rows, *_initial_classes(em_rows, marginal, n_classes, generator), column_of, START_ITERATIONS)
-            for _ in range(n_starts)
-        ]
-        weights, probs, _ = max(starts, key=lambda start: start[2])
-        weights, probs, _ = _em(em_rows, weights, probs, column_of, EM_ITERATIONS - START_ITERATIONS)
+        centres = em_rows[torch.randperm(len(em_rows), generator=generator)[:n_classes]]
+        probs = 0.5 * marginal.expand(n_classes, -1).clone()
+        probs.scatter_add_(1, centres, torch.full(centres.shape, 0.5))
+        weights = torch.full((n_classes,), 1.0 / n_classes)
+        for _ in range(EM_ITERATIONS):
+            responsibility = _posterior(em_rows, weights, probs)
+            counts = torch.zeros(n_conditions, n_classes)
+            for j in range(em_rows.shape[1]):
+                counts.index_add_(0, em_rows[:, j], responsibility)
+            counts = counts.t() + SMOOTHING
+            totals = torch.zeros(n_classes, len(n_levels)).index_add_(1, column_of, counts)
+            probs = counts / totals[:, column_of]
+            weights = (responsibility.sum(0) + 1e-3) / (len(em_rows) + 1e-3 * n_classes)
         model = cls(weights.numpy(), probs.numpy(), n_levels)
         classes = model.draw_classes(global_codes, generator)
         return model, classes
@@ -168,32 +168,6 @@ def gumbel_argmax(log_probs, generator):
     """One draw per row from the categorical distributions ``softmax(log_probs)``."""
     uniform = torch.rand(log_probs.shape, generator=generator).clamp_(1e-10, 1.0 - 1e-7)
     return (log_probs - torch.log(-torch.log(uniform))).argmax(1)
-
-
-def _initial_classes(em_rows, marginal, n_classes, generator):
-    """Start weights and level probabilities: each class centred on a random row (half its mass on
-    that row's levels, half on the marginal frequencies)."""
-    centres = em_rows[torch.randperm(len(em_rows), generator=generator)[:n_classes]]
-    probs = 0.5 * marginal.expand(n_classes, -1).clone()
-    probs.scatter_add_(1, centres, torch.full(centres.shape, 0.5))
-    return torch.full((n_classes,), 1.0 / n_classes), probs
-
-
-def _em(em_rows, weights, probs, column_of, iterations):
-    """``iterations`` EM steps from ``(weights, probs)``; returns them with the rows' log-likelihood."""
-    n_classes, n_conditions = probs.shape
-    n_columns = int(column_of.max()) + 1
-    for _ in range(iterations):
-        responsibility = _posterior(em_rows, weights, probs)
-        counts = torch.zeros(n_conditions, n_classes)
-        for j in range(em_rows.shape[1]):
-            counts.index_add_(0, em_rows[:, j], responsibility)
-        counts = counts.t() + SMOOTHING
-        totals = torch.zeros(n_classes, n_columns).index_add_(1, column_of, counts)
-        probs = counts / totals[:, column_of]
-        weights = (responsibility.sum(0) + 1e-3) / (len(em_rows) + 1e-3 * n_classes)
-    log_likelihood = float(torch.logsumexp(_log_posterior(em_rows, weights, probs), dim=1).sum())
-    return weights, probs, log_likelihood
 
 
 def _log_posterior(global_codes, weights, probs):
