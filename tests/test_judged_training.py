@@ -103,7 +103,7 @@ def test_the_judges_margin_is_the_noise_of_a_difference_of_two_scores(score, n_r
 
 
 class _FixedRowsJudge(judge_module.DetectionJudge):
-    """A judge of fixed generated rows: checks differ only by the detector's fold seed."""
+    """A judge whose generated rows are given (no net to sample them from)."""
 
     def __init__(self, validation, generated, seed):
         super().__init__(validation, None, None, None, seed)
