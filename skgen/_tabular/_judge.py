@@ -104,11 +104,9 @@ class DetectionJudge:
         )
 
     def margin(self, best_score):
-        """How much a check must beat ``best_score`` by to count as better: one standard error of a
-        score (:func:`score_standard_error`). Two checks score their rows against the same judged
-        rows, so the difference of their scores carries the generated rows' noise, not the judged
-        rows': about the noise of one score, not of two independent ones."""
-        return score_standard_error(best_score, len(self.validation))
+        """How much a check must beat ``best_score`` by to count as better: the standard error of
+        the difference of two independent scores (:func:`score_standard_error`)."""
+        return math.sqrt(2.0) * score_standard_error(best_score, len(self.validation))
 
     def __call__(self, net):
         rows = self.rows(net)
