@@ -121,10 +121,10 @@ class JudgedTraining(Callback):
     of its scores: a check that beats the best by less is as likely chance
     as progress). After ``patience`` checks in a row without an
     improvement, training stops (as skorch's ``EarlyStopping`` does, by a
-    KeyboardInterrupt that skorch catches). The scores go to the history as ``judged_score`` and
-    to ``scores_`` as ``(epoch, score)`` pairs. The judge is dropped when
-    training ends (it may hold real rows), so a later ``partial_fit`` is
-    not judged.
+    KeyboardInterrupt that skorch catches). The scores go to the history
+    as ``judged_score`` and to ``scores_`` as ``(epoch, score)`` pairs. The
+    judge is dropped when training ends (it may hold real rows), so a later
+    ``partial_fit`` is not judged.
 
     Parameters
     ----------
