@@ -16,7 +16,11 @@ For each table (the seven shared ones, then the generalisation suite of
   ``--argn-python`` or ``SKGEN_CART_PYTHON`` / ``SKGEN_ARGN_PYTHON``; left
   out without one); CART judged with float columns cast to float32;
 - **independent columns**: each column bootstrapped on its own;
-- **real rows**: the training rows themselves (the ceiling).
+- **real rows**: the training rows themselves (the ceiling);
+- **training rows resampled**: as many rows drawn from the training rows
+  with replacement, seeded -- a model that learned the training rows'
+  distribution exactly, with the sampling noise every generator has (its
+  exact copies are all its rows).
 
 Detection (:func:`skgen.metrics.detection_score`, 5 folds, seeded) of as
 many synthetic rows as training rows (or holdout rows, where there are
@@ -35,6 +39,13 @@ tables with a target.
     python benchmarks/bench_generalisation.py --models argn --argn-python ../venv_argn/bin/python --output generalisation_argn.md
     python benchmarks/bench_generalisation.py --no-extras --no-fixed --cart-python ../venv_cart/bin/python \
         --argn-python ../venv_argn/bin/python --output generalisation_all.md   # every table x every model
+    python benchmarks/bench_generalisation.py --tables email --suite-tables openintro/births14 --no-fixed \
+        --models skgen mixture bootstrap real --split-seeds 0 1 2 3 4 --output generalisation_splits.md
+
+``--split-seeds`` repeats each table over other 80/20 splits (the table's
+rows, training and holdout together, split by ``generalisation_suite.split``
+with that seed; split 0 is the table's usual split): how much of a gap
+between two models is the holdout the table happens to have.
 
 After the suite: Adult subsamples of 300, 1,000 and 3,000 of its training
 rows (judged on the whole 20%), and ISLR ``College`` and openintro
@@ -74,7 +85,21 @@ def fixed_budget_classes(n_rows):
 
 
 def tables(args):
-    """``(name, loader)`` of each table to run, shared ones first."""
+    """``(name, loader)`` of each table to run, shared ones first (each table once per split seed)."""
+    chosen = usual_splits(args)
+    if args.split_seeds == [0]:
+        return chosen
+    return [(name if seed == 0 else f"{name} (split {seed})", loader if seed == 0 else resplit(loader, seed))
+            for name, loader in chosen for seed in args.split_seeds]
+
+
+def resplit(loader, seed):
+    """A loader of the same table's rows, split 80/20 with ``seed``."""
+    return lambda: split(pd.concat(loader(), ignore_index=True), seed=seed)
+
+
+def usual_splits(args):
+    """``(name, loader)`` of each table to run, with its usual split."""
     chosen = []
     if not args.suite_only and not args.extras_only:
         chosen += [(name, lambda name=name: load_table(name)) for name in (args.tables or TABLES)]
@@ -90,8 +115,14 @@ def tables(args):
     return chosen
 
 
+def base_name(table):
+    """The table's name without its split mark."""
+    return table.split(" (split ")[0]
+
+
 def target_of(table):
     """The TSTR target of a table, or None (the tail tables have none)."""
+    table = base_name(table)
     if table in TABLES:
         return TABLES[table][1]
     if table.startswith("adult, "):
@@ -127,10 +158,11 @@ def independent_columns(train, n, seed):
 
 JUDGE_SECONDS = []
 ANCHOR_PYTHON = {}  # kind -> the interpreter of its environment
-MODELS = ("skgen", "fixed", "mixture", "cart", "argn", "independent", "real")
+MODELS = ("skgen", "fixed", "mixture", "cart", "argn", "independent", "real", "bootstrap")
 LABELS = {"skgen": "skgen (defaults)", "fixed": "skgen, fixed budget", "mixture": "mixture", "cart": "CART",
-          "argn": "TabularARGN", "independent": "independent columns", "real": "real rows"}
-UNFITTED = ("independent", "real")  # no fit, no copies to count
+          "argn": "TabularARGN", "independent": "independent columns", "real": "real rows",
+          "bootstrap": "training rows resampled"}
+UNFITTED = ("independent", "real", "bootstrap")  # no fit, no copies to count
 
 
 def timed_judge():
@@ -174,6 +206,8 @@ def run_model(model, train, test, seed, target=None):
             synthetic, fit_s = independent_columns(train, n_rows, seed), None
         elif model == "real":
             synthetic, fit_s = train, None
+        elif model == "bootstrap":
+            synthetic, fit_s = train.sample(n_rows, replace=True, random_state=seed).reset_index(drop=True), None
         elif model in ANCHOR_PYTHON:
             synthetic, fit_s = anchor_sample(model, train, n_rows, seed, ANCHOR_PYTHON[model])
             if model == "cart":
@@ -227,7 +261,14 @@ def scope_sentence(args):
     extras = "Adult subsamples and the two tail tables"
     if args.extras_only:
         return f"The tables are the {extras}."
+    if args.tables or args.suite_tables:
+        return f"Tables named openintro/…, modeldata/… and so on are from {suite}."
     return f"Tables after the shared seven are {suite}" + ("." if args.no_extras else f"; then {extras}.")
+
+
+def splits_phrase(args):
+    others = [str(seed) for seed in args.split_seeds if seed != 0]
+    return f"; tables marked \"split k\" also split with seeds {', '.join(others)}" if others else ""
 
 
 def report(rows, models, args, load_before, started, frames):
@@ -243,7 +284,7 @@ def report(rows, models, args, load_before, started, frames):
         "",
         f"Written by `python benchmarks/bench_generalisation.py {' '.join(sys.argv[1:])}` on "
         f"{time.strftime('%Y-%m-%d')}. {environment_line()}.",
-        "One torch thread, one model at a time; 80/20 split (seed 0); as many synthetic rows as training rows "
+        "One torch thread, one model at a time; 80/20 split (seed 0" + splits_phrase(args) + "); as many synthetic rows as training rows "
         "(or holdout rows, where more); detection of the unseen 20% (5 folds), mean ± half the range over "
         f"seeds {', '.join(map(str, args.seeds))}. " + scope_sentence(args) + " "
         + load_sentence(load_before, machine_load(), time.perf_counter() - started),
@@ -303,7 +344,7 @@ def resampled_tail_shares(values, n_values, draws=1_000, seed=0):
 
 def tails_report(rows, models, frames):
     """The heavy tails of the tail tables: each model's p99 and maximum over the training rows' (mean ± spread)."""
-    tail_rows = [(table, results) for table, _, results in rows if table in TAIL_TABLES]
+    tail_rows = [(table, results) for table, _, results in rows if base_name(table) in TAIL_TABLES]
     if not tail_rows:
         return []
     header = "| table | column | training p99 / max | " + " | ".join(f"{m}: p99 ratio | {m}: max ratio" for m in models)
@@ -346,6 +387,8 @@ def main():
     parser.add_argument("--argn-python", help="the TabularARGN environment's python (default: $SKGEN_ARGN_PYTHON)")
     parser.add_argument("--seeds", nargs="+", type=int, default=list(SEEDS),
                         help="model, sample and detector seeds (default: 0 1 2)")
+    parser.add_argument("--split-seeds", nargs="+", type=int, default=[0],
+                        help="80/20 splits of each table (default: 0, the usual one)")
     parser.add_argument("--force", action="store_true", help="run even if the machine is busy")
     parser.add_argument("--output", default=RESULTS.name, help="file name under benchmarks/results/")
     args = parser.parse_args()
@@ -362,7 +405,7 @@ def main():
         train, test = loader()
         # The fixed budget (the slowest model) on the shared tables only: the figures before this change.
         results = {m: [guarded(run_model, m, train, test, seed, target_of(table)) for seed in args.seeds] for m in models
-                   if m != "fixed" or table in TABLES}
+                   if m != "fixed" or base_name(table) in TABLES}
         results = {m: [r for r in runs if r is not None] for m, runs in results.items()}
         rows.append((table, f"{len(train):,} × {train.shape[1]}", results))
         print(table, {m: round(float(np.mean([r["detection"] for r in v])), 3) for m, v in results.items() if v},
