@@ -175,9 +175,24 @@ def functions(train):
                 if size == 2 and any(s for s in sources if _determines(train, [s], target)):
                     continue
                 if (groups[target].nunique(dropna=False) <= 1).all():
-                    found.append((f"{target} = f({', '.join(sources)})",
-                                  lambda f, s=list(sources), t=target: _function_kept(train, f, s, t)))
+                    found.append((f"{target} = f({', '.join(sources)})", FunctionCheck(train, list(sources), target)))
     return found
+
+
+class FunctionCheck:
+    """Rows keeping ``target = f(sources)`` (a row whose sources the training rows never pair counts as
+    breaking it); ``seen(frame)``: the rows whose sources they do pair, where the function is defined."""
+
+    def __init__(self, train, sources, target):
+        self.train, self.sources, self.target = train, sources, target
+
+    def __call__(self, frame):
+        return _function_kept(self.train, frame, self.sources, self.target)
+
+    def seen(self, frame):
+        keys = self.train[self.sources].drop_duplicates()
+        merged = frame[self.sources].merge(keys, on=self.sources, how="left", indicator=True)
+        return merged["_merge"].eq("both").to_numpy()
 
 
 def _determines(train, sources, target):
@@ -292,12 +307,30 @@ def table_section(name, train, seeds, fit):
         worst = int(np.argmin(per[labels[0]]))
         lines.append(f"| {kind} | {len(items)} | " + " | ".join(str(int((per[label] >= 0.99).sum())) for label in labels)
                      + f" | `{items[worst][0]}` {per[labels[0]][worst]:.3f} |")
+    lines += functions_on_seen_keys(relations["function"], fits[labels[0]][2], labels[0])
     scores = {label: fits[label][0] for label in labels}
     seconds = {label: np.mean(fits[label][1]) for label in labels}
     lines += ["", f"Detection (mean ± spread of {len(seeds)} seeds; fit seconds): " + "; ".join(
         f"{label} **{np.mean(scores[label]):.3f} ± {np.ptp(scores[label]) / 2:.3f}** ({seconds[label]:.0f} s)"
         for label in labels) + f". The finder takes {100 * finder_s / seconds[labels[0]]:.1f}% of the default fit.", ""]
     return lines, {label: np.mean(scores[label]) for label in labels}
+
+
+def functions_on_seen_keys(items, samples, label):
+    """A sentence on the functions a fit breaks: how many of its rows have sources the training rows never
+    pair (where a function learned from them is undefined), and how it does on the other rows."""
+    if not items:
+        return []
+    kept_seen, unseen = [], []
+    for _, check in items:
+        seen = [check.seen(rows) for rows in samples]
+        kept_seen.append(np.mean([check(rows)[mask].mean() if mask.any() else 1.0 for rows, mask in zip(samples, seen)]))
+        unseen.append(np.mean([1 - mask.mean() for mask in seen]))
+    worst = int(np.argmin(kept_seen))
+    return ["", f"Functions, {label}: on the rows whose sources the training rows pair, "
+            f"{sum(k >= 0.99 for k in kept_seen)} of {len(items)} kept in ≥ 99% of them (worst `{items[worst][0]}` "
+            f"{kept_seen[worst]:.3f}); rows whose sources the training rows never pair, where a function learned "
+            f"from them is undefined: {100 * min(unseen):.1f}% to {100 * max(unseen):.1f}% of rows."]
 
 
 TESTS = {}
