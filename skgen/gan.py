@@ -147,7 +147,11 @@ class GANSampler(TorchEstimatorBase):
         True for tables of at least 50 rows held in memory and trained
         without ``dp_epsilon``; smaller tables train for ``max_epochs``
         with a warning. The scores are in ``validation_scores_``, the kept
-        state's epoch in ``best_epoch_``.
+        state's epoch in ``best_epoch_``. They are ``2 - 2 AUC``, not
+        clipped at 1: a check the detector scores worse than chance is
+        above 1, so that such checks do not all tie (the progress display
+        and the history's ``judged_score`` show at most 1, as
+        :func:`skgen.metrics.detection_score` does).
     validation_fraction : float or None, default=None
         Tables: the rows that judge training (``early_stopping``). None
         judges against the training rows themselves (a sample of 2,500 of

@@ -93,6 +93,25 @@ def test_a_check_counts_as_better_only_when_it_beats_the_judges_noise():
     assert callback.best_epoch_ == 3 and stopped_at == 6
 
 
+class _DetectionLikeJudge(_NoisyJudge):
+    """A scripted judge that, like the detection judge, shows its scores clipped at 1."""
+
+    shown = staticmethod(judge_module.DetectionJudge.shown)
+
+
+def test_the_history_shows_a_score_above_one_as_one_and_the_best_is_still_chosen_unclipped():
+    net = _FakeNet()
+    # 1.08 and 1.02: detectors worse than chance. Clipped they would tie at 1, and the first would win.
+    callback = JudgedTraining(_DetectionLikeJudge([0.6, 1.02, 1.08, 0.7], noise=0.0), every=1, patience=3)
+    callback.on_train_begin(net)
+    for epoch in range(1, 4):
+        net.history.new_epoch()
+        callback.on_epoch_end(net)
+    assert net.history[:, "judged_score"] == [1.0, 1.0, 0.7]
+    assert [s for _, s in callback.scores_] == [0.6, 1.02, 1.08, 0.7]
+    assert callback.best_epoch_ == 2
+
+
 @pytest.mark.parametrize("score, n_rows, expected", [(0.7, 2500, 0.0154), (0.05, 2344, 0.0046), (1.0, 2500, 0.0163)])
 def test_the_judges_margin_is_the_noise_of_a_difference_of_two_scores(score, n_rows, expected):
     # Hanley and McNeil's standard error of an AUC of 0.65 on 2,500 + 2,500 rows is 0.0077 (their

@@ -121,8 +121,9 @@ class JudgedTraining(Callback):
     of its scores: a check that beats the best by less is as likely chance
     as progress). After ``patience`` checks in a row without an
     improvement, training stops (as skorch's ``EarlyStopping`` does, by a
-    KeyboardInterrupt that skorch catches). The scores go to the history
-    as ``judged_score`` and to ``scores_`` as ``(epoch, score)`` pairs. The
+    KeyboardInterrupt that skorch catches). The scores go to ``scores_`` as
+    ``(epoch, score)`` pairs, and to the history as ``judged_score`` (as the
+    judge's ``shown(score)`` method, if it has one, gives it for reading). The
     judge is dropped when training ends (it may hold real rows), so a later
     ``partial_fit`` is not judged.
 
@@ -159,7 +160,9 @@ class JudgedTraining(Callback):
         if self.judge is None or epoch % self.every:
             return
         improved = self._check(net, epoch)
-        net.history.record("judged_score", self.scores_[-1][1])
+        score = self.scores_[-1][1]
+        shown = getattr(self.judge, "shown", None)
+        net.history.record("judged_score", score if shown is None else float(shown(score)))
         self.misses_ = 0 if improved else self.misses_ + 1
         if self.misses_ >= self.patience:
             raise KeyboardInterrupt

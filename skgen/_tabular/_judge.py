@@ -108,6 +108,12 @@ class DetectionJudge:
         the difference of two independent scores (:func:`score_standard_error`)."""
         return math.sqrt(2.0) * score_standard_error(best_score, len(self.validation))
 
+    @staticmethod
+    def shown(score):
+        """The score as :func:`skgen.metrics.detection_score` reports it (at most 1), for the
+        history and the progress display."""
+        return min(score, 1.0)
+
     def __call__(self, net):
         rows = self.rows(net)
         # The detection score unclipped (2 - 2 AUC, above 1 when the detector does worse than chance):
