@@ -184,26 +184,25 @@ class FunctionCheck:
     breaking it); ``seen(frame)``: the rows whose sources they do pair, where the function is defined."""
 
     def __init__(self, train, sources, target):
-        self.train, self.sources, self.target = train, sources, target
+        self.sources, self.target = sources, target
+        # The function as the training rows give it: one target value per pair of sources.
+        self.table = train[sources + [target]].drop_duplicates(sources)
+
+    def _merged(self, frame):
+        return frame[self.sources + [self.target]].merge(self.table, on=self.sources, how="left",
+                                                          suffixes=("", "_real"), indicator=True)
 
     def __call__(self, frame):
-        return _function_kept(self.train, frame, self.sources, self.target)
+        merged = self._merged(frame)
+        fake, real = merged[self.target], merged[f"{self.target}_real"]
+        return ((fake == real) | (fake.isna() & real.isna())).to_numpy()
 
     def seen(self, frame):
-        keys = self.train[self.sources].drop_duplicates()
-        merged = frame[self.sources].merge(keys, on=self.sources, how="left", indicator=True)
-        return merged["_merge"].eq("both").to_numpy()
+        return self._merged(frame)["_merge"].eq("both").to_numpy()
 
 
 def _determines(train, sources, target):
     return (train.groupby(sources, dropna=False)[target].nunique(dropna=False) <= 1).all()
-
-
-def _function_kept(train, frame, sources, target):
-    table = train[sources + [target]].drop_duplicates(sources)
-    merged = frame[sources + [target]].merge(table, on=sources, how="left", suffixes=("", "_real"))
-    real = merged[f"{target}_real"]
-    return ((merged[target] == real) | (merged[target].isna() & real.isna())).to_numpy()
 
 
 def missing_together(train):
