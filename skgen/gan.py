@@ -410,6 +410,7 @@ class GANSampler(TorchEstimatorBase):
         conditional=True,
         latent_classes="auto",
         calibrate_levels=True,
+        numeric_values="trees",
         early_stopping="auto",
         validation_fraction=None,
         categorical_columns=None,
@@ -449,6 +450,7 @@ class GANSampler(TorchEstimatorBase):
         self.conditional = conditional
         self.latent_classes = latent_classes
         self.calibrate_levels = calibrate_levels
+        self.numeric_values = numeric_values
         self.early_stopping = early_stopping
         self.validation_fraction = validation_fraction
         self.categorical_columns = categorical_columns
@@ -797,6 +799,7 @@ class GANSampler(TorchEstimatorBase):
         state.setdefault("infer_constraints", ["combinations"])  # what 0.3 inferred besides keys
         state.setdefault("latent_classes", 0)  # fitted (and refitted) without, as they were
         state.setdefault("calibrate_levels", False)  # likewise
+        state.setdefault("numeric_values", "generator")  # likewise
         state.setdefault("early_stopping", False)  # trained to max_epochs, as they were
         state.setdefault("validation_fraction", None)
         state.setdefault("accelerator", None)

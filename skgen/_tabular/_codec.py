@@ -308,7 +308,8 @@ class TabularCodec:
         in_bin : bool, default=False
             Keep each numeric value inside the quantile bin of its mode
             level (``choices``), its place in the bin read from its score
-            (uniform when the score lies outside the bin); False reads the
+            (uniform when the score lies outside the bin), or drawn by the
+            codec's ``value_trees_`` where it has them; False reads the
             value from the score alone.
 
         Returns
@@ -327,13 +328,17 @@ class TabularCodec:
             by_start = {start: choices[:, b] for b, start in enumerate(starts)}
             level_of = lambda segment: by_start[segment.start]  # noqa: E731
         bounds = bounds or {}
+        trees = getattr(self, "value_trees_", None)
+        drawn = trees.draw(self, level_of, n, rng, skip=set(bounds)) if trees is not None and in_bin else {}
         data = {
-            codec.name: self._decode_column(codec, matrix, n, rng, level_of, bounds.get(codec.name), in_bin)
+            codec.name: self._decode_column(
+                codec, matrix, n, rng, level_of, bounds.get(codec.name), in_bin, drawn.get(codec.name)
+            )
             for codec in self.codecs_
         }
         return pd.DataFrame(data, columns=self.columns_)
 
-    def _decode_column(self, codec, matrix, n, rng, level_of, bounds=None, in_bin=False):
+    def _decode_column(self, codec, matrix, n, rng, level_of, bounds=None, in_bin=False, drawn=None):
         if codec.constant is not None:
             if codec.constant == _MISSING:
                 values = np.full(n, None, dtype=object)
@@ -359,7 +364,9 @@ class TabularCodec:
                 values = values.astype(np.float64)
             return self._restore_dtype(codec, values, missing)
         if codec.bins is not None:
-            values, missing = decode_binned(codec, matrix, level_of, None if bounds is None else bounds[:2], rng, in_bin)
+            values, missing = decode_binned(
+                codec, matrix, level_of, None if bounds is None else bounds[:2], rng, in_bin, drawn
+            )
             if bounds is not None:
                 values = np.clip(values, bounds[2], bounds[3])
             return self._restore_dtype(codec, values, missing)

@@ -27,6 +27,7 @@ from ._judge import DetectionJudge, check_schedule, is_judged, judged_state, val
 from ._latent_classes import LatentClasses, cpu_generator
 from ._level_calibration import block_frequencies, calibrate_levels, with_exact_missing_rates
 from ._sources import FirstPass, TableSource, is_table_source
+from ._value_trees import ValueTrees
 from ._streaming import BUFFER_ROWS, FIT_SAMPLE_ROWS, StreamingDataset, buffer_encoder, level_codes
 
 # The tables-only parameters of GANSampler, with their constraints.
@@ -45,6 +46,7 @@ TABLE_CONSTRAINTS = {
     "infer_constraints": ["boolean", list, tuple, StrOptions({"auto"})],
     "latent_classes": [Interval(Integral, 0, None, closed="left"), StrOptions({"auto"})],
     "calibrate_levels": ["boolean"],
+    "numeric_values": [StrOptions({"trees", "generator"})],
     "early_stopping": ["boolean", StrOptions({"auto"})],
     "validation_fraction": [Interval(Real, 0, 0.5, closed="neither"), None],
 }
@@ -195,6 +197,7 @@ class TableKind(GANDataKind):
     def start_training(self, data, device, governor, rng):
         codec, encoded = data.codec, data.encoded
         config = self.config
+        rows_seen, training_rows = (data.frame, data.encoded), None
         if data.source is None and config.dp_epsilon is None and is_judged(config.early_stopping, len(encoded)):
             # With a validation_fraction, the GAN (and the latent classes it starts from) never sees
             # the rows that judge it; by default they are a sample of the rows it trains on.
@@ -244,7 +247,20 @@ class TableKind(GANDataKind):
         # Drawn last, so the draws before it are those of fits made before level calibration;
         # from the fit's seed, not torch's stream, which each process of a distributed fit has its own of.
         data.calibration_seed = int(rng.randint(2**31 - 1))
+        if latent is not None and config.numeric_values == "trees" and private is None:
+            # Drawn values stay in the bin the latent classes give, so only with them; never with
+            # differential privacy, whose guarantee covers the weights, not training values. From
+            # a stream of their own, so the draws above stay those of fits without trees.
+            self._fit_value_trees(data, *rows_seen, training_rows, np.random.RandomState(data.calibration_seed))
         return net, dataset
+
+    @staticmethod
+    def _fit_value_trees(data, frame, encoded, rows, rng):
+        """Attach :class:`ValueTrees` to the codec, grown on the training ``rows`` (None: all) of
+        ``frame`` (a streamed table's first-pass sample) and its ``encoded`` matrix."""
+        model_frame = frame if data.constraints is None else data.constraints.to_model(frame)
+        rows = np.arange(len(encoded)) if rows is None else rows
+        data.codec.value_trees_ = ValueTrees.fit(data.codec, model_frame, encoded, rows, rng)
 
     def n_latent_classes(self, n_rows):
         """Classes of the latent-class model the GAN is conditioned on (0: none)."""

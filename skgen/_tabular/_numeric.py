@@ -118,7 +118,7 @@ def encode(codec, values, missing, out):
         out[:, next(segments).start] = position
 
 
-def decode(codec, matrix, level_of, bounds=None, rng=None, in_bin=False):
+def decode(codec, matrix, level_of, bounds=None, rng=None, in_bin=False, drawn=None):
     """Values (float64) and the missing mask of a binned numeric column.
 
     ``bounds`` is ``(lo, hi)``: per-row quantile bounds within the row's bin
@@ -127,6 +127,8 @@ def decode(codec, matrix, level_of, bounds=None, rng=None, in_bin=False):
     value in its row's bin (the bounds are the bin's), where the row's bin
     comes from a model that knows it better than the score does (a
     latent-class model); otherwise the value is read from the score alone.
+    ``drawn`` (NaN where none) replaces the value of a row in a bin: a
+    training value of that bin drawn for the row (:mod:`._value_trees`).
     """
     # The bounds are then the bins' own (bin_edges), those of each row's mode level.
     own_bins = in_bin and bounds is None and codec.quantiles is not None and codec.discrete_segment is not None
@@ -166,6 +168,9 @@ def decode(codec, matrix, level_of, bounds=None, rng=None, in_bin=False):
                 inside[stray] = rng.uniform(size=int(stray.sum()))
                 lo, hi = (edges[k], edges[k + 1]) if own_bins else (bounds[0][rest], bounds[1][rest])
                 values[rest] = from_uniform(codec, lo + inside * (hi - lo))
+    if drawn is not None:
+        replaced = ~np.isnan(drawn)
+        values[replaced] = drawn[replaced]
     return finish(codec, values), missing
 
 

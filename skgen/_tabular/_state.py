@@ -4,6 +4,7 @@ from sklearn.preprocessing import QuantileTransformer
 
 from .._io._json import decode_array, decode_dtype, decode_value, encode_array, encode_dtype, encode_value
 from ._columns import _ColumnCodec
+from ._value_trees import ValueTrees
 
 _CODEC_VALUES = ("name", "kind", "constant", "has_missing", "missing_rate", "low", "high", "step")
 
@@ -33,7 +34,9 @@ def codec_state(codec_obj):
     params["categorical_columns"] = (
         None if codec_obj.categorical_columns is None else [encode_value(c) for c in codec_obj.categorical_columns]
     )
-    return {"params": params, "columns": [encode_value(c) for c in codec_obj.columns_], "codecs": codecs}
+    trees = getattr(codec_obj, "value_trees_", None)
+    return {"params": params, "columns": [encode_value(c) for c in codec_obj.columns_], "codecs": codecs,
+            "value_trees": None if trees is None else trees.get_state()}
 
 def codec_from_state(cls, state):
     """Rebuild a fitted codec of class ``cls`` from :func:`codec_state`'s output."""
@@ -63,4 +66,6 @@ def codec_from_state(cls, state):
             codec.quantiles = quantiles
         codec_obj.codecs_.append(codec)
     codec_obj._layout()
+    if state.get("value_trees") is not None:  # absent before value trees: values from the generator
+        codec_obj.value_trees_ = ValueTrees.from_state(state["value_trees"])
     return codec_obj
