@@ -184,6 +184,19 @@ class GANSampler(TorchEstimatorBase):
         to 60,000; on Adult HS-grad came out in 35.2% of rows against 32.4%
         without it). Off with ``dp_epsilon``; False samples the generator as
         trained.
+    numeric_values : {"trees", "generator"}, default="trees"
+        Tables: where a numeric value inside its quantile bin comes from
+        (the generator picks the bin, a point mass or missing).
+        ``"trees"``: drawn from the training values of that bin among
+        training rows like the generated one, CART-style -- a regression
+        tree per numeric column, grown in ``fit`` on every discrete level of
+        the row and the numeric columns before it -- which keeps relations
+        finer than a bin (a humidity given its temperature and dew point).
+        Each such value is one of the column's training values, each column
+        drawn from its own row of the leaf. The trees and the values they
+        draw from are saved with the model. Used with latent classes, never
+        with ``dp_epsilon``. ``"generator"``: the value's place in its bin
+        is read from the generator's score.
     image_shape : tuple or None, default=None
         ``(H, W)``, ``(C, H, W)`` or ``(H, W, C)`` of images given as flat
         rows; also marks 2-D input as images.
@@ -315,7 +328,7 @@ class GANSampler(TorchEstimatorBase):
         ``random_state``, so a seeded sampler's successive calls repeat.
     condition_space_ : skgen._tabular._datasets.ConditionSpace
         Tables: levels and frequencies of the discrete columns (no rows are
-        kept: a pickled sampler holds no training data).
+        kept; the value trees keep column values: ``value_tree_leaf_rows_``).
     discrete_columns_ : list
         Tables: the columns the generator is conditioned on (discrete
         columns, and numeric columns through their mode blocks), in its
@@ -332,6 +345,15 @@ class GANSampler(TorchEstimatorBase):
         ``log10_chance``, ``why`` and the ``constraint`` object (pass the ones
         you want to ``constraints`` and set ``infer_constraints=False`` to
         fix them).
+    value_tree_leaf_rows_ : int
+        Tables (``numeric_values="trees"``): the fewest training rows in a
+        leaf of the value trees -- the smallest of 10, 20, 40, ..., 640
+        whose rows copy no more training rows than the generator's own
+        places, or than the table repeats its own rows, plus half a point
+        (5,000 rows counted after training). Absent where no trees are kept
+        (none passed, no latent classes, ``dp_epsilon``). The trees hold
+        each numeric column's training values, grouped by leaf and bin (not
+        whole rows), in the fitted sampler and its model file.
     dp_epsilon_ : float
         With ``dp_epsilon``: the privacy spent by the fit (Opacus' RDP
         accountant), at most ``dp_epsilon``.

@@ -18,7 +18,9 @@ class TableFitData:
     the condition ``space``, the ``private`` training plan, the ``discrete``
     (conditioned) columns, the ``latent`` classes and, for level calibration,
     ``level_frequencies`` and ``calibration_seed``; the ``validation`` rows
-    that judge training (``early_stopping``; None: none).
+    that judge training (``early_stopping``; None: none); the rows the value
+    trees grow on, ``value_tree_rows`` (model frame, encoded rows, training
+    rows, seed), until they are sized after training.
     """
 
     X: Any
@@ -35,3 +37,4 @@ class TableFitData:
     level_frequencies: Optional[list] = None
     calibration_seed: Optional[int] = None
     validation: Optional[pd.DataFrame] = None
+    value_tree_rows: Optional[tuple] = None

@@ -27,7 +27,7 @@ from ._judge import DetectionJudge, check_schedule, is_judged, judged_state, val
 from ._latent_classes import LatentClasses, cpu_generator
 from ._level_calibration import block_frequencies, calibrate_levels, with_exact_missing_rates
 from ._sources import FirstPass, TableSource, is_table_source
-from ._value_trees import ValueTrees
+from ._value_trees import grow_for_training, size_after_training
 from ._streaming import BUFFER_ROWS, FIT_SAMPLE_ROWS, StreamingDataset, buffer_encoder, level_codes
 
 # The tables-only parameters of GANSampler, with their constraints.
@@ -251,16 +251,8 @@ class TableKind(GANDataKind):
             # Drawn values stay in the bin the latent classes give, so only with them; never with
             # differential privacy, whose guarantee covers the weights, not training values. From
             # a stream of their own, so the draws above stay those of fits without trees.
-            self._fit_value_trees(data, *rows_seen, training_rows, np.random.RandomState(data.calibration_seed))
+            grow_for_training(data, *rows_seen, training_rows, data.calibration_seed)
         return net, dataset
-
-    @staticmethod
-    def _fit_value_trees(data, frame, encoded, rows, rng):
-        """Attach :class:`ValueTrees` to the codec, grown on the training ``rows`` (None: all) of
-        ``frame`` (a streamed table's first-pass sample) and its ``encoded`` matrix."""
-        model_frame = frame if data.constraints is None else data.constraints.to_model(frame)
-        rows = np.arange(len(encoded)) if rows is None else rows
-        data.codec.value_trees_ = ValueTrees.fit(data.codec, model_frame, encoded, rows, rng)
 
     def n_latent_classes(self, n_rows):
         """Classes of the latent-class model the GAN is conditioned on (0: none)."""
@@ -277,10 +269,11 @@ class TableKind(GANDataKind):
         if private is None:
             if self.config.calibrate_levels and net.blocks:
                 calibrate_levels(net, data)
-            return {}
+            return {"value_tree_leaf_rows_": size_after_training(net, data)}
         epsilon = spent_epsilon(net, private["delta"])
         net.finish_private_training()
         return {
+            "value_tree_leaf_rows_": None,
             "dp_epsilon_": epsilon,
             "dp_delta_": private["delta"],
             "dp_noise_multiplier_": private["noise_multiplier"],
@@ -485,6 +478,8 @@ class TableKind(GANDataKind):
         fitted["inferred_constraints_"] = inferred_rules_table(fitted.get("constraints_"))
         fitted["validation_scores_"] = state.get("validation_scores")  # absent before judged training
         fitted["best_epoch_"] = state.get("best_epoch")
+        trees = getattr(codec, "value_trees_", None)
+        fitted["value_tree_leaf_rows_"] = None if trees is None else trees.min_leaf_rows
         latent = None
         if state.get("latent_classes") is not None:
             latent = fitted["latent_classes_"] = LatentClasses.from_state(state["latent_classes"])

@@ -1,0 +1,137 @@
+"""Numeric values drawn inside their bin from training rows like the generated one (skgen._tabular._value_trees)."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.tree import DecisionTreeRegressor
+
+from skgen import GANSampler, load
+from skgen._tabular._value_trees import apply_tree
+from ._settings import TINY_TABLE_GAN
+
+FAST = TINY_TABLE_GAN
+
+
+def weather(n, seed):
+    """``humid`` a smooth function of ``temp`` and ``dewp`` (finer than any bin), a spike and missing values."""
+    rng = np.random.RandomState(seed)
+    temp = rng.normal(20, 8, n)
+    dewp = temp - np.abs(rng.normal(3, 2, n))
+    humid = 100 * np.exp(0.06 * (dewp - temp))
+    rain = np.where(rng.rand(n) < 0.6, 0.0, rng.exponential(2, n)).round(2)
+    gust = np.where(rng.rand(n) < 0.2, np.nan, rng.gamma(3, 5, n)).round(1)
+    return pd.DataFrame({"temp": temp.round(2), "dewp": dewp.round(2), "humid": humid.round(2), "rain": rain,
+                         "gust": gust, "site": rng.choice(["EWR", "JFK", "LGA"], n)})
+
+
+def humid_error(frame):
+    return float(np.median(np.abs(frame["humid"] - 100 * np.exp(0.06 * (frame["dewp"] - frame["temp"])))))
+
+
+@pytest.fixture(scope="module")
+def table():
+    return weather(1500, 0)
+
+
+@pytest.fixture(scope="module")
+def fitted(table):
+    return GANSampler(**FAST).fit(table)
+
+
+def test_a_relation_finer_than_a_bin_is_kept_far_better_than_by_the_generator(table, fitted):
+    by_generator = GANSampler(**FAST, numeric_values="generator").fit(table)
+    assert not hasattr(by_generator.codec_, "value_trees_")
+    drawn, generated = fitted.sample(3000, random_state=0), by_generator.sample(3000, random_state=0)
+    assert humid_error(table) < 0.05  # (the rounding to two decimals)
+    # The same levels either way (the same training and level draws): only values inside a bin differ.
+    assert humid_error(drawn) < 0.6 * humid_error(generated)
+
+
+def test_drawn_values_are_training_values_of_the_row_s_own_level(table, fitted):
+    rows = fitted.sample(3000, random_state=1)
+    by_generator = fitted.codec_.value_trees_
+    fitted.codec_.value_trees_ = None
+    try:
+        levels_only = fitted.sample(3000, random_state=1)
+    finally:
+        fitted.codec_.value_trees_ = by_generator
+    for column in ["temp", "dewp", "humid", "gust"]:
+        assert rows[column].dropna().isin(table[column]).all()
+    # Point masses and missing values stay the generator's: only values inside a bin are drawn.
+    pd.testing.assert_series_equal(rows["rain"] == 0, levels_only["rain"] == 0)
+    pd.testing.assert_series_equal(rows["gust"].isna(), levels_only["gust"].isna())
+    assert not rows.merge(table.drop_duplicates(), how="inner").shape[0]  # no training row comes back whole
+
+
+def combinations_with_a_measure(n, seed):
+    """Four discrete columns whose rows fall in about 200 combinations, and a measure no two rows share."""
+    rng = np.random.RandomState(seed)
+    combination = rng.randint(200, size=n)
+    digits = [(combination // 5**k) % 5 for k in range(4)]
+    frame = pd.DataFrame({name: np.array(list("vwxyz"))[d] for name, d in zip("abcd", digits)})
+    return frame.assign(measure=(combination + rng.rand(n)).round(6))
+
+
+def copied(train, rows):
+    return rows.merge(train.drop_duplicates(), how="left", indicator=True)["_merge"].eq("both").mean()
+
+
+def test_leaves_grow_until_the_rows_copy_no_more_training_rows_than_the_generator_s(table):
+    train = combinations_with_a_measure(2000, 0)
+    assert not train.duplicated().any()
+    sampler = GANSampler(**FAST).fit(train)
+    by_generator = GANSampler(**FAST, numeric_values="generator").fit(train)
+    rows = sampler.sample(5000, random_state=0)
+    # Ten-row leaves hold one combination each: every drawn measure would rebuild a training row.
+    assert getattr(sampler, "value_tree_leaf_rows_", None) != 10
+    assert copied(train, rows) <= copied(train, by_generator.sample(5000, random_state=0)) + 0.01
+    # Where the rows copy nothing, the smallest leaves are kept.
+    assert GANSampler(**FAST).fit(table).value_tree_leaf_rows_ == 10
+
+
+def test_a_range_condition_keeps_its_column_in_range_and_the_rest_drawn(table, fitted):
+    rows = fitted.sample(500, conditions={"temp": (10.0, 12.0)}, random_state=0)
+    assert rows["temp"].between(10.0, 12.0).all()
+    assert rows["humid"].isin(table["humid"]).all()
+    # A column with no row in a bin (all at its point mass) draws nothing and informs the next ones.
+    dry = fitted.sample(50, conditions={"rain": 0.0}, random_state=0)
+    assert (dry["rain"] == 0).all() and dry["gust"].dropna().isin(table["gust"]).all()
+
+
+def test_the_trees_are_saved_and_pickled_with_the_model(tmp_path, fitted):
+    import pickle
+
+    fitted.save(tmp_path / "model.skgen")
+    expected = fitted.sample(200, random_state=4)
+    pd.testing.assert_frame_equal(load(tmp_path / "model.skgen").sample(200, random_state=4), expected)
+    pd.testing.assert_frame_equal(pickle.loads(pickle.dumps(fitted)).sample(200, random_state=4), expected)
+
+
+def test_no_trees_without_latent_classes_or_with_differential_privacy(table):
+    assert not hasattr(GANSampler(**FAST, latent_classes=0).fit(table).codec_, "value_trees_")
+    private = GANSampler(**dict(FAST, max_epochs=1), dp_epsilon=10.0).fit(table)
+    assert not hasattr(private.codec_, "value_trees_")
+
+
+def test_a_streamed_fit_draws_from_its_first_pass_sample(table, tmp_path):
+    path = tmp_path / "weather.csv"
+    table.to_csv(path, index=False)
+    streamed = GANSampler(**FAST).fit(path)
+    rows = streamed.sample(1000, random_state=0)
+    assert rows["humid"].isin(table["humid"]).all()
+
+
+def test_a_leaf_is_found_from_the_node_arrays_as_sklearn_finds_it():
+    rng = np.random.RandomState(0)
+    X, y = rng.randint(0, 5, size=(400, 3)).astype(float), rng.rand(400)
+    tree = DecisionTreeRegressor(min_samples_leaf=10, random_state=0).fit(X, y).tree_
+    arrays = (tree.children_left, tree.children_right, tree.feature, tree.threshold)
+    other = rng.randint(-1, 6, size=(300, 3)).astype(float)
+    np.testing.assert_array_equal(apply_tree(arrays, other), tree.apply(other.astype(np.float32)))
+
+
+def test_bad_numeric_values_setting_is_refused_before_training(table):
+    sampler = GANSampler(**FAST, numeric_values="real")
+    with pytest.raises(ValueError, match="numeric_values"):
+        sampler.fit(table)
+    assert not hasattr(sampler, "net_")
