@@ -349,7 +349,7 @@ class GANSampler(TorchEstimatorBase):
         Tables (``numeric_values="trees"``): the fewest training rows in a
         leaf of the value trees -- the smallest of 10, 20, 40, ..., 640
         whose rows copy no more training rows than the generator's own
-        places, or than the table repeats its own rows, plus half a point
+        places, or than the table repeats its own rows, plus a fifth of a point
         (5,000 rows counted after training). Absent where no trees are kept
         (none passed, no latent classes, ``dp_epsilon``). The trees hold
         each numeric column's training values, grouped by leaf and bin (not
