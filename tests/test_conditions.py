@@ -67,10 +67,11 @@ def test_every_row_meets_the_condition(fitted, table, conditions, check):
 
 
 def test_a_range_draws_the_values_the_data_has_in_it(fitted, table):
-    """A wide range spreads over the bins it covers (not one point)."""
+    """A wide range spreads over the bins it covers (not one point): over most of the values the
+    training rows have inside it (value trees draw training values)."""
     rows = fitted.sample(3000, conditions={"x": (20.0, 80.0)}, random_state=0)
     assert rows["x"].min() < 25 and rows["x"].max() > 75
-    assert rows["x"].nunique() > 1000
+    assert rows["x"].nunique() > 0.8 * table["x"].between(20.0, 80.0).sum()
 
 
 @pytest.mark.slow

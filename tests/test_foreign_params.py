@@ -21,6 +21,7 @@ NON_DEFAULT = {
     "constraint_violations": "drop",
     "latent_classes": 5,
     "calibrate_levels": False,
+    "numeric_values": "generator",
     "early_stopping": False,
     "validation_fraction": 0.1,
     "infer_constraints": False,

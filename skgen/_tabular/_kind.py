@@ -27,7 +27,7 @@ from ._judge import DetectionJudge, check_schedule, is_judged, judged_state, val
 from ._latent_classes import LatentClasses, cpu_generator
 from ._level_calibration import block_frequencies, calibrate_levels, with_exact_missing_rates
 from ._sources import FirstPass, TableSource, is_table_source
-from ._value_trees import grow_for_training, size_after_training
+from ._value_trees import grow_for_training, leaf_rows_state, size_after_training
 from ._streaming import BUFFER_ROWS, FIT_SAMPLE_ROWS, StreamingDataset, buffer_encoder, level_codes
 
 # The tables-only parameters of GANSampler, with their constraints.
@@ -247,11 +247,8 @@ class TableKind(GANDataKind):
         # Drawn last, so the draws before it are those of fits made before level calibration;
         # from the fit's seed, not torch's stream, which each process of a distributed fit has its own of.
         data.calibration_seed = int(rng.randint(2**31 - 1))
-        if latent is not None and config.numeric_values == "trees" and private is None:
-            # Drawn values stay in the bin the latent classes give, so only with them; never with
-            # differential privacy, whose guarantee covers the weights, not training values. From
-            # a stream of their own, so the draws above stay those of fits without trees.
-            grow_for_training(data, *rows_seen, training_rows, data.calibration_seed)
+        # From a stream of their own (the calibration seed), so the draws above stay those of fits without trees.
+        grow_for_training(data, config.numeric_values, *rows_seen, training_rows, data.calibration_seed)
         return net, dataset
 
     def n_latent_classes(self, n_rows):
@@ -273,7 +270,6 @@ class TableKind(GANDataKind):
         epsilon = spent_epsilon(net, private["delta"])
         net.finish_private_training()
         return {
-            "value_tree_leaf_rows_": None,
             "dp_epsilon_": epsilon,
             "dp_delta_": private["delta"],
             "dp_noise_multiplier_": private["noise_multiplier"],
@@ -478,8 +474,7 @@ class TableKind(GANDataKind):
         fitted["inferred_constraints_"] = inferred_rules_table(fitted.get("constraints_"))
         fitted["validation_scores_"] = state.get("validation_scores")  # absent before judged training
         fitted["best_epoch_"] = state.get("best_epoch")
-        trees = getattr(codec, "value_trees_", None)
-        fitted["value_tree_leaf_rows_"] = None if trees is None else trees.min_leaf_rows
+        fitted.update(leaf_rows_state(codec))
         latent = None
         if state.get("latent_classes") is not None:
             latent = fitted["latent_classes_"] = LatentClasses.from_state(state["latent_classes"])

@@ -247,10 +247,17 @@ def _quantiles(column, values):
     return to_uniform(column, values)
 
 
-def grow_for_training(data, frame, encoded, rows, seed):
+def grow_for_training(data, numeric_values, frame, encoded, rows, seed):
     """Attach first trees (:data:`MIN_LEAF_ROWS` a leaf) to ``data.codec``, which the judge's rows use,
     grown on the training ``rows`` (None: all) of ``frame`` (a streamed table's first-pass sample)
-    and its ``encoded`` matrix; keep what :func:`size_after_training` needs in ``data``."""
+    and its ``encoded`` matrix; keep what :func:`size_after_training` needs in ``data``.
+
+    Only with ``numeric_values="trees"`` and latent classes, since a drawn value stays in the bin
+    the classes give; never with differential privacy (``data.private``), whose guarantee covers
+    the networks, not training values.
+    """
+    if numeric_values != "trees" or data.latent is None or data.private is not None:
+        return
     model_frame = frame if data.constraints is None else data.constraints.to_model(frame)
     rows = np.arange(len(encoded)) if rows is None else np.asarray(rows)
     data.codec.value_trees_ = ValueTrees.fit(data.codec, model_frame, encoded, rows, np.random.RandomState(seed))
@@ -284,3 +291,9 @@ def size_after_training(net, data):
         del codec.value_trees_
         return None
     return trees.min_leaf_rows
+
+
+def leaf_rows_state(codec):
+    """``{"value_tree_leaf_rows_": n}`` for a codec with value trees (a loaded model's), else ``{}``."""
+    trees = getattr(codec, "value_trees_", None)
+    return {} if trees is None else {"value_tree_leaf_rows_": trees.min_leaf_rows}
