@@ -6,6 +6,7 @@ import pytest
 from sklearn.tree import DecisionTreeRegressor
 
 from skgen import GANSampler, load
+from skgen._tabular._numeric import to_uniform
 from skgen._tabular._value_trees import apply_tree
 from ._settings import TINY_TABLE_GAN
 
@@ -55,8 +56,14 @@ def test_drawn_values_are_training_values_of_the_row_s_own_level(table, fitted):
         levels_only = fitted.sample(3000, random_state=1)
     finally:
         fitted.codec_.value_trees_ = by_generator
+    codecs = {c.name: c for c in fitted.codec_.codecs_}
     for column in ["temp", "dewp", "humid", "gust"]:
         assert rows[column].dropna().isin(table[column]).all()
+        # ... in the bin the generator drew for the row (its own place in it aside).
+        both = rows[column].notna() & levels_only[column].notna()
+        codec = codecs[column]
+        bin_of = lambda values: np.floor(to_uniform(codec, values[both].to_numpy()) * codec.bins)  # noqa: E731
+        assert (bin_of(rows[column]) == bin_of(levels_only[column])).mean() > 0.98
     # Point masses and missing values stay the generator's: only values inside a bin are drawn.
     pd.testing.assert_series_equal(rows["rain"] == 0, levels_only["rain"] == 0)
     pd.testing.assert_series_equal(rows["gust"].isna(), levels_only["gust"].isna())
@@ -90,9 +97,14 @@ def test_leaves_grow_until_the_rows_copy_no_more_training_rows_than_the_generato
 
 
 def test_a_range_condition_keeps_its_column_in_range_and_the_rest_drawn(table, fitted):
-    rows = fitted.sample(500, conditions={"temp": (10.0, 12.0)}, random_state=0)
+    rows = fitted.sample(500, conditions={"temp": (10.0, 12.0)}, random_state=0)  # filtered: 1 row in 10
     assert rows["temp"].between(10.0, 12.0).all()
     assert rows["humid"].isin(table["humid"]).all()
+    # A range too narrow to filter for is generated inside it: its column is not drawn from the
+    # bin's training values (they would lie outside it, and be clipped onto its ends).
+    narrow = fitted.sample(500, conditions={"temp": (20.0, 20.05)}, random_state=0)
+    assert narrow["temp"].between(20.0, 20.05).all()
+    assert narrow["temp"].isin([20.0, 20.05]).mean() < 0.2
     # A column with no row in a bin (all at its point mass) draws nothing and informs the next ones.
     dry = fitted.sample(50, conditions={"rain": 0.0}, random_state=0)
     assert (dry["rain"] == 0).all() and dry["gust"].dropna().isin(table["gust"]).all()
