@@ -127,26 +127,49 @@ class ValueTrees:
         values but still inform the columns after them.
         """
         by_name = {c.name: c for c in binned_columns(codec)}
-        features = [_levels_matrix(codec, level_of, n_rows)]
+        levels = _levels_matrix(codec, level_of, n_rows)
+        # Every feature a tree may read, filled column by column (a tree reads only those before it).
+        X = np.empty((n_rows, levels.shape[1] + len(self.columns)))
+        X[:, : levels.shape[1]] = levels
         drawn = {}
-        for name, tree, keys, values in zip(self.columns, self.trees, self.keys, self.values):
+        for i, name in enumerate(self.columns):
             column = by_name[name]
             level = _levels(column, level_of, n_rows)
             in_bin = _in_bin(column, level)
-            X = np.column_stack(features)
-            key = _keys(tree, X, level, column)
-            low, high = np.searchsorted(keys, key, "left"), np.searchsorted(keys, key, "right")
-            has = in_bin & (high > low) & (name not in skip)
-            pick = low + np.floor(rng.uniform(size=n_rows) * (high - low)).astype(np.int64)
+            start, count, donor_quantiles = self._lookup(i, column)
+            key = _keys(self.trees[i], X, level, column)
+            low, size = start[key], count[key]
+            has = in_bin & (size > 0)
+            if name in skip:
+                has[:] = False
+            pick = low + np.floor(rng.uniform(size=n_rows) * size).astype(np.int64)
+            picked = np.minimum(pick[has], len(self.values[i]) - 1)
             out = np.full(n_rows, np.nan)
-            out[has] = values[np.minimum(pick[has], len(values) - 1)]
+            out[has] = self.values[i][picked]
             drawn[name] = out
             # The next columns see this column's quantile: the donor's, where one was drawn.
-            quantile = np.full(n_rows, _NOT_IN_BIN)
-            if has.any():
-                quantile[has] = _quantiles(column, out[has])
-            features.append(quantile)
+            feature = X[:, levels.shape[1] + i]
+            feature[:] = _NOT_IN_BIN
+            feature[has] = donor_quantiles[picked]
         return drawn
+
+    def _lookup(self, i, column):
+        """Column ``i``'s donors by key: first position and count for every possible key, and each
+        donor's quantile; built on first use (not saved: the keys and values are)."""
+        cache = self.__dict__.setdefault("_lookups", {})
+        if i not in cache:
+            keys, values = self.keys[i], self.values[i]
+            width = len(column.spikes) + column.bins + int(column.has_missing)
+            n_keys = len(self.trees[i][0]) * width
+            count = np.bincount(keys.astype(np.int64), minlength=n_keys)
+            start = np.concatenate([[0], np.cumsum(count)[:-1]])
+            cache[i] = (start, count, _quantiles(column, values) if len(values) else np.empty(0))
+        return cache[i]
+
+    def __getstate__(self):
+        state = dict(self.__dict__)
+        state.pop("_lookups", None)
+        return state
 
     def get_state(self):
         return {
@@ -220,11 +243,12 @@ def _keys(tree, X, level, column):
 def apply_tree(tree, X):
     """The leaf each row of ``X`` falls in (sklearn's ``tree_.apply``, from the node arrays)."""
     left, right, feature, threshold = tree
+    flat, n_features = X.ravel(), X.shape[1]
     node = np.zeros(len(X), dtype=np.int64)
     inner = np.flatnonzero(left[node] >= 0)
     while len(inner):
         at = node[inner]
-        go_left = X[inner, feature[at]] <= threshold[at]
+        go_left = flat[inner * n_features + feature[at]] <= threshold[at]
         node[inner] = np.where(go_left, left[at], right[at])
         inner = inner[left[node[inner]] >= 0]
     return node
