@@ -30,7 +30,7 @@ a fifth of a point (:func:`fit_without_copies`; half a point let wage copy
 import numpy as np
 from scipy.special import ndtr
 
-from .._io._json import decode_array, encode_array, encode_value, decode_value
+from .._io._json import decode_array, decode_value, encode_array, encode_value
 
 # The fewest training rows in a leaf (synthpop's CART default is 5; 10 keeps more rows to draw from),
 # then larger leaves, until the drawn rows copy few enough training rows; none passing: no trees.
@@ -41,8 +41,7 @@ COPY_CHECK_ROWS = 5_000
 COPY_MARGIN = 0.002
 # Trees are grown on at most this many training rows (a seeded subsample), which are also the donors.
 MAX_FIT_ROWS = 50_000
-_NOT_IN_BIN = -1.0
-  # the quantile feature of a row whose value is a point mass or missing
+_NOT_IN_BIN = -1.0  # the quantile feature of a row whose value is a point mass or missing
 
 
 def binned_columns(codec):
@@ -68,8 +67,8 @@ class ValueTrees:
         ``(left, right, feature, threshold)`` node arrays of each column's tree.
     keys, values : list of ndarray
         Each column's donors: the sorted ``leaf * mode levels + level`` key
-        of each training row in a bin, and its value (float, datetimes as
-        int64 nanoseconds), in the key's order.
+        of each training row in a bin, and its value (float; datetimes as
+        the codec reads them, an int64 count of their unit), in the key's order.
     """
 
     def __init__(self, columns, trees, keys, values, min_leaf_rows=MIN_LEAF_ROWS):
@@ -112,7 +111,7 @@ class ValueTrees:
                 node_arrays = (np.array([-1]), np.array([-1]), np.array([-2]), np.array([-2.0]))
             key = _keys(node_arrays, X[in_bin], level[in_bin], column)
             order = np.argsort(key, kind="stable")
-            raw = _column_values(column, model_frame.iloc[rows][column.name])
+            raw = _column_values(model_frame[column.name].iloc[rows])
             trees.append(node_arrays)
             keys.append(key[order])
             values.append(raw[in_bin][order])
@@ -254,13 +253,15 @@ def apply_tree(tree, X):
     return node
 
 
-def _column_values(column, series):
-    """The column's values as float64 (datetimes as int64 nanoseconds), missing as NaN."""
+def _column_values(series):
+    """The column's values as float64 (datetimes as the codec reads them), missing as NaN."""
     import pandas as pd
 
+    if isinstance(series.dtype, pd.SparseDtype):
+        series = series.sparse.to_dense()
     if pd.api.types.is_datetime64_any_dtype(series.dtype):
-        out = series.astype("int64").to_numpy(dtype=np.float64)
-        out[series.isna().to_numpy()] = np.nan
+        out, present = np.full(len(series), np.nan), series.notna().to_numpy()
+        out[present] = series[present].astype("int64").to_numpy(dtype=np.float64)
         return out
     return pd.to_numeric(series, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
 
