@@ -118,6 +118,15 @@ def test_synthesize_reports_utility_for_a_target_and_writes_the_report(table_csv
     assert "<h2>Detection</h2>" in report.read_text()
 
 
+@pytest.mark.parametrize("flags, numeric_values", [((), "trees"), (("--no-value-trees",), "generator")])
+def test_no_value_trees_fits_and_saves_a_model_without_them(table_csv, tmp_path, flags, numeric_values):
+    model = tmp_path / "model.skgen"
+    result = run("synthesize", table_csv, "-n", 10, "-o", tmp_path / "o.csv", "--epochs", 2, "--save", model,
+                 "--quiet", *flags)
+    assert result.returncode == 0, result.stderr
+    assert skgen.load(model).get_params()["numeric_values"] == numeric_values
+
+
 def test_version():
     result = run("--version")
     assert result.returncode == 0 and result.stdout.strip() == f"skgen {skgen.__version__}"

@@ -124,6 +124,7 @@ def synthesize(args):
         fit_on, max_epochs="auto" if args.epochs is None else args.epochs, batch_size=args.batch_size, categorical_columns=args.categorical,
         n_threads=args.threads, random_state=args.seed, device=args.device, verbose=verbosity(args),
         early_stopping=False if args.no_early_stopping else "auto",
+        numeric_values="generator" if args.no_value_trees else "trees",
     )
     fit_s = time.perf_counter() - start
     chunks = sampler.sample_chunks(n_rows, conditions=conditions or None, random_state=args.seed)

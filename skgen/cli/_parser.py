@@ -76,6 +76,9 @@ def build_parser():
     )
     syn.add_argument("--no-early-stopping", action="store_true",
                      help="train for all the epochs and keep the last generator, not the best one judged")
+    syn.add_argument("--no-value-trees", action="store_true",
+                     help="place numeric values inside their bins by the generator, not drawn from training rows "
+                          "like the generated one (a saved model then holds no training values)")
     syn.add_argument("--batch-size", type=_positive_int, metavar="N",
                      help="rows per training step (default: 500, at most the number of rows)")
     syn.add_argument("--categorical", nargs="+", metavar="COL", help="columns to treat as categorical")
