@@ -174,7 +174,7 @@ class GANSampler(TorchEstimatorBase):
         critic are also conditioned on, every row of every step: the
         mixture carries the relations between columns (``education`` and
         ``education-num``), the GAN the rest. ``"auto"`` is one class per
-        20 training rows, at most 200 (none below 40 rows, or with
+        20 training rows, at most 500 (none below 40 rows, or with
         ``dp_epsilon``); 0 turns them off.
     calibrate_levels : bool, default=True
         Tables: after training, match the levels the generator draws
