@@ -49,11 +49,11 @@ def binned_columns(codec):
     return [c for c in codec.codecs_ if c.bins is not None and c.quantiles is not None and c.constant is None]
 
 
-def _levels(codec, matrix_or_level_of, n_rows):
+def _levels(codec, level_of, n_rows):
     """Each row's mode level of a numeric codec (0 when it has no mode block)."""
     if codec.discrete_segment is None:
         return np.zeros(n_rows, dtype=np.int64)
-    return np.asarray(matrix_or_level_of(codec.discrete_segment), dtype=np.int64)
+    return np.asarray(level_of(codec.discrete_segment), dtype=np.int64)
 
 
 class ValueTrees:
@@ -181,15 +181,13 @@ class ValueTrees:
 
     @classmethod
     def from_state(cls, state):
-        if state is None:
-            return None
         return cls([decode_value(c) for c in state["columns"]],
                    [tuple(decode_array(a) for a in tree) for tree in state["trees"]],
                    [decode_array(k) for k in state["keys"]], [decode_array(v) for v in state["values"]],
                    state["min_leaf_rows"])
 
 
-def fit_without_copies(codec, model_frame, encoded, rows, seed, decode):
+def fit_without_copies(codec, model_frame, encoded, rows, seed, decode, first=None):
     """The value trees with the smallest leaves (:data:`LEAF_ROWS`) whose rows copy few training rows.
 
     ``decode(trees)`` returns the same generated rows decoded with ``trees``
@@ -197,27 +195,29 @@ def fit_without_copies(codec, model_frame, encoded, rows, seed, decode):
     rows (``model_frame``, compared whole) as the larger of the generator's
     places and the table's own repeats (the share of its rows another row
     repeats, about what new real rows copy), plus :data:`COPY_MARGIN`.
-    Returns ``(trees or None, copies of the generator's places, copies allowed)``.
+    ``first``: trees already grown with ``seed`` at the first size, reused.
+    Returns the trees, or None where no size passes.
     """
     import pandas as pd
 
     seen = pd.util.hash_pandas_object(model_frame, index=False).to_numpy()
-    seen_set = set(seen.tolist())
 
     def copied(frame):
         keys = pd.util.hash_pandas_object(frame[list(model_frame.columns)], index=False).to_numpy()
-        return float(np.mean([key in seen_set for key in keys.tolist()])) if len(keys) else 0.0
+        return float(np.isin(keys, seen).mean()) if len(keys) else 0.0
 
     repeats = float(pd.Series(seen).duplicated(keep=False).mean())
-    by_generator = copied(decode(None))
-    allowed = max(by_generator, repeats) + COPY_MARGIN
+    allowed = max(copied(decode(None)), repeats) + COPY_MARGIN
     for leaf_rows in LEAF_ROWS:
         if leaf_rows > max(MIN_LEAF_ROWS, len(rows) // 4):
             break
-        trees = ValueTrees.fit(codec, model_frame, encoded, rows, np.random.RandomState(seed), leaf_rows)
+        if first is not None and leaf_rows == first.min_leaf_rows:
+            trees = first
+        else:
+            trees = ValueTrees.fit(codec, model_frame, encoded, rows, np.random.RandomState(seed), leaf_rows)
         if trees is None or copied(decode(trees)) <= allowed:
-            return trees, by_generator, allowed
-    return None, by_generator, allowed
+            return trees
+    return None
 
 
 def _levels_matrix(codec, level_of, n_rows):
@@ -297,7 +297,8 @@ def size_after_training(net, data):
     from ._conditions import unconditional_rows
 
     codec = data.codec
-    if getattr(codec, "value_trees_", None) is None:
+    first = getattr(codec, "value_trees_", None)
+    if first is None:
         return None
     model_frame, encoded, rows, seed = data.value_tree_rows
     data.value_tree_rows = None
@@ -310,7 +311,7 @@ def size_after_training(net, data):
         codec.value_trees_ = trees
         return codec.inverse_transform(generated, rng=np.random.RandomState(seed), choices=choices, in_bin=True)
 
-    trees, _, _ = fit_without_copies(codec, model_frame, encoded, rows, seed, decode)
+    trees = fit_without_copies(codec, model_frame, encoded, rows, seed, decode, first)
     codec.value_trees_ = trees
     if trees is None:
         del codec.value_trees_
