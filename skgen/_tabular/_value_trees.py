@@ -76,19 +76,18 @@ class ValueTrees:
         the codec reads them, an int64 count of their unit), in the key's order.
     """
 
-    def __init__(self, columns, trees, keys, values, min_leaf_rows=MIN_LEAF_ROWS):
+    def __init__(self, columns, trees, keys, values, min_leaf_rows=MIN_LEAF_ROWS, leaf_trees=None):
         self.columns = list(columns)
         self.trees = trees
         self.keys = keys
         self.values = values
         self.min_leaf_rows = int(min_leaf_rows)
+        self.leaf_trees = leaf_trees  # (trees, keys, values) of the trees that do not read the own bin
 
     @classmethod
     def fit(cls, codec, model_frame, encoded, rows, rng, min_leaf_rows=MIN_LEAF_ROWS):
         """Grow the trees on the training ``rows`` of ``encoded`` (the codec's matrix of ``model_frame``),
         at least ``min_leaf_rows`` rows a leaf; None when the codec has no binned column."""
-        from sklearn.tree import DecisionTreeRegressor
-
         numeric = binned_columns(codec)
         if not numeric:
             return None
@@ -99,34 +98,24 @@ class ValueTrees:
         level_of = lambda segment: encoded[:, segment.start : segment.start + segment.width].argmax(1)  # noqa: E731
         features = [_levels_matrix(codec, level_of, len(rows))]
         own_level = _level_features(codec)
-        trees, keys, values = [], [], []
+        grown = {"bin": ([], [], []), "leaf": ([], [], [])}
         for column in numeric:
             level = _levels(column, level_of, len(rows))
             in_bin = _in_bin(column, level)
             quantile = np.full(len(rows), _NOT_IN_BIN)
             position = encoded[:, column.segments[-1].start].astype(np.float64)
             quantile[in_bin] = ndtr(position[in_bin])
-            X = np.column_stack(features)
-            # Not the column's own level: a leaf then holds the values its rows' other columns allow,
-            # whatever bin the generator picked (see draw).
-            if column.name in own_level:
-                X[:, own_level[column.name]] = 0.0
-            tree = DecisionTreeRegressor(min_samples_leaf=min_leaf_rows, random_state=int(rng.randint(2**31 - 1)))
-            if in_bin.sum() >= 2 * min_leaf_rows:
-                tree.fit(X[in_bin], quantile[in_bin])
-                arrays = tree.tree_
-                node_arrays = (arrays.children_left.astype(np.int64), arrays.children_right.astype(np.int64),
-                               arrays.feature.astype(np.int64), arrays.threshold.astype(np.float64))
-            else:  # too few values to split: one leaf, the bin's values
-                node_arrays = (np.array([-1]), np.array([-1]), np.array([-2]), np.array([-2.0]))
-            key = _keys(node_arrays, X[in_bin], level[in_bin], column)
-            order = np.argsort(key, kind="stable")
-            raw = _column_values(model_frame[column.name].iloc[rows])
-            trees.append(node_arrays)
-            keys.append(key[order])
-            values.append(raw[in_bin][order])
+            raw = _column_values(model_frame[column.name].iloc[rows])[in_bin]
+            X = np.column_stack(features)[in_bin]
+            seed = int(rng.randint(2**31 - 1))
+            for kind in ("bin", "leaf"):
+                if kind == "leaf" and column.name in own_level:
+                    X[:, own_level[column.name]] = 0.0  # a tree that never reads the column's own bin
+                node_arrays, key, value = _grown(X, quantile[in_bin], level[in_bin], raw, column, min_leaf_rows, seed)
+                for store, item in zip(grown[kind], (node_arrays, key, value)):
+                    store.append(item)
             features.append(quantile)
-        return cls([c.name for c in numeric], trees, keys, values, min_leaf_rows)
+        return cls([c.name for c in numeric], *grown["bin"], min_leaf_rows, grown["leaf"])
 
     def draw(self, codec, level_of, n_rows, rng, skip=()):
         """``{column: values}``: a donor value for each row in a bin (NaN where none is drawn).
@@ -146,43 +135,51 @@ class ValueTrees:
             column = by_name[name]
             level = _levels(column, level_of, n_rows)
             in_bin = _in_bin(column, level)
-            start, count, donor_quantiles = self._lookup(i, column)
+            width = _width(column)
+            start, count, _ = self._lookup(i, column, "bin")
             key = _keys(self.trees[i], X, level, column)
             low, size = start[key], count[key]
-            # No training row of the leaf is in the generator's bin: the leaf's values, whatever their bin.
-            width = _width(column)
-            unsupported = in_bin & (size == 0)
-            leaf_key = key[unsupported] - key[unsupported] % width
-            low[unsupported] = start[leaf_key]
-            size[unsupported] = start[leaf_key + width - 1] + count[leaf_key + width - 1] - low[unsupported]
+            from_leaf = np.zeros(n_rows, dtype=bool)
+            if self.leaf_trees is not None:
+                # No training row like this one, its own bin aside, is in the generator's bin: the
+                # value comes from those rows, whatever their bin.
+                leaf_start, leaf_count, _ = self._lookup(i, column, "leaf")
+                leaf_key = _keys(self.leaf_trees[0][i], X, level, column)
+                from_leaf = in_bin & (leaf_count[leaf_key] == 0)
+                first = leaf_key[from_leaf] - leaf_key[from_leaf] % width
+                low[from_leaf] = leaf_start[first]
+                size[from_leaf] = leaf_start[first + width - 1] + leaf_count[first + width - 1] - low[from_leaf]
             has = in_bin & (size > 0)
             if name in skip:
                 has[:] = False
             pick = low + np.floor(rng.uniform(size=n_rows) * size).astype(np.int64)
-            picked = np.minimum(pick[has], len(self.values[i]) - 1)
             out = np.full(n_rows, np.nan)
-            out[has] = self.values[i][picked]
-            drawn[name] = out
-            # The next columns see this column's quantile and bin: the donor's, where one was drawn.
-            feature = X[:, levels.shape[1] + i]
+            feature = X[:, levels.shape[1] + i]  # the next columns see the donor's quantile and bin
             feature[:] = _NOT_IN_BIN
-            feature[has] = donor_quantiles[picked]
-            if name in own_level:
-                X[has, own_level[name]] = self.keys[i][picked] % width
+            for kind, rows in (("bin", has & ~from_leaf), ("leaf", has & from_leaf)):
+                keys, values = (self.keys[i], self.values[i]) if kind == "bin" else (self.leaf_trees[1][i], self.leaf_trees[2][i])
+                if not rows.any():
+                    continue
+                picked = np.minimum(pick[rows], len(values) - 1)
+                out[rows] = values[picked]
+                feature[rows] = self._lookup(i, column, kind)[2][picked]
+                if name in own_level:
+                    X[rows, own_level[name]] = keys[picked] % width
+            drawn[name] = out
         return drawn
 
-    def _lookup(self, i, column):
-        """Column ``i``'s donors by key: first position and count for every possible key, and each
-        donor's quantile; built on first use (not saved: the keys and values are)."""
+    def _lookup(self, i, column, kind):
+        """Column ``i``'s donors by key, of the trees that read its bin (``kind="bin"``) or not
+        (``"leaf"``): first position and count for every possible key, and each donor's quantile;
+        built on first use (not saved: the keys and values are)."""
         cache = self.__dict__.setdefault("_lookups", {})
-        if i not in cache:
-            keys, values = self.keys[i], self.values[i]
-            width = _width(column)
-            n_keys = len(self.trees[i][0]) * width
-            count = np.bincount(keys.astype(np.int64), minlength=n_keys)
+        if (kind, i) not in cache:
+            trees, keys, values = (self.trees, self.keys, self.values) if kind == "bin" else self.leaf_trees
+            n_keys = len(trees[i][0]) * _width(column)
+            count = np.bincount(keys[i].astype(np.int64), minlength=n_keys)
             start = np.concatenate([[0], np.cumsum(count)[:-1]])
-            cache[i] = (start, count, _quantiles(column, values) if len(values) else np.empty(0))
-        return cache[i]
+            cache[(kind, i)] = (start, count, _quantiles(column, values[i]) if len(values[i]) else np.empty(0))
+        return cache[(kind, i)]
 
     def __getstate__(self):
         state = dict(self.__dict__)
@@ -196,6 +193,9 @@ class ValueTrees:
             "keys": [encode_array(k) for k in self.keys],
             "values": [encode_array(v) for v in self.values],
             "min_leaf_rows": self.min_leaf_rows,
+            "leaf_trees": None if self.leaf_trees is None else [
+                [[encode_array(a) for a in tree] for tree in self.leaf_trees[0]],
+                [encode_array(k) for k in self.leaf_trees[1]], [encode_array(v) for v in self.leaf_trees[2]]],
         }
 
     @classmethod
@@ -203,7 +203,31 @@ class ValueTrees:
         return cls([decode_value(c) for c in state["columns"]],
                    [tuple(decode_array(a) for a in tree) for tree in state["trees"]],
                    [decode_array(k) for k in state["keys"]], [decode_array(v) for v in state["values"]],
-                   state["min_leaf_rows"])
+                   state["min_leaf_rows"], _decoded_leaf_trees(state.get("leaf_trees")))
+
+
+def _decoded_leaf_trees(state):
+    if state is None:  # a model saved before these trees: the generator's bin is always kept
+        return None
+    trees, keys, values = state
+    return ([tuple(decode_array(a) for a in tree) for tree in trees], [decode_array(k) for k in keys],
+            [decode_array(v) for v in values])
+
+
+def _grown(X, quantile, level, raw, column, min_leaf_rows, seed):
+    """One column's tree grown on the rows in a bin (``X``, their ``quantile``, mode ``level`` and
+    ``raw`` value): its node arrays, and its donors' sorted keys and values."""
+    from sklearn.tree import DecisionTreeRegressor
+
+    if len(X) >= 2 * min_leaf_rows:
+        tree = DecisionTreeRegressor(min_samples_leaf=min_leaf_rows, random_state=seed).fit(X, quantile).tree_
+        node_arrays = (tree.children_left.astype(np.int64), tree.children_right.astype(np.int64),
+                       tree.feature.astype(np.int64), tree.threshold.astype(np.float64))
+    else:  # too few values to split: one leaf, the bin's values
+        node_arrays = (np.array([-1]), np.array([-1]), np.array([-2]), np.array([-2.0]))
+    key = _keys(node_arrays, X, level, column)
+    order = np.argsort(key, kind="stable")
+    return node_arrays, key[order], raw[order]
 
 
 def fit_without_copies(codec, model_frame, encoded, rows, seed, decode, first=None):
