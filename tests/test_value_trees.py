@@ -6,7 +6,7 @@ import pytest
 from sklearn.tree import DecisionTreeRegressor
 
 from skgen import GANSampler, load
-from skgen._tabular._value_trees import COPY_MARGIN, apply_tree
+from skgen._tabular._value_trees import COPY_MARGIN, ValueTrees, apply_tree
 from ._settings import TINY_TABLE_GAN
 
 FAST = TINY_TABLE_GAN
@@ -139,6 +139,17 @@ def test_the_trees_are_saved_and_pickled_with_the_model(tmp_path, fitted):
     expected = fitted.sample(200, random_state=4)
     pd.testing.assert_frame_equal(load(tmp_path / "model.skgen").sample(200, random_state=4), expected)
     pd.testing.assert_frame_equal(pickle.loads(pickle.dumps(fitted)).sample(200, random_state=4), expected)
+
+
+def test_trees_saved_before_the_leaf_trees_keep_the_generator_s_bins(fitted):
+    import copy
+
+    state = fitted.codec_.value_trees_.get_state()
+    del state["leaf_trees"]
+    older = copy.deepcopy(fitted)
+    older.codec_.value_trees_ = ValueTrees.from_state(state)
+    rows = older.sample(2000, random_state=3)
+    assert rows["temp"].notna().all() and rows["temp"].isin(fitted.codec_.value_trees_.values[0]).all()
 
 
 def test_no_trees_without_latent_classes_or_with_differential_privacy(table):

@@ -157,9 +157,10 @@ class ValueTrees:
             feature = X[:, levels.shape[1] + i]  # the next columns see the donor's quantile and bin
             feature[:] = _NOT_IN_BIN
             for kind, rows in (("bin", has & ~from_leaf), ("leaf", has & from_leaf)):
-                keys, values = (self.keys[i], self.values[i]) if kind == "bin" else (self.leaf_trees[1][i], self.leaf_trees[2][i])
                 if not rows.any():
                     continue
+                keys, values = ((self.keys[i], self.values[i]) if kind == "bin"
+                                else (self.leaf_trees[1][i], self.leaf_trees[2][i]))
                 picked = np.minimum(pick[rows], len(values) - 1)
                 out[rows] = values[picked]
                 feature[rows] = self._lookup(i, column, kind)[2][picked]
