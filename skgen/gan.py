@@ -189,11 +189,12 @@ class GANSampler(TorchEstimatorBase):
         (the generator picks a bin, a point mass or missing).
         ``"trees"``: drawn from the training values of that bin among
         training rows like the generated one, CART-style -- a regression
-        tree per numeric column, grown in ``fit`` on every other discrete
-        level of the row and the numeric columns before it -- which keeps
-        relations finer than a bin (a humidity given its temperature and
-        dew point); where no such row has a value in the generator's bin,
-        from all of them (a flight's duration follows its route). Each such
+        tree per numeric column, grown in ``fit`` on every discrete level of
+        the row and the numeric columns before it -- which keeps relations
+        finer than a bin (a humidity given its temperature and dew point);
+        where no such row, its bin aside, has a value in the generator's
+        bin, from those rows whatever their bin (a second tree, which does
+        not read the bin: a flight's duration follows its route). Each such
         value is one of the column's training values, each column
         drawn from its own row of the leaf. The trees and the values they
         draw from are saved with the model. Used with latent classes, never

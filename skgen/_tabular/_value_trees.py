@@ -8,19 +8,23 @@ fell outside their row's bin and were placed uniformly. The relations finer
 than a bin (``humid`` given ``temp`` and ``dewp``, a total and its parts)
 were lost.
 
-So each binned numeric column gets a regression tree fitted on the training
-rows: it predicts the value's quantile from every discrete level of the row
-(categories, and the mode levels of the other numeric columns) and the
-quantiles of the numeric columns before it. A generated row's value is drawn
-from the training values in its leaf *and* its bin, column after column, the
-way a CART synthesiser draws real values from a leaf; where no training row
-of the leaf is in the generator's bin, from the whole leaf. That bin is
-often wrong where a many-level category sets the value (``air_time`` by
-route on flights): the latent classes do not resolve every level, and a
-tree that read the column's own bin kept it (flights 0.36 detection, ames
-0.45, nyc_weather 0.70 against 0.68, 0.59, 0.80 with the leaf deciding;
-three seeds each). Point masses and missing values stay the generator's,
-and each column's value comes from its own training row.
+So each binned numeric column gets two regression trees fitted on the
+training rows, predicting the value's quantile from the row's discrete
+levels (categories, and the mode levels of the numeric columns) and the
+quantiles of the numeric columns before it. The first also reads the
+column's own bin: a generated row's value is drawn from the training values
+in its leaf *and* its bin, column after column, the way a CART synthesiser
+draws real values from a leaf. The second does not: where none of its
+leaf's training rows is in the generator's bin, the bin does not go with
+the rest of the row -- as where a many-level category the latent classes
+do not resolve sets the value (``air_time`` by route on flights) -- and
+the value is drawn from that leaf, whatever its bin; the trees after it
+see the donor's bin. The first tree alone left flights at 0.36 detection;
+the second alone (drawing from leaf and bin, the whole leaf where the bin
+has no row) took flights to 0.68 but Adult's 300-row sample from 0.20 to
+0.17, since leaves that mix bins leave few values in each; with both,
+0.59 and 0.21 (three seeds each). Point masses and missing values stay the
+generator's, and each column's value comes from its own training row.
 
 A small leaf can still rebuild training rows whole where the table's
 discrete part pins a row down (Ecdat/Computers: 15% of rows were exact
@@ -136,22 +140,25 @@ class ValueTrees:
             level = _levels(column, level_of, n_rows)
             in_bin = _in_bin(column, level)
             width = _width(column)
+            # Only rows in a bin get a value: the trees are walked for those alone.
+            active = np.flatnonzero(in_bin) if name not in skip else np.empty(0, dtype=np.int64)
             start, count, _ = self._lookup(i, column, "bin")
-            key = _keys(self.trees[i], X, level, column)
-            low, size = start[key], count[key]
+            key = _keys(self.trees[i], X, level, column, active)
+            low, size = np.zeros(n_rows, dtype=np.int64), np.zeros(n_rows, dtype=np.int64)
+            low[active], size[active] = start[key], count[key]
             from_leaf = np.zeros(n_rows, dtype=bool)
             if self.leaf_trees is not None:
                 # No training row like this one, its own bin aside, is in the generator's bin: the
                 # value comes from those rows, whatever their bin.
                 leaf_start, leaf_count, _ = self._lookup(i, column, "leaf")
-                leaf_key = _keys(self.leaf_trees[0][i], X, level, column)
-                from_leaf = in_bin & (leaf_count[leaf_key] == 0)
-                first = leaf_key[from_leaf] - leaf_key[from_leaf] % width
-                low[from_leaf] = leaf_start[first]
-                size[from_leaf] = leaf_start[first + width - 1] + leaf_count[first + width - 1] - low[from_leaf]
-            has = in_bin & (size > 0)
-            if name in skip:
-                has[:] = False
+                leaf_key = _keys(self.leaf_trees[0][i], X, level, column, active)
+                unsupported = leaf_count[leaf_key] == 0
+                rows, first = active[unsupported], leaf_key[unsupported] - leaf_key[unsupported] % width
+                from_leaf[rows] = True
+                low[rows] = leaf_start[first]
+                size[rows] = leaf_start[first + width - 1] + leaf_count[first + width - 1] - low[rows]
+            has = np.zeros(n_rows, dtype=bool)
+            has[active] = size[active] > 0
             pick = low + np.floor(rng.uniform(size=n_rows) * size).astype(np.int64)
             out = np.full(n_rows, np.nan)
             feature = X[:, levels.shape[1] + i]  # the next columns see the donor's quantile and bin
@@ -287,22 +294,26 @@ def _width(column):
     return len(column.spikes) + column.bins + int(column.has_missing)
 
 
-def _keys(tree, X, level, column):
-    """Each row's ``leaf * mode levels + level``."""
-    return apply_tree(tree, X) * _width(column) + level
+def _keys(tree, X, level, column, rows=None):
+    """Each row's ``leaf * mode levels + level`` (of the ``rows`` of ``X`` only, when given)."""
+    return apply_tree(tree, X, rows) * _width(column) + (level if rows is None else level[rows])
 
 
-def apply_tree(tree, X):
-    """The leaf each row of ``X`` falls in (sklearn's ``tree_.apply``, from the node arrays)."""
+def apply_tree(tree, X, rows=None):
+    """The leaf each row of ``X`` (or of its ``rows``) falls in (sklearn's ``tree_.apply``, from the
+    node arrays)."""
     left, right, feature, threshold = tree
     flat, n_features = X.ravel(), X.shape[1]
-    node = np.zeros(len(X), dtype=np.int64)
+    rows = np.arange(len(X)) if rows is None else np.asarray(rows, dtype=np.int64)
+    node = np.zeros(len(rows), dtype=np.int64)
     inner = np.flatnonzero(left[node] >= 0)
+    offset = rows[inner] * n_features
     while len(inner):
         at = node[inner]
-        go_left = flat[inner * n_features + feature[at]] <= threshold[at]
-        node[inner] = np.where(go_left, left[at], right[at])
-        inner = inner[left[node[inner]] >= 0]
+        step = np.where(flat[offset + feature[at]] <= threshold[at], left[at], right[at])
+        node[inner] = step
+        going_on = left[step] >= 0
+        inner, offset = inner[going_on], offset[going_on]
     return node
 
 
