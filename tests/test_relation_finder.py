@@ -187,8 +187,10 @@ def test_the_sampler_keeps_every_inferred_relation_in_every_row(fitted_flights):
     rows = inferred.sample(1_000, random_state=0)
     assert rows.dtypes.equals(table.dtypes)
     assert all(share == 1.0 for share in _relations_kept(rows).values()), _relations_kept(rows)
+    # Without the rules the value trees keep some relations in most rows (a month with its date), none in all.
     without = _relations_kept(declared_only.sample(1_000, random_state=0))
-    assert all(share < 0.9 for name, share in without.items() if name != "missing"), without
+    assert all(share < 1.0 for name, share in without.items() if name != "missing"), without
+    assert sum(share < 0.9 for name, share in without.items() if name != "missing") >= 3, without
     assert declared_only.inferred_constraints_.empty
 
 

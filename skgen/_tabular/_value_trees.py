@@ -66,18 +66,24 @@ def _levels(codec, level_of, n_rows):
 
 
 class ValueTrees:
-    """Per binned numeric column: a tree's arrays and its donors, grouped by (leaf, mode level).
+    """Per binned numeric column: two trees' arrays and their donors, grouped by (leaf, mode level).
 
     Parameters
     ----------
     columns : list
         The binned numeric columns, in the order their values are drawn.
     trees : list of tuple
-        ``(left, right, feature, threshold)`` node arrays of each column's tree.
+        ``(left, right, feature, threshold)`` node arrays of each column's first tree (it reads the bin).
     keys, values : list of ndarray
         Each column's donors: the sorted ``leaf * mode levels + level`` key
         of each training row in a bin, and its value (float; datetimes as
         the codec reads them, an int64 count of their unit), in the key's order.
+    min_leaf_rows : int
+        The fewest training rows in a leaf.
+    leaf_trees : tuple of list or None
+        ``(trees, keys, values)`` of the second tree per column, which does
+        not read the column's own bin; None (a model saved before them):
+        every value is drawn from the generator's bin.
     """
 
     def __init__(self, columns, trees, keys, values, min_leaf_rows=MIN_LEAF_ROWS, leaf_trees=None):
@@ -86,7 +92,7 @@ class ValueTrees:
         self.keys = keys
         self.values = values
         self.min_leaf_rows = int(min_leaf_rows)
-        self.leaf_trees = leaf_trees  # (trees, keys, values) of the trees that do not read the own bin
+        self.leaf_trees = leaf_trees
 
     @classmethod
     def fit(cls, codec, model_frame, encoded, rows, rng, min_leaf_rows=MIN_LEAF_ROWS):
@@ -153,10 +159,10 @@ class ValueTrees:
                 leaf_start, leaf_count, _ = self._lookup(i, column, "leaf")
                 leaf_key = _keys(self.leaf_trees[0][i], X, level, column, active)
                 unsupported = leaf_count[leaf_key] == 0
-                rows, first = active[unsupported], leaf_key[unsupported] - leaf_key[unsupported] % width
-                from_leaf[rows] = True
-                low[rows] = leaf_start[first]
-                size[rows] = leaf_start[first + width - 1] + leaf_count[first + width - 1] - low[rows]
+                moved, first = active[unsupported], leaf_key[unsupported] - leaf_key[unsupported] % width
+                from_leaf[moved] = True
+                low[moved] = leaf_start[first]
+                size[moved] = leaf_start[first + width - 1] + leaf_count[first + width - 1] - low[moved]
             has = np.zeros(n_rows, dtype=bool)
             has[active] = size[active] > 0
             pick = low + np.floor(rng.uniform(size=n_rows) * size).astype(np.int64)
