@@ -76,7 +76,7 @@ def routes(n, seed):
     return frame.assign(kind=rng.choice(list("abc"), n))
 
 
-def test_a_value_follows_its_category_where_the_generator_s_bin_does_not(table):
+def test_a_value_follows_its_category_where_the_generator_s_bin_does_not():
     train = routes(2000, 0)
     span = train.groupby("route")["minutes"].agg(["min", "max"])
 
@@ -141,7 +141,7 @@ def test_the_trees_are_saved_and_pickled_with_the_model(tmp_path, fitted):
     pd.testing.assert_frame_equal(pickle.loads(pickle.dumps(fitted)).sample(200, random_state=4), expected)
 
 
-def test_trees_saved_before_the_leaf_trees_keep_the_generator_s_bins(fitted):
+def test_a_model_saved_before_the_leaf_trees_still_draws_training_values(fitted):
     import copy
 
     state = fitted.codec_.value_trees_.get_state()
