@@ -172,15 +172,18 @@ class ValueTrees:
             for kind, rows in (("bin", has & ~from_leaf), ("leaf", has & from_leaf)):
                 if not rows.any():
                     continue
-                keys, values = ((self.keys[i], self.values[i]) if kind == "bin"
-                                else (self.leaf_trees[1][i], self.leaf_trees[2][i]))
-                picked = np.minimum(pick[rows], len(values) - 1)
-                out[rows] = values[picked]
+                _, keys, values = self._donor_set(kind)
+                picked = np.minimum(pick[rows], len(values[i]) - 1)
+                out[rows] = values[i][picked]
                 feature[rows] = self._lookup(i, column, kind)[2][picked]
-                if name in own_level:
-                    X[rows, own_level[name]] = keys[picked] % width
+                if kind == "leaf" and name in own_level:  # a bin row's donor is in the generator's bin
+                    X[rows, own_level[name]] = keys[i][picked] % width
             drawn[name] = out
         return drawn
+
+    def _donor_set(self, kind):
+        """``(trees, keys, values)`` of the trees that read the bin (``"bin"``) or not (``"leaf"``)."""
+        return (self.trees, self.keys, self.values) if kind == "bin" else self.leaf_trees
 
     def _lookup(self, i, column, kind):
         """Column ``i``'s donors by key, of the trees that read its bin (``kind="bin"``) or not
@@ -188,7 +191,7 @@ class ValueTrees:
         built on first use (not saved: the keys and values are)."""
         cache = self.__dict__.setdefault("_lookups", {})
         if (kind, i) not in cache:
-            trees, keys, values = (self.trees, self.keys, self.values) if kind == "bin" else self.leaf_trees
+            trees, keys, values = self._donor_set(kind)
             n_keys = len(trees[i][0]) * _width(column)
             count = np.bincount(keys[i].astype(np.int64), minlength=n_keys)
             start = np.concatenate([[0], np.cumsum(count)[:-1]])
