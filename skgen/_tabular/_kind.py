@@ -28,7 +28,7 @@ from ._latent_classes import LatentClasses, cpu_generator
 from ._level_calibration import block_frequencies, calibrate_levels, with_exact_missing_rates
 from ._sources import FirstPass, TableSource, is_table_source
 from ._streaming import BUFFER_ROWS, FIT_SAMPLE_ROWS, StreamingDataset, buffer_encoder, level_codes
-from ._value_trees import grow_for_training, leaf_rows_state, size_after_training
+from ._value_tree_sizing import grow_for_training, leaf_rows_state, size_after_training
 
 # The tables-only parameters of GANSampler, with their constraints.
 TABLE_CONSTRAINTS = {
