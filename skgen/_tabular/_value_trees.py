@@ -26,11 +26,6 @@ has no row) took flights to 0.68 but Adult's 300-row sample from 0.20 to
 0.59 and 0.21 (three seeds each). Point masses and missing values stay the
 generator's, and each column's value comes from its own training row.
 
-The trees read a category's levels in the order of the column's mean value
-among them (:mod:`._level_order`), not by their index: where a category of
-many levels sets the value, a leaf then holds levels that go with similar
-values (flights: 0.62 -> 0.75, three seeds).
-
 A small leaf can still rebuild training rows whole where the table's
 discrete part pins a row down (Ecdat/Computers: 15% of rows were exact
 copies at 10 rows a leaf, against 2.2% from the generator's places and
@@ -45,7 +40,6 @@ import numpy as np
 from scipy.special import ndtr
 
 from .._io._json import decode_array, decode_value, encode_array, encode_value
-from ._level_order import in_order, level_means, ordered_features
 
 # The fewest training rows in a leaf (synthpop's CART default is 5; 10 keeps more rows to draw from),
 # then larger leaves, until the drawn rows copy few enough training rows; none passing: no trees.
@@ -90,20 +84,15 @@ class ValueTrees:
         ``(trees, keys, values)`` of the second tree per column, which does
         not read the column's own bin; None (a model saved before them):
         every value is drawn from the generator's bin.
-    orders : list of dict or None
-        Per column, ``{feature: mean quantile per level}`` of the categories
-        its trees read in that order (:mod:`._level_order`); None (a model
-        saved before them): the trees read level indices.
     """
 
-    def __init__(self, columns, trees, keys, values, min_leaf_rows=MIN_LEAF_ROWS, leaf_trees=None, orders=None):
+    def __init__(self, columns, trees, keys, values, min_leaf_rows=MIN_LEAF_ROWS, leaf_trees=None):
         self.columns = list(columns)
         self.trees = trees
         self.keys = keys
         self.values = values
         self.min_leaf_rows = int(min_leaf_rows)
         self.leaf_trees = leaf_trees
-        self.orders = orders
 
     @classmethod
     def fit(cls, codec, model_frame, encoded, rows, rng, min_leaf_rows=MIN_LEAF_ROWS):
@@ -119,8 +108,7 @@ class ValueTrees:
         level_of = lambda segment: encoded[:, segment.start : segment.start + segment.width].argmax(1)  # noqa: E731
         features = [_levels_matrix(codec, level_of, len(rows))]
         own_level = _level_features(codec)
-        sizes = ordered_features(codec)
-        grown, orders = {"bin": ([], [], []), "leaf": ([], [], [])}, []
+        grown = {"bin": ([], [], []), "leaf": ([], [], [])}
         for column in numeric:
             level = _levels(column, level_of, len(rows))
             in_bin = _in_bin(column, level)
@@ -129,8 +117,6 @@ class ValueTrees:
             quantile[in_bin] = ndtr(position[in_bin])
             raw = _column_values(model_frame[column.name].iloc[rows])[in_bin]
             X = np.column_stack(features)[in_bin]
-            orders.append(level_means(X, quantile[in_bin], sizes))
-            X = in_order(X, orders[-1], slice(None))
             seed = int(rng.randint(2**31 - 1))
             for kind in ("bin", "leaf"):
                 if kind == "leaf" and column.name in own_level:
@@ -139,7 +125,7 @@ class ValueTrees:
                 for store, item in zip(grown[kind], (node_arrays, key, value)):
                     store.append(item)
             features.append(quantile)
-        return cls([c.name for c in numeric], *grown["bin"], min_leaf_rows, grown["leaf"], orders)
+        return cls([c.name for c in numeric], *grown["bin"], min_leaf_rows, grown["leaf"])
 
     def draw(self, codec, level_of, n_rows, rng, skip=()):
         """``{column: values}``: a donor value for each row in a bin (NaN where none is drawn).
@@ -163,8 +149,7 @@ class ValueTrees:
             # Only rows in a bin get a value: the trees are walked for those alone.
             active = np.flatnonzero(in_bin) if name not in skip else np.empty(0, dtype=np.int64)
             start, count, _ = self._lookup(i, column, "bin")
-            features, rows, row_level = self._tree_input(i, X, level, active)
-            key = _keys(self.trees[i], features, row_level, column, rows)
+            key = _keys(self.trees[i], X, level, column, active)
             low, size = np.zeros(n_rows, dtype=np.int64), np.zeros(n_rows, dtype=np.int64)
             low[active], size[active] = start[key], count[key]
             from_leaf = np.zeros(n_rows, dtype=bool)
@@ -172,7 +157,7 @@ class ValueTrees:
                 # No training row like this one, its own bin aside, is in the generator's bin: the
                 # value comes from those rows, whatever their bin.
                 leaf_start, leaf_count, _ = self._lookup(i, column, "leaf")
-                leaf_key = _keys(self.leaf_trees[0][i], features, row_level, column, rows)
+                leaf_key = _keys(self.leaf_trees[0][i], X, level, column, active)
                 unsupported = leaf_count[leaf_key] == 0
                 moved, first = active[unsupported], leaf_key[unsupported] - leaf_key[unsupported] % width
                 from_leaf[moved] = True
@@ -195,14 +180,6 @@ class ValueTrees:
                     X[rows, own_level[name]] = keys[i][picked] % width
             drawn[name] = out
         return drawn
-
-    def _tree_input(self, i, X, level, active):
-        """What column ``i``'s trees read for the ``active`` rows: ``(features, rows, level)`` for
-        :func:`_keys`, the categories in the column's order where it has one."""
-        means = self.orders[i] if self.orders is not None else None
-        if not means:
-            return X, active, level
-        return in_order(X, means, active), None, level[active]
 
     def _donor_set(self, kind):
         """``(trees, keys, values)`` of the trees that read the bin (``"bin"``) or not (``"leaf"``)."""
@@ -236,8 +213,6 @@ class ValueTrees:
             "leaf_trees": None if self.leaf_trees is None else [
                 [[encode_array(a) for a in tree] for tree in self.leaf_trees[0]],
                 [encode_array(k) for k in self.leaf_trees[1]], [encode_array(v) for v in self.leaf_trees[2]]],
-            "orders": None if self.orders is None else [
-                [[int(j), encode_array(m)] for j, m in means.items()] for means in self.orders],
         }
 
     @classmethod
@@ -245,8 +220,7 @@ class ValueTrees:
         return cls([decode_value(c) for c in state["columns"]],
                    [tuple(decode_array(a) for a in tree) for tree in state["trees"]],
                    [decode_array(k) for k in state["keys"]], [decode_array(v) for v in state["values"]],
-                   state["min_leaf_rows"], _decoded_leaf_trees(state.get("leaf_trees")),
-                   _decoded_orders(state.get("orders")))
+                   state["min_leaf_rows"], _decoded_leaf_trees(state.get("leaf_trees")))
 
 
 def _decoded_leaf_trees(state):
@@ -255,12 +229,6 @@ def _decoded_leaf_trees(state):
     trees, keys, values = state
     return ([tuple(decode_array(a) for a in tree) for tree in trees], [decode_array(k) for k in keys],
             [decode_array(v) for v in values])
-
-
-def _decoded_orders(state):
-    if state is None:  # a model saved before the orders: the trees read level indices
-        return None
-    return [{int(j): decode_array(m) for j, m in means} for means in state]
 
 
 def _grown(X, quantile, level, raw, column, min_leaf_rows, seed):
