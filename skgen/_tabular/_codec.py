@@ -52,6 +52,10 @@ from ._numeric import MAX_SUPPORT, bins_for, decode as decode_binned, encode as 
 from ._numeric import layout as numeric_layout
 from ._state import codec_from_state, codec_state
 
+# How many times max_categories levels a FixedCombinations rule's column keeps.
+WIDE_FACTOR = 10
+
+
 class TabularCodec:
     """Encode a DataFrame into a float32 matrix a GAN can learn, and back.
 
@@ -75,6 +79,14 @@ class TabularCodec:
         Quantile bins of a numeric column's values (besides its point
         masses): levels of its mode block, which the generator is
         conditioned on (see :mod:`skgen._tabular._numeric`).
+    combination_columns : list of str or None, default=None
+        The integer codes of a ``FixedCombinations`` rule's combinations
+        (in the order of their values, numeric members first). They keep up
+        to :data:`WIDE_FACTOR` times ``max_categories`` levels, since a rare
+        combination pooled and drawn back by frequency would not go with the
+        rest of its row (a route its flight time), and their levels stay in
+        code order, which the value trees split (a route by its distance)
+        where they split other categories' levels in order of frequency.
     """
 
     def __init__(
@@ -85,6 +97,7 @@ class TabularCodec:
         discrete_threshold=20,
         random_state=0,
         n_bins=10,
+        combination_columns=None,
     ):
         self.categorical_columns = categorical_columns
         self.max_categories = max_categories
@@ -92,6 +105,7 @@ class TabularCodec:
         self.discrete_threshold = discrete_threshold
         self.random_state = random_state
         self.n_bins = n_bins
+        self.combination_columns = combination_columns
 
     # --- saving -----------------------------------------------------------
 
@@ -150,14 +164,17 @@ class TabularCodec:
         if len(counts) == 1:
             codec.constant = counts.index[0]
             return
-        if len(counts) > self.max_categories:
-            kept = counts.iloc[: self.max_categories - 1]
-            rare = counts.iloc[self.max_categories - 1 :]
+        combination = codec.name in set(self.combination_columns or ())
+        limit = self.max_categories * (WIDE_FACTOR if combination else 1)
+        kept = counts.iloc[: limit - 1] if len(counts) > limit else counts
+        if combination:
+            kept = kept.sort_index()
+        codec.levels = list(kept.index)
+        if len(counts) > limit:
+            rare = counts.iloc[limit - 1 :]
             codec.other_values = np.array(rare.index, dtype=object)
             codec.other_probs = (rare.to_numpy() / rare.sum()).astype(float)
-            codec.levels = list(kept.index) + [_OTHER]
-        else:
-            codec.levels = list(counts.index)
+            codec.levels.append(_OTHER)
 
     def _numeric_values(self, codec, series):
         """Non-missing values as float64 (datetimes as int64 nanoseconds)."""

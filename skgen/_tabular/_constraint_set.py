@@ -114,8 +114,11 @@ class ConstraintSet:
         """``categorical_columns`` for the GAN's table: rebuilt columns out, combinations in."""
         removed = {c for constraint in self.constraints for c in constraint.writes()}
         kept = [c for c in (categorical_columns or []) if c not in removed]
-        kept += [c.model_column_ for c in self.constraints if isinstance(c, FixedCombinations)]
-        return kept
+        return kept + self.combination_columns()
+
+    def combination_columns(self):
+        """The GAN's columns of ``FixedCombinations`` rules (one categorical column of combinations each)."""
+        return [c.model_column_ for c in self.constraints if isinstance(c, FixedCombinations)]
 
     def to_model(self, frame):
         model = frame

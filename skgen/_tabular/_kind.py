@@ -163,7 +163,7 @@ class TableKind(GANDataKind):
         """``(frame, codec, encoded, constraints)``: the constraints (given and inferred) fitted on
         ``frame``, the frame they give, the codec fitted on it and its encoded rows."""
         config = self.config
-        constraints, model_frame, categorical = None, frame, config.categorical_columns
+        constraints, model_frame, categorical, combinations = None, frame, config.categorical_columns, None
         specs, inferred = list(config.constraints or ()), inferred_relations(frame, config)
         if source is not None:  # (found on the first pass's sample: checked on every row)
             inferred = kept_on_every_piece(inferred, frame, source)
@@ -176,7 +176,9 @@ class TableKind(GANDataKind):
                     "nothing to learn; list a column in categorical_columns to learn its values."
                 )
             categorical = constraints.model_categorical_columns(categorical)
-        codec = TabularCodec(categorical_columns=categorical, max_categories=config.max_categories)
+            combinations = constraints.combination_columns()
+        codec = TabularCodec(categorical_columns=categorical, max_categories=config.max_categories,
+                             combination_columns=combinations)
         codec.fit(model_frame)
         if codec.n_encoded_ == 0:
             raise ValueError(

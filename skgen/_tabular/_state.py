@@ -34,6 +34,9 @@ def codec_state(codec_obj):
     params["categorical_columns"] = (
         None if codec_obj.categorical_columns is None else [encode_value(c) for c in codec_obj.categorical_columns]
     )
+    params["combination_columns"] = (
+        None if codec_obj.combination_columns is None else [encode_value(c) for c in codec_obj.combination_columns]
+    )
     trees = getattr(codec_obj, "value_trees_", None)
     return {"params": params, "columns": [encode_value(c) for c in codec_obj.columns_], "codecs": codecs,
             "value_trees": None if trees is None else trees.get_state()}

@@ -363,8 +363,8 @@ class FixedCombinations(Constraint):
     def _fit(self, frame):
         keys = self._keys(frame)
         codes, uniques = pd.factorize(keys)
-        self.table_ = frame[list(self._columns)].iloc[[int(np.argmax(codes == k)) for k in range(len(uniques))]]
-        self.table_ = self.table_.reset_index(drop=True)
+        table = frame[list(self._columns)].iloc[[int(np.argmax(codes == k)) for k in range(len(uniques))]]
+        self.table_ = _in_value_order(table).reset_index(drop=True)
         return self
 
     @property
@@ -443,6 +443,16 @@ class FixedCombinations(Constraint):
     def set_state(self, state):
         self.table_, self._known = state["table"], None
         return self
+
+
+def _in_value_order(table):
+    """The combinations sorted by their values, numeric columns first (a route by its distance), so
+    that neighbouring codes are alike; in order of appearance where the values do not sort."""
+    numeric = [c for c in table.columns if ptypes.is_numeric_dtype(table[c]) or ptypes.is_datetime64_any_dtype(table[c])]
+    try:
+        return table.sort_values(numeric + [c for c in table.columns if c not in numeric], kind="stable")
+    except TypeError:  # (values of several types in one column)
+        return table
 
 
 class FunctionOf(Constraint):
