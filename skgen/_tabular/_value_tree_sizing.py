@@ -38,7 +38,8 @@ def fit_without_copies(codec, model_frame, encoded, rows, seed, decode, first=No
         if first is not None and leaf_rows == first.min_leaf_rows:
             trees = first
         else:
-            trees = ValueTrees.fit(codec, model_frame, encoded, rows, np.random.RandomState(seed), leaf_rows)
+            trees = ValueTrees.fit(codec, model_frame, encoded, rows, np.random.RandomState(seed), leaf_rows,
+                                   pairs=None if first is None else first.pairs)
         if trees is None or copied(decode(trees)) <= allowed:
             return trees
     return None

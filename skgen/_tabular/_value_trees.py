@@ -40,6 +40,7 @@ import numpy as np
 from scipy.special import ndtr
 
 from .._io._json import decode_array, decode_value, encode_array, encode_value
+from ._value_bounds import binned_values, bounds, discrete_values, in_range, inequality_pairs, sorted_donors
 
 # The fewest training rows in a leaf (synthpop's CART default is 5; 10 keeps more rows to draw from),
 # then larger leaves, until the drawn rows copy few enough training rows; none passing: no trees.
@@ -84,23 +85,30 @@ class ValueTrees:
         ``(trees, keys, values)`` of the second tree per column, which does
         not read the column's own bin; None (a model saved before them):
         every value is drawn from the generator's bin.
+    pairs : list of tuple
+        ``(low, high)`` inequalities between numeric columns that the draws
+        keep where a donor can (:mod:`._value_bounds`); donors are sorted by
+        key, then value. Empty for a model saved before them.
     """
 
-    def __init__(self, columns, trees, keys, values, min_leaf_rows=MIN_LEAF_ROWS, leaf_trees=None):
+    def __init__(self, columns, trees, keys, values, min_leaf_rows=MIN_LEAF_ROWS, leaf_trees=None, pairs=()):
         self.columns = list(columns)
         self.trees = trees
         self.keys = keys
         self.values = values
         self.min_leaf_rows = int(min_leaf_rows)
         self.leaf_trees = leaf_trees
+        self.pairs = [tuple(p) for p in pairs]
 
     @classmethod
-    def fit(cls, codec, model_frame, encoded, rows, rng, min_leaf_rows=MIN_LEAF_ROWS):
+    def fit(cls, codec, model_frame, encoded, rows, rng, min_leaf_rows=MIN_LEAF_ROWS, pairs=None):
         """Grow the trees on the training ``rows`` of ``encoded`` (the codec's matrix of ``model_frame``),
-        at least ``min_leaf_rows`` rows a leaf; None when the codec has no binned column."""
+        at least ``min_leaf_rows`` rows a leaf; None when the codec has no binned column. ``pairs``:
+        the inequalities to keep (None: found in ``model_frame``)."""
         numeric = binned_columns(codec)
         if not numeric:
             return None
+        pairs = inequality_pairs(codec, model_frame) if pairs is None else pairs
         rows = np.asarray(rows)
         if len(rows) > MAX_FIT_ROWS:
             rows = np.sort(rng.choice(rows, MAX_FIT_ROWS, replace=False))
@@ -125,7 +133,7 @@ class ValueTrees:
                 for store, item in zip(grown[kind], (node_arrays, key, value)):
                     store.append(item)
             features.append(quantile)
-        return cls([c.name for c in numeric], *grown["bin"], min_leaf_rows, grown["leaf"])
+        return cls([c.name for c in numeric], *grown["bin"], min_leaf_rows, grown["leaf"], pairs)
 
     def draw(self, codec, level_of, n_rows, rng, skip=()):
         """``{column: values}``: a donor value for each row in a bin (NaN where none is drawn).
@@ -141,6 +149,7 @@ class ValueTrees:
         X = np.empty((n_rows, levels.shape[1] + len(self.columns)))
         X[:, : levels.shape[1]] = levels
         drawn = {}
+        known = discrete_values(codec, level_of) if self.pairs else {}
         for i, name in enumerate(self.columns):
             column = by_name[name]
             level = _levels(column, level_of, n_rows)
@@ -163,6 +172,9 @@ class ValueTrees:
                 from_leaf[moved] = True
                 low[moved] = leaf_start[first]
                 size[moved] = leaf_start[first + width - 1] + leaf_count[first + width - 1] - low[moved]
+                if self.pairs:
+                    self._bound(i, column, bounds(name, self.pairs, known, n_rows), active, key, leaf_key,
+                                low, size, from_leaf)
             has = np.zeros(n_rows, dtype=bool)
             has[active] = size[active] > 0
             pick = low + np.floor(rng.uniform(size=n_rows) * size).astype(np.int64)
@@ -179,7 +191,38 @@ class ValueTrees:
                 if kind == "leaf" and name in own_level:  # a bin row's donor is in the generator's bin
                     X[rows, own_level[name]] = keys[i][picked] % width
             drawn[name] = out
+            if self.pairs and name not in skip:
+                known[name] = binned_values(column, level, out)
         return drawn
+
+    def _bound(self, i, column, limits, active, key, leaf_key, low, size, from_leaf):
+        """Narrow the ``active`` rows' donors (``low``, ``size``, ``from_leaf``, in place) to those
+        within ``limits`` (lower, upper): of the row's leaf and bin, else of its leaf, else unchanged."""
+        lower, upper = limits
+        limited = np.isfinite(lower[active]) | np.isfinite(upper[active])
+        rows, width = active[limited], _width(column)
+        if not len(rows):
+            return
+        composite, distinct = self._sorted(i, "bin", width)
+        first, count = in_range(composite, distinct, key[limited], lower[rows], upper[rows])
+        found = (count > 0) & ~from_leaf[rows]
+        low[rows[found]], size[rows[found]] = first[found], count[found]
+        rows, leaf_groups = rows[~found], leaf_key[limited][~found] // width
+        composite, distinct = self._sorted(i, "leaf", width)
+        first, count = in_range(composite, distinct, leaf_groups, lower[rows], upper[rows])
+        found = count > 0
+        low[rows[found]], size[rows[found]] = first[found], count[found]
+        from_leaf[rows[found]] = True
+
+    def _sorted(self, i, kind, width):
+        """Column ``i``'s donors of ``kind`` as :func:`._value_bounds.sorted_donors` (by key for the
+        first tree, by leaf for the second); built on first use."""
+        cache = self.__dict__.setdefault("_lookups", {})
+        if ("sorted", kind, i) not in cache:
+            _, keys, values = self._donor_set(kind)
+            groups = keys[i].astype(np.int64) if kind == "bin" else keys[i].astype(np.int64) // width
+            cache[("sorted", kind, i)] = sorted_donors(values[i], groups)
+        return cache[("sorted", kind, i)]
 
     def _donor_set(self, kind):
         """``(trees, keys, values)`` of the trees that read the bin (``"bin"``) or not (``"leaf"``)."""
@@ -210,6 +253,7 @@ class ValueTrees:
             "keys": [encode_array(k) for k in self.keys],
             "values": [encode_array(v) for v in self.values],
             "min_leaf_rows": self.min_leaf_rows,
+            "pairs": [[encode_value(low), encode_value(high)] for low, high in self.pairs],
             "leaf_trees": None if self.leaf_trees is None else [
                 [[encode_array(a) for a in tree] for tree in self.leaf_trees[0]],
                 [encode_array(k) for k in self.leaf_trees[1]], [encode_array(v) for v in self.leaf_trees[2]]],
@@ -220,7 +264,8 @@ class ValueTrees:
         return cls([decode_value(c) for c in state["columns"]],
                    [tuple(decode_array(a) for a in tree) for tree in state["trees"]],
                    [decode_array(k) for k in state["keys"]], [decode_array(v) for v in state["values"]],
-                   state["min_leaf_rows"], _decoded_leaf_trees(state.get("leaf_trees")))
+                   state["min_leaf_rows"], _decoded_leaf_trees(state.get("leaf_trees")),
+                   [tuple(decode_value(v) for v in pair) for pair in state.get("pairs", [])])
 
 
 def _decoded_leaf_trees(state):
@@ -243,7 +288,7 @@ def _grown(X, quantile, level, raw, column, min_leaf_rows, seed):
     else:  # too few values to split: one leaf, the bin's values
         node_arrays = (np.array([-1]), np.array([-1]), np.array([-2]), np.array([-2.0]))
     key = _keys(node_arrays, X, level, column)
-    order = np.argsort(key, kind="stable")
+    order = np.lexsort((raw, key))  # by key, then value: a key's donors in a range are found by search
     return node_arrays, key[order], raw[order]
 
 
