@@ -141,11 +141,14 @@ def test_the_trees_are_saved_and_pickled_with_the_model(tmp_path, fitted):
     pd.testing.assert_frame_equal(pickle.loads(pickle.dumps(fitted)).sample(200, random_state=4), expected)
 
 
-def test_a_model_saved_before_the_leaf_trees_still_draws_training_values(fitted):
+@pytest.mark.parametrize("added_later", [["leaf_trees"], ["pairs"], ["leaf_trees", "pairs"]])
+def test_a_model_saved_before_the_leaf_trees_or_the_bounds_still_draws_training_values(fitted, added_later):
     import copy
 
     state = fitted.codec_.value_trees_.get_state()
-    del state["leaf_trees"]
+    assert state["pairs"] == [["dewp", "temp"]]
+    for key in added_later:
+        del state[key]
     older = copy.deepcopy(fitted)
     older.codec_.value_trees_ = ValueTrees.from_state(state)
     rows = older.sample(2000, random_state=3)
@@ -180,3 +183,29 @@ def test_bad_numeric_values_setting_is_refused_before_training(table):
     with pytest.raises(ValueError, match="numeric_values"):
         sampler.fit(table)
     assert not hasattr(sampler, "net_")
+
+
+def sizes_and_totals(n, seed):
+    """``part <= total`` on every row, the total a little above its part (a house's first floor and its
+    living area), beside a column that does not depend on them."""
+    rng = np.random.RandomState(seed)
+    part = np.exp(rng.normal(7, 0.4, n)).round(0)
+    total = (part * (1 + rng.uniform(0, 0.15, n))).round(0)
+    return pd.DataFrame({"part": part, "total": total, "other": rng.gamma(2, 3, n).round(2),
+                         "kind": rng.choice(list("abc"), n)})
+
+
+def test_a_drawn_value_keeps_the_inequalities_with_the_columns_known_before_it():
+    train = sizes_and_totals(2000, 0)
+    sampler = GANSampler(**FAST, infer_constraints=False).fit(train)
+    trees = sampler.codec_.value_trees_
+    assert trees.pairs == [("part", "total")]
+    rows = sampler.sample(4000, random_state=0)
+    trees.pairs = []  # the same model, its draws unbounded
+    try:
+        unbounded = sampler.sample(4000, random_state=0)
+    finally:
+        trees.pairs = [("part", "total")]
+    assert (unbounded["part"] > unbounded["total"]).mean() > 0.02  # (0.04)
+    assert (rows["part"] > rows["total"]).mean() < 0.005
+    assert rows["total"].isin(train["total"]).all()  # still training values
