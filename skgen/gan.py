@@ -194,9 +194,11 @@ class GANSampler(TorchEstimatorBase):
         finer than a bin (a humidity given its temperature and dew point);
         where no such row, its bin aside, has a value in the generator's
         bin, from those rows whatever their bin (a second tree, which does
-        not read the bin: a flight's duration follows its route). Each such
-        value is one of the column's training values, each column
-        drawn from its own row of the leaf. The trees and the values they
+        not read the bin: a flight's duration follows its route). A value
+        keeps the inequalities found between numeric columns with the
+        columns known before it (``Accept <= Apps``) wherever such a row
+        has one. Each such value is one of the column's training values,
+        each column drawn from its own row of the leaf. The trees and the values they
         draw from are saved with the model. Used with latent classes, never
         with ``dp_epsilon``. ``"generator"``: the value's place in its bin
         is read from the generator's score.
