@@ -163,7 +163,7 @@ class TableKind(GANDataKind):
         """``(frame, codec, encoded, constraints)``: the constraints (given and inferred) fitted on
         ``frame``, the frame they give, the codec fitted on it and its encoded rows."""
         config = self.config
-        constraints, model_frame, categorical, combinations = None, frame, config.categorical_columns, None
+        constraints, model_frame, categorical = None, frame, config.categorical_columns
         specs, inferred = list(config.constraints or ()), inferred_relations(frame, config)
         if source is not None:  # (found on the first pass's sample: checked on every row)
             inferred = kept_on_every_piece(inferred, frame, source)
@@ -176,9 +176,8 @@ class TableKind(GANDataKind):
                     "nothing to learn; list a column in categorical_columns to learn its values."
                 )
             categorical = constraints.model_categorical_columns(categorical)
-            combinations = constraints.combination_columns()
         codec = TabularCodec(categorical_columns=categorical, max_categories=config.max_categories,
-                             combination_columns=combinations)
+                             combination_columns=None if constraints is None else constraints.combination_columns())
         codec.fit(model_frame)
         if codec.n_encoded_ == 0:
             raise ValueError(
@@ -400,9 +399,8 @@ class TableKind(GANDataKind):
         device = net.device
         generator = torch.Generator(device=device).manual_seed(seed)
         space = fitted.condition_space_.to(device)
-        resolved = resolve_conditions(
-            conditions, fitted.codec_, space, fitted.discrete_columns_, n_samples, np.random.RandomState(seed)
-        )
+        resolved = resolve_conditions(conditions, fitted.codec_, space, fitted.discrete_columns_, n_samples,
+                                      np.random.RandomState(seed))
         rows, forced, bounds = None, [], None
         latent = getattr(fitted, "latent_classes_", None)
         if resolved is not None:
