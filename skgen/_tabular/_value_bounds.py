@@ -25,7 +25,6 @@ def inequality_pairs(codec, model_frame):
     """``[(low, high)]``: the inequalities :func:`skgen.constraints.infer` finds between the numeric
     columns of ``model_frame``, at least one side a column the trees draw."""
     from ..constraints._finder import find_relations
-    from ..constraints._rules import Inequality
 
     numeric = {c.name for c in codec.codecs_ if c.kind not in (CATEGORICAL, BOOLEAN) and c.constant is None}
     binned = {c.name for c in codec.codecs_ if c.bins is not None and c.quantiles is not None and c.constant is None}
@@ -33,17 +32,23 @@ def inequality_pairs(codec, model_frame):
     pairs = []
     for relation in find_relations(frame, ("inequalities",)):
         rule = relation.constraint
-        if isinstance(rule, Inequality) and not rule.strict and {rule.low, rule.high} <= numeric \
-                and {rule.low, rule.high} & binned:
+        if not rule.strict and {rule.low, rule.high} <= numeric and {rule.low, rule.high} & binned:
             pairs.append((rule.low, rule.high))
     return pairs
 
 
-def discrete_values(codec, level_of):
-    """``{column: values}`` of the numeric columns the generator's levels give whole (NaN for missing)."""
+def pair_columns(pairs):
+    """The columns the inequalities ``pairs`` name."""
+    return {name for pair in pairs for name in pair}
+
+
+def discrete_values(codec, level_of, names):
+    """``{column: values}`` of the numeric columns among ``names`` the generator's levels give whole
+    (NaN for missing)."""
     out = {}
     for column in codec.codecs_:
-        if column.levels is None or column.kind in (CATEGORICAL, BOOLEAN) or column.constant is not None:
+        if column.name not in names or column.levels is None or column.kind in (CATEGORICAL, BOOLEAN) \
+                or column.constant is not None:
             continue
         table = pd.to_numeric(pd.Series(column.levels, dtype=object), errors="coerce").to_numpy(dtype=np.float64)
         out[column.name] = table[np.asarray(level_of(column.discrete_segment), dtype=np.int64)]

@@ -40,7 +40,8 @@ import numpy as np
 from scipy.special import ndtr
 
 from .._io._json import decode_array, decode_value, encode_array, encode_value
-from ._value_bounds import binned_values, bounds, discrete_values, in_range, inequality_pairs, sorted_donors
+from ._value_bounds import (binned_values, bounds, discrete_values, in_range, inequality_pairs, pair_columns,
+                            sorted_donors)
 
 # The fewest training rows in a leaf (synthpop's CART default is 5; 10 keeps more rows to draw from),
 # then larger leaves, until the drawn rows copy few enough training rows; none passing: no trees.
@@ -149,7 +150,8 @@ class ValueTrees:
         X = np.empty((n_rows, levels.shape[1] + len(self.columns)))
         X[:, : levels.shape[1]] = levels
         drawn = {}
-        known = discrete_values(codec, level_of) if self.pairs else {}
+        bounded = pair_columns(self.pairs)  # the columns whose values bound others, or are bounded
+        known = discrete_values(codec, level_of, bounded) if bounded else {}
         for i, name in enumerate(self.columns):
             column = by_name[name]
             level = _levels(column, level_of, n_rows)
@@ -172,7 +174,7 @@ class ValueTrees:
                 from_leaf[moved] = True
                 low[moved] = leaf_start[first]
                 size[moved] = leaf_start[first + width - 1] + leaf_count[first + width - 1] - low[moved]
-                if self.pairs:
+                if name in bounded:
                     self._bound(i, column, bounds(name, self.pairs, known, n_rows), active, key, leaf_key,
                                 low, size, from_leaf)
             has = np.zeros(n_rows, dtype=bool)
@@ -191,7 +193,7 @@ class ValueTrees:
                 if kind == "leaf" and name in own_level:  # a bin row's donor is in the generator's bin
                     X[rows, own_level[name]] = keys[i][picked] % width
             drawn[name] = out
-            if self.pairs and name not in skip:
+            if name in bounded and name not in skip:
                 known[name] = binned_values(column, level, out)
         return drawn
 
