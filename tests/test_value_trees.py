@@ -176,6 +176,12 @@ def test_a_leaf_is_found_from_the_node_arrays_as_sklearn_finds_it():
     arrays = (tree.children_left, tree.children_right, tree.feature, tree.threshold)
     other = rng.randint(-1, 6, size=(300, 3)).astype(float)
     np.testing.assert_array_equal(apply_tree(arrays, other), tree.apply(other.astype(np.float32)))
+    # Many rows (walked a block at a time), stored by column, and only some of them.
+    many = np.asfortranarray(rng.randint(-1, 6, size=(30_000, 3)).astype(float))
+    rows = np.flatnonzero(rng.rand(30_000) < 0.7)
+    expected = tree.apply(many.astype(np.float32))
+    np.testing.assert_array_equal(apply_tree(arrays, many), expected)
+    np.testing.assert_array_equal(apply_tree(arrays, many, rows), expected[rows])
 
 
 def test_bad_numeric_values_setting_is_refused_before_training(table):

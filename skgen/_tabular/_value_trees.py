@@ -53,6 +53,7 @@ COPY_MARGIN = 0.002
 # Trees are grown on at most this many training rows (a seeded subsample), which are also the donors.
 MAX_FIT_ROWS = 50_000
 _NOT_IN_BIN = -1.0  # the quantile feature of a row whose value is a point mass or missing
+_WALK_ROWS = 8192  # rows a tree is walked for at a time
 
 
 def binned_columns(codec):
@@ -144,11 +145,13 @@ class ValueTrees:
         values but still inform the columns after them.
         """
         by_name = {c.name: c for c in binned_columns(codec)}
-        levels = _levels_matrix(codec, level_of, n_rows)
+        segments = _level_segments(codec)
         own_level = _level_features(codec)
         # Every feature a tree may read, filled column by column (a tree reads only those before it).
-        X = np.empty((n_rows, levels.shape[1] + len(self.columns)))
-        X[:, : levels.shape[1]] = levels
+        n_levels = max(len(segments), 1)
+        X = np.zeros((n_rows, n_levels + len(self.columns)), order="F")  # filled and walked by column
+        for j, segment in enumerate(segments):
+            X[:, j] = level_of(segment)
         drawn = {}
         bounded = pair_columns(self.pairs)  # the columns whose values bound others, or are bounded
         known = discrete_values(codec, level_of, bounded) if bounded else {}
@@ -181,7 +184,7 @@ class ValueTrees:
             has[active] = size[active] > 0
             pick = low + np.floor(rng.uniform(size=n_rows) * size).astype(np.int64)
             out = np.full(n_rows, np.nan)
-            feature = X[:, levels.shape[1] + i]  # the next columns see the donor's quantile and bin
+            feature = X[:, n_levels + i]  # the next columns see the donor's quantile and bin
             feature[:] = _NOT_IN_BIN
             for kind, rows in (("bin", has & ~from_leaf), ("leaf", has & from_leaf)):
                 if not rows.any():
@@ -294,9 +297,14 @@ def _grown(X, quantile, level, raw, column, min_leaf_rows, seed):
     return node_arrays, key[order], raw[order]
 
 
+def _level_segments(codec):
+    """The discrete segments (categories and numeric mode blocks), in the order of the level features."""
+    return [c.discrete_segment for c in codec.codecs_ if c.discrete_segment is not None]
+
+
 def _levels_matrix(codec, level_of, n_rows):
     """The level of every row in every discrete segment (categories and numeric mode blocks)."""
-    columns = [level_of(c.discrete_segment) for c in codec.codecs_ if c.discrete_segment is not None]
+    columns = [level_of(segment) for segment in _level_segments(codec)]
     if not columns:
         return np.zeros((n_rows, 1))
     return np.column_stack(columns).astype(np.float64)
@@ -325,15 +333,23 @@ def _keys(tree, X, level, column, rows=None):
 def apply_tree(tree, X, rows=None):
     """The leaf each row of ``X`` (or of its ``rows``) falls in (sklearn's ``tree_.apply``, from the
     node arrays)."""
-    left, right, feature, threshold = tree
-    flat, n_features = X.ravel(), X.shape[1]
     rows = np.arange(len(X)) if rows is None else np.asarray(rows, dtype=np.int64)
+    if len(rows) <= _WALK_ROWS:
+        return _walk(tree, X, rows)
+    # Walked a block of rows at a time: the block's rows of X stay in cache (1M Adult rows: 1.8 -> 1.0 s).
+    return np.concatenate([_walk(tree, X, rows[i : i + _WALK_ROWS]) for i in range(0, len(rows), _WALK_ROWS)])
+
+
+def _walk(tree, X, rows):
+    left, right, feature, threshold = tree
+    flat = X.ravel(order="K")  # a view of a C- or F-ordered X, read through its strides
+    row_step, feature_step = (stride // X.itemsize for stride in X.strides)
     node = np.zeros(len(rows), dtype=np.int64)
     inner = np.flatnonzero(left[node] >= 0)
-    offset = rows[inner] * n_features
+    offset = rows[inner] * row_step
     while len(inner):
         at = node[inner]
-        step = np.where(flat[offset + feature[at]] <= threshold[at], left[at], right[at])
+        step = np.where(flat[offset + feature[at] * feature_step] <= threshold[at], left[at], right[at])
         node[inner] = step
         going_on = left[step] >= 0
         inner, offset = inner[going_on], offset[going_on]
