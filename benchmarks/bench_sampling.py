@@ -1,87 +1,148 @@
 """How fast a fitted GANSampler draws rows: Adult, the defaults, one thread.
 
 Issue 32 asks for at least 150,000 rows/s on Adult. For each of three seeds
-the defaults are fitted on Adult's 80% (one torch thread), then
-``sample(n_rows)`` is timed three times for each of 10,000, 200,000 and
-1,000,000 rows (a fresh ``random_state`` each time, after one warm-up
-draw). Reported: rows per second, the median of the three timings and their
-range, by seed.
+the defaults are fitted on Adult's 80% (one torch thread) and saved; a
+fresh process loads the model and times ``sample(n_rows)`` once for each of
+10,000, 200,000 and 1,000,000 rows (a fresh ``random_state`` each time,
+after one warm-up draw), three times. With ``--before REV`` the same model
+is also timed by that commit's code (checked out in a temporary git
+worktree), the two trees taking turns, so that both see the same machine.
+Reported: rows per second, the median of the three timings and their
+range, by seed and tree.
 
-    python benchmarks/bench_sampling.py            # ~3 min
-    python benchmarks/bench_sampling.py --seeds 0  # one fit
+    python benchmarks/bench_sampling.py                      # ~3 min
+    python benchmarks/bench_sampling.py --before 15fba80     # ~6 min
+    python benchmarks/bench_sampling.py --seeds 0            # one fit
 
 Results in ``benchmarks/results/sampling.md``.
 """
 
 import argparse
 import datetime
+import json
+import os
+import pickle
+import subprocess
 import sys
+import tempfile
 import time
 import warnings
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import check_quiet, environment_line, load_sentence, machine_load, median, write_results  # noqa: E402
-from bench_tabular import load_table  # noqa: E402
+from _common import (  # noqa: E402
+    check_quiet,
+    environment_line,
+    load_sentence,
+    machine_load,
+    median,
+    trees_to_compare,
+    write_results,
+)
 
-RESULTS = Path(__file__).resolve().parent / "results" / "sampling.md"
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "benchmarks" / "results" / "sampling.md"
 SIZES = (10_000, 200_000, 1_000_000)
+REPEATS = 3
 
 
-def rates(sampler, n_rows, repeats=3):
-    """Rows per second of ``repeats`` draws of ``n_rows`` rows."""
-    out = []
-    for rep in range(repeats):
+def time_model(model_path, repeat):
+    """(In a fresh process) rows per second of one ``sample(n)`` per size, after a warm-up draw."""
+    import torch
+
+    import skgen
+
+    torch.set_num_threads(1)
+    with open(model_path, "rb") as file:
+        sampler = pickle.load(file)
+    sampler.sample(1_000, random_state=0)
+    out = {}
+    for n_rows in SIZES:
         start = time.perf_counter()
-        sampler.sample(n_rows, random_state=rep + 1)
-        out.append(n_rows / (time.perf_counter() - start))
-    return out
+        sampler.sample(n_rows, random_state=repeat + 1)
+        out[n_rows] = n_rows / (time.perf_counter() - start)
+    return {"skgen": skgen.__file__, "rates": out}
+
+
+def timed_in(tree, model_path, repeat):
+    """:func:`time_model` run by the code of ``tree``."""
+    done = subprocess.run(
+        [sys.executable, str(Path(__file__).resolve()), "--time-model", str(model_path), str(repeat)],
+        env=dict(os.environ, PYTHONPATH=str(tree)), cwd=tree, capture_output=True, text=True, check=True,
+    )
+    answer = json.loads(done.stdout.strip().splitlines()[-1])
+    where = Path(answer["skgen"]).resolve()
+    assert where.is_relative_to(Path(tree).resolve()), f"{tree} imported skgen from {where}"
+    return {int(n): rate for n, rate in answer["rates"].items()}
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    parser.add_argument("--before", help="a git revision whose code is timed on the same models")
     parser.add_argument("--force", action="store_true", help="run even if the machine is busy")
     parser.add_argument("--output", default=RESULTS.name, help="file name under benchmarks/results/")
+    parser.add_argument("--time-model", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.time_model:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            print(json.dumps(time_model(args.time_model[0], int(args.time_model[1]))))
+        return
     load_before = check_quiet(args.force)
     started = time.perf_counter()
 
     import torch
+
+    sys.path.insert(0, str(ROOT))
+    from bench_tabular import load_table
 
     from skgen import GANSampler
 
     torch.set_num_threads(1)
     train, _ = load_table("adult")
     rows = []
-    for seed in args.seeds:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            start = time.perf_counter()
-            sampler = GANSampler(random_state=seed, n_threads=1).fit(train)
-            fit_s = time.perf_counter() - start
-            sampler.sample(1_000, random_state=0)  # warm-up
-            measured = {n: rates(sampler, n) for n in SIZES}
-        rows.append((seed, fit_s, measured))
-        print(seed, f"fit {fit_s:.1f} s", {n: [round(r) for r in v] for n, v in measured.items()}, flush=True)
+    with trees_to_compare(ROOT, args.before) as trees, tempfile.TemporaryDirectory() as scratch:
+        for seed in args.seeds:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                start = time.perf_counter()
+                sampler = GANSampler(random_state=seed, n_threads=1).fit(train)
+                fit_s = time.perf_counter() - start
+            model_path = Path(scratch) / f"adult_{seed}.pkl"
+            with open(model_path, "wb") as file:
+                pickle.dump(sampler, file)
+            measured = {name: {n: [] for n in SIZES} for name in trees}
+            for repeat in range(REPEATS):
+                # The trees take turns, first one then the other leading, so that both see the same machine.
+                order = list(trees) if repeat % 2 == 0 else list(trees)[::-1]
+                for name in order:
+                    for n_rows, rate in timed_in(trees[name], model_path, repeat).items():
+                        measured[name][n_rows].append(rate)
+            for name in trees:
+                rows.append((seed, name, fit_s, measured[name]))
+                print(seed, name, f"fit {fit_s:.1f} s", {n: [round(r) for r in v] for n, v in measured[name].items()},
+                      flush=True)
 
     header = " | ".join(f"{n:,} rows: rows/s (range)" for n in SIZES)
+    command = "python benchmarks/bench_sampling.py" + (f" --before {args.before}" if args.before else "")
     lines = [
         "# Sampling speed on Adult",
         "",
-        f"`python benchmarks/bench_sampling.py` on {datetime.date.today().isoformat()}; {environment_line()}.",
+        f"`{command}` on {datetime.date.today().isoformat()}; {environment_line()}.",
         "",
         f"`GANSampler(random_state=seed, n_threads=1)` fitted on Adult's {len(train):,} training rows (one torch "
-        "thread); `sample(n)` timed three times per size after a warm-up draw: the median rows/s and the range.",
+        "thread) and saved; a fresh process loads it and times `sample(n)` once per size after a warm-up draw, "
+        f"{REPEATS} times (the code trees taking turns): the median rows/s and the range.",
         "",
-        f"| seed | fit s | {header} |",
-        "|---|---:|" + "---:|" * len(SIZES),
+        f"| seed | code | fit s | {header} |",
+        "|---|---|---:|" + "---:|" * len(SIZES),
     ]
-    for seed, fit_s, measured in rows:
+    for seed, name, fit_s, measured in rows:
         cells = " | ".join(
             f"{median(v):,.0f} ({min(v):,.0f}-{max(v):,.0f})" for v in (measured[n] for n in SIZES)
         )
-        lines.append(f"| {seed} | {fit_s:.1f} | {cells} |")
+        lines.append(f"| {seed} | {name} | {fit_s:.1f} | {cells} |")
     lines += ["", load_sentence(load_before, machine_load(), time.perf_counter() - started)]
     write_results(RESULTS.with_name(args.output), lines)
     print("wrote", RESULTS.with_name(args.output))
