@@ -156,20 +156,19 @@ class GANOverSampler(OneToOneFeatureMixin, BaseEstimator):
                 self.sampler_.fit(X, labels)
             else:
                 self.sampler_.fit(self._with_target(frame, labels))
-        self.samplers_ = {}
+        self.samplers_, class_rows = {}, {}
         for label in self.sampling_strategy_:
             if label in self._shared_classes:
                 self.samplers_[label] = self.sampler_
             elif self.sampling_strategy_[label]:
                 rows = np.asarray(labels) == label
-                self.samplers_[label] = self._make_sampler(rng).fit(
-                    np.asarray(X)[rows] if images else frame[rows].reset_index(drop=True)
-                )
+                class_rows[label] = np.asarray(X)[rows] if images else frame[rows].reset_index(drop=True)
+                self.samplers_[label] = self._make_sampler(rng).fit(_learnable(class_rows[label]))
         parts, new_labels = [], []
         for label, sampler in self.samplers_.items():
             n_rows = self.sampling_strategy_[label]
             if label not in self._shared_classes:
-                parts.append(sampler.sample(n_rows, random_state=_seed(rng)))
+                parts.append(_with_empty_columns(sampler.sample(n_rows, random_state=_seed(rng)), class_rows[label]))
             elif images:
                 parts.append(sampler.sample(n_rows, y=label, random_state=_seed(rng)))
             else:
@@ -311,6 +310,23 @@ def _labels(y):
     if pd.isna(pd.Series(values)).any():
         raise ValueError("y has missing labels; drop those rows or give them a class of their own.")
     return values, False
+
+
+def _learnable(rows):
+    """A class's rows without the columns it never fills (a sampler refuses a column of missing values)."""
+    if not isinstance(rows, pd.DataFrame):
+        return rows
+    return rows.drop(columns=[c for c in rows.columns if rows[c].isna().all()])
+
+
+def _with_empty_columns(generated, rows):
+    """``generated`` with the columns of ``rows`` it lacks, missing in every row, in the order of ``rows``."""
+    if not isinstance(rows, pd.DataFrame) or len(generated.columns) == len(rows.columns):
+        return generated
+    out = rows.iloc[:0].reindex(pd.RangeIndex(len(generated)))  # every column missing, with its dtype
+    for column in generated.columns:
+        out[column] = generated[column].array
+    return out
 
 
 def _n_features(X):

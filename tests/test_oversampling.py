@@ -118,6 +118,23 @@ def test_per_class_gives_classes_of_fifty_rows_their_own_sampler(per_class, own)
     assert X_res.dtypes.equals(X.dtypes)
 
 
+def test_a_column_a_class_never_fills_stays_missing_in_its_new_rows():
+    """A sampler refuses a column of missing values: the class's sampler learns the other columns,
+    and its rows come back with that column missing, in its place and dtype."""
+    X, y = _table(n=600)
+    rare = (y == "rare").to_numpy()
+    X = X.assign(k=X["k"].mask(rare), s=X["s"].mask(rare), closed=np.where(rare, np.nan, 1.5))
+    X_res, y_res = GANOverSampler(_tiny(), random_state=0).fit_resample(X, y)
+    assert list(X_res.columns) == list(X.columns) and X_res.dtypes.equals(X.dtypes)
+    new = X_res.iloc[len(X):]
+    assert len(new) == (y == "common").sum() - rare.sum()
+    assert new[["k", "s", "closed"]].isna().all().all() and new["x"].notna().any()
+    # The same from an array: the generated rows keep the array's columns.
+    array = X[["x", "closed"]].to_numpy()
+    array_res, _ = GANOverSampler(_tiny(), random_state=0).fit_resample(array, y)
+    assert array_res.shape == (len(X) + len(new), 2) and np.isnan(array_res[len(X):, 1]).all()
+
+
 def test_a_sampler_that_is_not_conditional_serves_classes_with_their_own():
     X, y = _table(n=600)
     over = GANOverSampler(_tiny(conditional=False), random_state=0)
