@@ -57,7 +57,9 @@ class GANOverSampler(OneToOneFeatureMixin, BaseEstimator):
         what sets the class apart: with the conditional one, a classifier
         fitted on real rows gave attrition's generated leavers half the
         probability of leaving that real leavers get (0.23 against 0.48;
-        own sampler 0.46), so the new rows blurred the classes.
+        own sampler 0.46), so the new rows blurred the classes. A column a
+        class never fills is left out of its sampler and stays missing in
+        the class's new rows.
     random_state : int, RandomState instance or None, default=None
         Seeds the GAN's training (overriding the sampler's ``random_state``)
         and the draws of new rows; None keeps the sampler's own seed.
