@@ -222,9 +222,9 @@ class GANOverSampler(OneToOneFeatureMixin, BaseEstimator):
         from ._tabular._columns import SMALL_TABLE_ROWS
 
         grown = [label for label, n_rows in self.sampling_strategy_.items() if n_rows]
-        if self.per_class is True:
-            return []
-        if self.per_class is False or self._is_images(X):
+        if not isinstance(self.per_class, str):  # True or False (numpy's too)
+            return [] if self.per_class else grown
+        if self._is_images(X):
             return grown
         counts = pd.Series(labels).value_counts()
         return [label for label in grown if counts[label] < SMALL_TABLE_ROWS]

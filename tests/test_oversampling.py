@@ -105,7 +105,7 @@ def test_a_class_learned_from_its_own_rows_keeps_what_sets_it_apart():
 
 
 @pytest.mark.parametrize(
-    "per_class, own", [("auto", {"big"}), (True, {"big", "small"}), (False, set())]
+    "per_class, own", [("auto", {"big"}), (True, {"big", "small"}), (False, set()), (np.True_, {"big", "small"})]
 )
 def test_per_class_gives_classes_of_fifty_rows_their_own_sampler(per_class, own):
     X, _ = _table(n=300)
