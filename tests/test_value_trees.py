@@ -182,6 +182,9 @@ def test_a_leaf_is_found_from_the_node_arrays_as_sklearn_finds_it():
     expected = tree.apply(many.astype(np.float32))
     np.testing.assert_array_equal(apply_tree(arrays, many), expected)
     np.testing.assert_array_equal(apply_tree(arrays, many, rows), expected[rows])
+    part = np.ascontiguousarray(np.hstack([many, many]))[:, :3]  # a view neither C- nor F-ordered
+    assert not (part.flags.c_contiguous or part.flags.f_contiguous)
+    np.testing.assert_array_equal(apply_tree(arrays, part), expected)
 
 
 def test_bad_numeric_values_setting_is_refused_before_training(table):
