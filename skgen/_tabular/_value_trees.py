@@ -145,13 +145,10 @@ class ValueTrees:
         values but still inform the columns after them.
         """
         by_name = {c.name: c for c in binned_columns(codec)}
-        segments = _level_segments(codec)
         own_level = _level_features(codec)
         # Every feature a tree may read, filled column by column (a tree reads only those before it).
-        n_levels = max(len(segments), 1)
-        X = np.zeros((n_rows, n_levels + len(self.columns)), order="F")  # filled and walked by column
-        for j, segment in enumerate(segments):
-            X[:, j] = level_of(segment)
+        X = _levels_matrix(codec, level_of, n_rows, extra=len(self.columns))
+        n_levels = X.shape[1] - len(self.columns)
         drawn = {}
         bounded = pair_columns(self.pairs)  # the columns whose values bound others, or are bounded
         known = discrete_values(codec, level_of, bounded) if bounded else {}
@@ -297,17 +294,15 @@ def _grown(X, quantile, level, raw, column, min_leaf_rows, seed):
     return node_arrays, key[order], raw[order]
 
 
-def _level_segments(codec):
-    """The discrete segments (categories and numeric mode blocks), in the order of the level features."""
-    return [c.discrete_segment for c in codec.codecs_ if c.discrete_segment is not None]
-
-
-def _levels_matrix(codec, level_of, n_rows):
-    """The level of every row in every discrete segment (categories and numeric mode blocks)."""
-    columns = [level_of(segment) for segment in _level_segments(codec)]
-    if not columns:
-        return np.zeros((n_rows, 1))
-    return np.column_stack(columns).astype(np.float64)
+def _levels_matrix(codec, level_of, n_rows, extra=0):
+    """The level of every row in every discrete segment (categories and numeric mode blocks; one
+    column of zeros where there is none), then ``extra`` columns of zeros: filled and walked by
+    column, so stored by column."""
+    segments = [c.discrete_segment for c in codec.codecs_ if c.discrete_segment is not None]
+    X = np.zeros((n_rows, max(len(segments), 1) + extra), order="F")
+    for j, segment in enumerate(segments):
+        X[:, j] = level_of(segment)
+    return X
 
 
 def _in_bin(column, level):
