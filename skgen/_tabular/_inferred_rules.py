@@ -20,7 +20,9 @@ def inferred_relations(frame, config):
     sampler with ``config``; columns the user's constraints name take part in none, and a column the
     user lists in ``categorical_columns`` is learned rather than taken as a key."""
     setting = config.infer_constraints
-    kinds = KINDS if setting is True or isinstance(setting, str) else ("keys",) if setting is False else ("keys", *setting)
+    if isinstance(setting, str):  # "auto": all but inequalities (see GANSampler's infer_constraints)
+        setting = [kind for kind in KINDS if kind not in ("keys", "inequalities")]
+    kinds = KINDS if setting is True else ("keys",) if setting is False else ("keys", *setting)
     named = set()
     for spec in config.constraints or ():
         named.update(spec_columns(spec, frame.columns))
