@@ -160,6 +160,29 @@ def test_tabular_generator_takes_condition_indices():
         torch.testing.assert_close(generator(noise, cond_index=index), generator(noise, one_hot))
 
 
+
+@pytest.mark.parametrize("cond_dim", [0, 6])
+def test_an_output_layer_that_reads_only_the_condition_skips_the_hidden_layers(cond_dim):
+    # The judged training's zero-started state: sampling computes the output layer's condition part
+    # alone. Hidden layers of NaN show they are not run; the rows are those of the whole network.
+    torch.manual_seed(0)
+    generator = TabularGenerator(latent_dim=4, cond_dim=cond_dim, output_dim=5, hidden_dims=(8, 8)).eval()
+    with torch.no_grad():
+        generator.out.weight[:, : generator.out.weight.shape[1] - cond_dim] = 0.0
+    noise, index = torch.randn(10, 4), torch.randint(0, 6, (10,))
+    cond = torch.nn.functional.one_hot(index, 6).float() if cond_dim else None
+    with torch.inference_mode():
+        whole = generator(noise, cond)
+        for block in generator.blocks:
+            block[0].weight.fill_(float("nan"))
+        torch.testing.assert_close(generator(noise, cond), whole, rtol=0, atol=0)
+        if cond_dim:
+            torch.testing.assert_close(generator(noise, cond_index=index), whole, rtol=0, atol=0)
+        generator.out.weight[0, 0] = 1.0  # an output layer that reads the hidden layers runs them
+        assert generator(noise, cond).isnan().all(1).any()
+    generator.train()  # and training always runs them (its gradients reach the hidden layers)
+    assert generator(noise, cond).isnan().any()
+
 @pytest.mark.parametrize("hot_per_row", [1, 2])
 def test_tabular_critic_takes_condition_indices(hot_per_row):
     # Each pack's rows read their own part of the first layer's condition weights.
