@@ -289,3 +289,17 @@ def test_rare_combinations_go_with_the_rest_of_their_row():
     # Pooled: 0.12 of the rare routes' rows. Combinations in order of appearance, which the value trees
     # split as levels: 0.62 (in value order a leaf holds routes of similar distance).
     assert near[rare].mean() > 0.75 and near[rare].mean() > near[~rare].mean() - 0.1
+
+
+def test_fixed_combinations_check_rows_against_the_table_they_were_last_given():
+    # The training combinations' codes are kept between checks; fitting again or a loaded state replaces them.
+    first = pd.DataFrame({"make": ["a", "a", "b"], "model": ["x", "y", "z"]})
+    second = pd.DataFrame({"make": ["a", "b", "b"], "model": ["z", "x", "y"]})
+    rule = FixedCombinations(["make", "model"])._fit(first)
+    np.testing.assert_array_equal(rule.satisfied(first), [True, True, True])
+    np.testing.assert_array_equal(rule.satisfied(second), [False, False, False])
+    rule._fit(second)
+    np.testing.assert_array_equal(rule.satisfied(second), [True, True, True])
+    np.testing.assert_array_equal(rule.satisfied(first), [False, False, False])
+    rule.set_state(FixedCombinations(["make", "model"])._fit(first).state())
+    np.testing.assert_array_equal(rule.satisfied(first), [True, True, True])

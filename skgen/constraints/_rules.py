@@ -365,6 +365,7 @@ class FixedCombinations(Constraint):
         codes, uniques = pd.factorize(keys)
         table = frame[list(self._columns)].iloc[[int(np.argmax(codes == k)) for k in range(len(uniques))]]
         self.table_ = _in_value_order(table).reset_index(drop=True)
+        self._known = self._codes = self._levels = None
         return self
 
     @property
@@ -378,15 +379,18 @@ class FixedCombinations(Constraint):
         keys = self._combination_codes(frame)
         if keys is None:  # too many levels for one integer per combination
             return self._keys(frame).isin(self.known_).to_numpy()
-        return np.isin(keys, self._combination_codes(self.table_))
+        if getattr(self, "_codes", None) is None:  # the training combinations' codes, once per fitted table
+            self._codes = self._combination_codes(self.table_)
+        return np.isin(keys, self._codes)
 
     def _combination_codes(self, frame):
         """One integer per row for its combination (the same for the same values, missing included;
         values the training data never has get codes no training combination has), or None on overflow."""
+        if getattr(self, "_levels", None) is None:
+            self._levels = [pd.Index(self.table_[column].dropna().unique()) for column in self._columns]
         keys = np.zeros(len(frame), dtype=np.int64)
         size = 1
-        for column in self._columns:
-            levels = pd.Index(self.table_[column].dropna().unique())
+        for column, levels in zip(self._columns, self._levels):
             codes = levels.get_indexer(frame[column])
             missing = frame[column].isna().to_numpy()
             codes[missing] = len(levels)
@@ -441,7 +445,7 @@ class FixedCombinations(Constraint):
         return {"table": self.table_}
 
     def set_state(self, state):
-        self.table_, self._known = state["table"], None
+        self.table_, self._known, self._codes, self._levels = state["table"], None, None, None
         return self
 
 
