@@ -152,10 +152,6 @@ class ValueTrees:
         drawn = {}
         bounded = pair_columns(self.pairs)  # the columns whose values bound others, or are bounded
         known = discrete_values(codec, level_of, bounded) if bounded else {}
-        for name in bounded & set(by_name):  # the point masses the generator chose are known from the start
-            column = by_name[name]
-            if len(column.spikes):
-                known[name] = binned_values(column, _levels(column, level_of, n_rows), np.full(n_rows, np.nan))
         for i, name in enumerate(self.columns):
             column = by_name[name]
             level = _levels(column, level_of, n_rows)
@@ -203,22 +199,22 @@ class ValueTrees:
 
     def _bound(self, i, column, limits, active, key, leaf_key, low, size, from_leaf):
         """Narrow the ``active`` rows' donors (``low``, ``size``, ``from_leaf``, in place) to those
-        within ``limits`` (lower, upper): of the set the row draws from (its leaf and bin, or its leaf
-        where the bin has none), else of the other set, else unchanged."""
+        within ``limits`` (lower, upper): of the row's leaf and bin, else of its leaf, else unchanged."""
         lower, upper = limits
-        limited = np.flatnonzero(np.isfinite(lower[active]) | np.isfinite(upper[active]))
-        if not len(limited):
-            return
+        limited = np.isfinite(lower[active]) | np.isfinite(upper[active])
         rows, width = active[limited], _width(column)
-        bin_first, bin_count = in_range(*self._sorted(i, "bin", width), key[limited], lower[rows], upper[rows])
-        leaf_first, leaf_count = in_range(*self._sorted(i, "leaf", width), leaf_key[limited] // width,
-                                          lower[rows], upper[rows])
-        moved = from_leaf[rows]
-        use_bin = np.where(moved, (leaf_count == 0) & (bin_count > 0), bin_count > 0)
-        use_leaf = ~use_bin & (leaf_count > 0)
-        low[rows[use_bin]], size[rows[use_bin]], from_leaf[rows[use_bin]] = bin_first[use_bin], bin_count[use_bin], False
-        low[rows[use_leaf]], size[rows[use_leaf]] = leaf_first[use_leaf], leaf_count[use_leaf]
-        from_leaf[rows[use_leaf]] = True
+        if not len(rows):
+            return
+        composite, distinct = self._sorted(i, "bin", width)
+        first, count = in_range(composite, distinct, key[limited], lower[rows], upper[rows])
+        found = (count > 0) & ~from_leaf[rows]
+        low[rows[found]], size[rows[found]] = first[found], count[found]
+        rows, leaf_groups = rows[~found], leaf_key[limited][~found] // width
+        composite, distinct = self._sorted(i, "leaf", width)
+        first, count = in_range(composite, distinct, leaf_groups, lower[rows], upper[rows])
+        found = count > 0
+        low[rows[found]], size[rows[found]] = first[found], count[found]
+        from_leaf[rows[found]] = True
 
     def _sorted(self, i, kind, width):
         """Column ``i``'s donors of ``kind`` as :func:`._value_bounds.sorted_donors` (by key for the
