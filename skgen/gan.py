@@ -5,6 +5,7 @@ data kind lives in :mod:`skgen._tabular._kind` and :mod:`skgen._images._kind`
 (see :mod:`skgen._gan_kind` for the interface).
 """
 
+import functools
 import inspect
 from numbers import Integral, Real
 from types import MappingProxyType
@@ -534,10 +535,9 @@ class GANSampler(TorchEstimatorBase):
 
     def _kind_config(self):
         """What a data kind is given: the parameters, read-only, and the nets' skorch plumbing."""
-        defaults = {name: p.default for name, p in inspect.signature(type(self).__init__).parameters.items()}
         return KindConfig(
             params=MappingProxyType(self.get_params(deep=False)),
-            defaults=MappingProxyType(defaults),
+            defaults=MappingProxyType(_init_defaults(type(self))),
             other_parameters=MappingProxyType({kind.name: kind.parameters for kind in self._kinds.values()}),
             routed=MappingProxyType({name: self._routed_params(name) for name in ("generator", "discriminator")}),
             net_plumbing=self._net_kwargs,
@@ -873,3 +873,9 @@ def _decode_rng(state):
     name, keys, position, has_gauss, cached = state
     rng.set_state((name, np.asarray(keys, dtype=np.uint32), position, has_gauss, cached))
     return rng
+
+
+@functools.cache
+def _init_defaults(cls):
+    """``{parameter: default}`` of ``cls.__init__``, read once per class."""
+    return {name: p.default for name, p in inspect.signature(cls.__init__).parameters.items()}

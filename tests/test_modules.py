@@ -97,6 +97,23 @@ def test_sample_blocks_draws_from_each_softmax():
     assert not (choices[:, 0] == 3).any()
 
 
+def test_sample_blocks_takes_the_first_level_whose_cumulative_weight_reaches_the_threshold():
+    # The inverse CDF, level by level: the same levels for the same uniforms, ties and levels of no
+    # weight (an underflowed exp) included.
+    logits = torch.randn(5000, 9)
+    logits[:, 2] = -200.0  # no weight: never drawn, and the cumulative weight repeats across it
+    logits[::7, 5:] = 1.0  # equal weights
+    blocks = [(0, 4), (4, 5)]
+    choices = sample_blocks(logits, blocks, torch.Generator().manual_seed(3))
+    uniform = torch.rand(len(logits), len(blocks), generator=torch.Generator().manual_seed(3))
+    for b, (start, width) in enumerate(blocks):
+        block = logits[:, start : start + width]
+        cumulative = (block - block.amax(1, keepdim=True)).exp().cumsum(1)
+        expected = (cumulative < uniform[:, b : b + 1] * cumulative[:, -1:]).sum(1).clamp_max(width - 1)
+        assert torch.equal(choices[:, b], expected)
+    assert not (choices[:, 0] == 2).any()
+
+
 def test_sample_blocks_is_reproducible_with_a_seed():
     logits = torch.randn(1000, 10)
     first = sample_blocks(logits, [(0, 3), (3, 7)], torch.Generator().manual_seed(1))

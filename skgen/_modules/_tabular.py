@@ -98,7 +98,9 @@ def sample_blocks(logits, blocks, generator=None):
         block = logits[:, start : start + width]
         cumulative = (block - block.amax(1, keepdim=True)).exp_().cumsum_(1)
         threshold = uniform[:, b : b + 1] * cumulative[:, -1:]
-        choices[:, b] = (cumulative < threshold).sum(1).clamp_max_(width - 1)
+        # The levels whose cumulative weight is below the threshold, counted by a binary search
+        # (the weights only grow along a block).
+        choices[:, b] = torch.searchsorted(cumulative, threshold)[:, 0].clamp_max_(width - 1)
     return choices
 
 
