@@ -196,13 +196,14 @@ class TabularGenerator(nn.Module):
         # Layer i reads cat([h_{i-1}, ..., h_0, noise, cond]) (the residual
         # concatenation); the condition's part of every layer (and the
         # biases) comes from one sparse product, the rest from one dense one.
-        weights, biases = self._layer_parameters()
-        reads = weights[-1][:, : weights[-1].shape[1] - self.cond_dim]
+        reads = self.out.weight[:, : self.out.weight.shape[1] - self.cond_dim]
         # An output layer that reads nothing but the condition (judged training kept the zero-started
         # state): the hidden layers cannot change the rows, so only the output layer is computed.
         output_only = not self.training and not torch.is_grad_enabled() and not reads.any()
         if output_only:
-            weights, biases = weights[-1:], biases[-1:]
+            weights, biases = [self.out.weight], [self.out.bias]
+        else:
+            weights, biases = self._layer_parameters()
         if self.cond_dim:
             table = torch.cat([w[:, -self.cond_dim :] for w in weights])
             if cond_index is not None:
