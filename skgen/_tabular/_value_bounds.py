@@ -10,9 +10,12 @@ taking a training row's upper side for the lower one). So the inequalities
 the finder sees between the table's numeric columns
 (:func:`inequality_pairs`) bound the draw itself: a value is drawn from the
 donors of its leaf and bin that keep every inequality with the columns
-already known (the discrete ones, and the binned ones drawn before it);
-where none does, from the donors of its leaf, whatever their bin; where
-none does either, as before.
+already known (the discrete ones, the point masses the generator chose,
+and the binned values drawn before it); where none does, from the donors
+of its leaf, whatever their bin; where none does either, the value is the
+column's training value (or point mass) within the bounds nearest to the
+one drawn (ames' ``Bsmt_Unf_SF <= Total_Bsmt_SF``: a leaf of basements all
+larger than the total drawn before them).
 """
 
 import numpy as np
@@ -90,3 +93,16 @@ def in_range(composite, distinct, groups, lower, upper):
     first = np.searchsorted(composite, groups * size + np.searchsorted(distinct, lower, side="left"))
     stop = np.searchsorted(composite, groups * size + np.searchsorted(distinct, upper, side="right"))
     return first, np.maximum(stop - first, 0)
+
+
+def nearest_within(candidates, values, lower, upper):
+    """Each of ``values`` moved to the nearest of the sorted ``candidates`` in ``[lower, upper]``
+    (unchanged where none is)."""
+    target = np.clip(values, lower, upper)
+    index = np.searchsorted(candidates, target)
+    below = candidates[np.maximum(index - 1, 0)]
+    above = candidates[np.minimum(index, len(candidates) - 1)]
+    below_ok = (below >= lower) & (below <= upper)
+    above_ok = (above >= lower) & (above <= upper)
+    take_above = above_ok & (~below_ok | (above - target < target - below))
+    return np.where(take_above, above, np.where(below_ok, below, values))

@@ -40,7 +40,8 @@ import numpy as np
 from scipy.special import ndtr
 
 from .._io._json import decode_array, decode_value, encode_array, encode_value
-from ._value_bounds import (binned_values, bounds, discrete_values, in_range, inequality_pairs, pair_columns,
+from ._value_bounds import (binned_values, bounds, discrete_values, in_range, inequality_pairs, nearest_within,
+                            pair_columns,
                             sorted_donors)
 
 # The fewest training rows in a leaf (synthpop's CART default is 5; 10 keeps more rows to draw from),
@@ -152,9 +153,13 @@ class ValueTrees:
         drawn = {}
         bounded = pair_columns(self.pairs)  # the columns whose values bound others, or are bounded
         known = discrete_values(codec, level_of, bounded) if bounded else {}
+        for name in bounded & set(self.columns):  # the point masses the generator chose are known already
+            nothing_drawn = np.full(n_rows, np.nan)
+            known[name] = binned_values(by_name[name], _levels(by_name[name], level_of, n_rows), nothing_drawn)
         for i, name in enumerate(self.columns):
             column = by_name[name]
             level = _levels(column, level_of, n_rows)
+            limits = bounds(name, self.pairs, known, n_rows) if name in bounded else None
             in_bin = _in_bin(column, level)
             width = _width(column)
             # Only rows in a bin get a value: the trees are walked for those alone.
@@ -174,9 +179,8 @@ class ValueTrees:
                 from_leaf[moved] = True
                 low[moved] = leaf_start[first]
                 size[moved] = leaf_start[first + width - 1] + leaf_count[first + width - 1] - low[moved]
-                if name in bounded:
-                    self._bound(i, column, bounds(name, self.pairs, known, n_rows), active, key, leaf_key,
-                                low, size, from_leaf)
+                if limits is not None:
+                    self._bound(i, column, limits, active, key, leaf_key, low, size, from_leaf)
             has = np.zeros(n_rows, dtype=bool)
             has[active] = size[active] > 0
             pick = low + np.floor(rng.uniform(size=n_rows) * size).astype(np.int64)
@@ -192,6 +196,8 @@ class ValueTrees:
                 feature[rows] = self._lookup(i, column, kind)[2][picked]
                 if kind == "leaf" and name in own_level:  # a bin row's donor is in the generator's bin
                     X[rows, own_level[name]] = keys[i][picked] % width
+            if limits is not None:
+                self._within(i, column, limits, has, out, feature)
             drawn[name] = out
             if name in bounded and name not in skip:
                 known[name] = binned_values(column, level, out)
@@ -215,6 +221,16 @@ class ValueTrees:
         found = count > 0
         low[rows[found]], size[rows[found]] = first[found], count[found]
         from_leaf[rows[found]] = True
+
+    def _within(self, i, column, limits, has, out, feature):
+        """Move the drawn values (``out``, ``feature``, in place) that break ``limits`` to the nearest
+        training value or point mass within them, where one is."""
+        lower, upper = limits
+        rows = np.flatnonzero(has & ((out < lower) | (out > upper)))
+        if len(rows):
+            candidates = np.union1d(self._sorted(i, "bin", _width(column))[1], column.spikes)
+            out[rows] = nearest_within(candidates, out[rows], lower[rows], upper[rows])
+            feature[rows] = _quantiles(column, out[rows])
 
     def _sorted(self, i, kind, width):
         """Column ``i``'s donors of ``kind`` as :func:`._value_bounds.sorted_donors` (by key for the
