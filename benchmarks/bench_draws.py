@@ -112,7 +112,7 @@ def table_lines(name, trees, seeds, scratch):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--before", required=True, help="the git revision whose draws are compared")
+    parser.add_argument("--before", help="the git revision whose draws are compared (required)")
     parser.add_argument("--tables", nargs="+", default=TABLES, choices=TABLES)
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4, 5])
     parser.add_argument("--force", action="store_true", help="run even if the machine is busy")
@@ -124,6 +124,8 @@ def main():
             warnings.simplefilter("ignore")
             draw_rows(args.draw[0], int(args.draw[1]), int(args.draw[2]), args.draw[3])
         return
+    if not args.before:
+        parser.error("--before REV is required: the code whose draws are compared with this tree's")
     load_before = check_quiet(args.force)
     started = time.perf_counter()
     import torch
