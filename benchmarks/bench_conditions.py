@@ -8,6 +8,13 @@ fidelity of the other columns to the training rows inside the condition
 (``skgen.metrics.column_shapes_score``: 1 - KS / TVD per column), and rows
 per second.
 
+**Flights** (``benchmarks/results/conditions_flights.md``): issue 31's
+examples on the 4,000-flight sample of ``bench_relations.py``, three seeds:
+``carrier`` HA gives ``dest`` HNL, ``dep_time`` missing gives ``arr_time``
+missing, ``dep_delay`` in (60, 180) the real rows' median ``arr_delay``,
+``time_hour`` in July ``month`` 7; the generated rows against the training
+rows inside the condition and against unconditional rows filtered.
+
 **Constraints** (``benchmarks/results/constraints.md``): with and without
 ``constraints=``, the share of synthetic rows that break each rule, quality
 (``quality_score``) and detection (``detection_score``) against the real
@@ -19,6 +26,7 @@ with ``constraint_violations="drop"``), ``"Year_Built <= Year_Sold"`` and
 
     python benchmarks/bench_conditions.py            # ~25 min on one thread
     python benchmarks/bench_conditions.py --epochs 5  # check that it runs
+    python benchmarks/bench_conditions.py --parts flights  # ~3 min
 """
 
 import argparse
@@ -132,12 +140,12 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--epochs", type=int, default=None, help="max_epochs (default: GANSampler's)")
-    parser.add_argument("--parts", nargs="+", default=["conditions", "constraints"],
-                        choices=["conditions", "constraints"])
+    parser.add_argument("--parts", nargs="+", default=["conditions", "constraints", "flights"],
+                        choices=["conditions", "constraints", "flights"])
     args = parser.parse_args()
     params = {} if args.epochs is None else {"max_epochs": args.epochs}
     load_before = machine_load()
-    parts = "" if len(args.parts) == 2 else f" --parts {' '.join(args.parts)}"
+    parts = "" if len(args.parts) == 3 else f" --parts {' '.join(args.parts)}"
     epochs = "" if args.epochs is None else f" --epochs {args.epochs}"
     header = (f"`python benchmarks/bench_conditions.py{epochs}{parts}` on "
               f"{datetime.date.today().isoformat()}; {environment_line()}; torch threads: {args.threads}; load average "
@@ -148,6 +156,8 @@ def main():
         conditions_part(train, params, args, header)
     if "constraints" in args.parts:
         constraints_part(train, test, params, args, header)
+    if "flights" in args.parts:
+        flights_part(params, args, header)
     print("done")
 
 
@@ -168,6 +178,55 @@ def conditions_part(train, params, args, header):
              "share of drawn rows inside.", ""]
     lines += conditions_table(sampler, train)
     write_results(RESULTS / "conditions.md", lines)
+
+
+# Issue 31's flights examples: (condition, what the rows inside it should show, how it is measured).
+FLIGHTS_CONDITIONS = [
+    ({"carrier": "HA"}, "`dest` is HNL", lambda f: float((f["dest"] == "HNL").mean())),
+    ({"dep_time": None}, "`arr_time` missing", lambda f: float(f["arr_time"].isna().mean())),
+    ({"dep_delay": (60, 180)}, "median `arr_delay`", lambda f: float(f["arr_delay"].median())),
+    ({"time_hour": (pd.Timestamp("2013-07-01"), pd.Timestamp("2013-07-31 23:59:59"))}, "`month` is 7",
+     lambda f: float((f["month"] == 7).mean())),
+]
+FLIGHTS_SEEDS = (0, 1, 2)
+
+
+def flights_part(params, args, header):
+    """The defaults on the 4,000-flight sample of ``bench_relations.py``: under each condition, the
+    rows generated against the training rows inside it and against unconditional rows filtered."""
+    from bench_relations import load
+
+    from skgen import GANSampler
+
+    train, _ = load("flights")
+    found = {i: {"conditional": [], "filtered": []} for i in range(len(FLIGHTS_CONDITIONS))}
+    for seed in FLIGHTS_SEEDS:
+        sampler = GANSampler(random_state=seed, n_threads=args.threads, **params).fit(train)
+        unconditional = sampler.sample(200_000, random_state=seed + 100)
+        for i, (conditions, _, measure) in enumerate(FLIGHTS_CONDITIONS):
+            rows = sampler.sample(1_000, conditions=conditions, random_state=seed)
+            found[i]["conditional"].append(measure(rows))
+            found[i]["filtered"].append(measure(unconditional[flights_inside(unconditional, conditions)]))
+        print("flights seed", seed, {i: v["conditional"][-1] for i, v in found.items()}, flush=True)
+    lines = ["# Conditions on the flights sample", "", header, "",
+             "GANSampler (defaults, seeds 0, 1, 2) on the 4,000-flight sample of `bench_relations.py` (80% fitted). "
+             "Under each condition: the training rows inside it, 1,000 rows of `sample(conditions=...)`, and "
+             "200,000 unconditional rows filtered to the condition; mean (lowest-highest) of the seeds.", "",
+             "| condition | measured | training rows inside (count) | conditional | sample and filter |",
+             "|---|---|---:|---:|---:|"]
+    for i, (conditions, label, measure) in enumerate(FLIGHTS_CONDITIONS):
+        real = train[flights_inside(train, conditions)]
+        text = ", ".join(f"`{k}`: {v!r}" for k, v in conditions.items())
+        cells = [f"{np.mean(v):.3g} ({min(v):.3g}-{max(v):.3g})" for v in found[i].values()]
+        lines.append(f"| {text} | {label} | {measure(real):.3g} ({len(real)}) | {cells[0]} | {cells[1]} |")
+    write_results(RESULTS / "conditions_flights.md", lines)
+
+
+def flights_inside(frame, conditions):
+    (column, value), = conditions.items()
+    if value is None:
+        return frame[column].isna().to_numpy()
+    return inside(frame, conditions)
 
 
 def constraints_part(train, test, params, args, header):
