@@ -41,8 +41,7 @@ from scipy.special import ndtr
 
 from .._io._json import decode_array, decode_value, encode_array, encode_value
 from ._value_bounds import (binned_values, bounds, discrete_values, in_range, inequality_pairs, nearest_within,
-                            pair_columns,
-                            sorted_donors)
+                            pair_columns, sorted_donors)
 
 # The fewest training rows in a leaf (synthpop's CART default is 5; 10 keeps more rows to draw from),
 # then larger leaves, until the drawn rows copy few enough training rows; none passing: no trees.
