@@ -15,6 +15,10 @@ missing, ``dep_delay`` in (60, 180) the real rows' median ``arr_delay``,
 ``time_hour`` in July ``month`` 7; the generated rows against the training
 rows inside the condition and against unconditional rows filtered.
 
+**Rare levels** (``benchmarks/results/conditions_rare.md``): Adult's levels
+that fewer than 1 in 200 rows have (and two above), three seeds: the rows
+generated under them against the real rows that have them.
+
 **Constraints** (``benchmarks/results/constraints.md``): with and without
 ``constraints=``, the share of synthetic rows that break each rule, quality
 (``quality_score``) and detection (``detection_score``) against the real
@@ -140,12 +144,12 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--epochs", type=int, default=None, help="max_epochs (default: GANSampler's)")
-    parser.add_argument("--parts", nargs="+", default=["conditions", "constraints", "flights"],
-                        choices=["conditions", "constraints", "flights"])
+    parser.add_argument("--parts", nargs="+", default=["conditions", "constraints", "flights", "rare"],
+                        choices=["conditions", "constraints", "flights", "rare"])
     args = parser.parse_args()
     params = {} if args.epochs is None else {"max_epochs": args.epochs}
     load_before = machine_load()
-    parts = "" if len(args.parts) == 3 else f" --parts {' '.join(args.parts)}"
+    parts = "" if len(args.parts) == 4 else f" --parts {' '.join(args.parts)}"
     epochs = "" if args.epochs is None else f" --epochs {args.epochs}"
     header = (f"`python benchmarks/bench_conditions.py{epochs}{parts}` on "
               f"{datetime.date.today().isoformat()}; {environment_line()}; torch threads: {args.threads}; load average "
@@ -158,6 +162,8 @@ def main():
         constraints_part(train, test, params, args, header)
     if "flights" in args.parts:
         flights_part(params, args, header)
+    if "rare" in args.parts:
+        rare_part(train, test, params, args, header)
     print("done")
 
 
@@ -220,6 +226,64 @@ def flights_part(params, args, header):
         cells = [f"{np.mean(v):.3g} ({min(v):.3g}-{max(v):.3g})" for v in found[i].values()]
         lines.append(f"| {text} | {label} | {measure(real):.3g} ({len(real)}) | {cells[0]} | {cells[1]} |")
     write_results(RESULTS / "conditions_flights.md", lines)
+
+
+# Levels fewer than 1 in 200 of Adult's rows have (the conditioned generator's path), and two above.
+RARE_CONDITIONS = [{"occupation": "Armed-Forces"}, {"workclass": "Without-pay"}, {"education": "Preschool"},
+                   {"native-country": "India"}, {"native-country": "Canada"}, {"native-country": "Germany"},
+                   {"native-country": "Philippines"}, {"race": "Other"}]
+
+
+def rare_part(train, test, params, args, header):
+    """Rare levels asked for: the rows generated under them against the training rows (and the
+    held-out rows, where at least ten) that have them; the latent classes drawn from the rows that
+    have the level (the default) or from the smoothed posterior (the draw before); sample and filter."""
+    from skgen import GANSampler
+    from skgen.metrics import column_shapes_score
+
+    kinds = ("conditional", "smoothed posterior", "sample and filter")
+    found = {i: {k: [] for k in kinds} for i in range(len(RARE_CONDITIONS))}
+    held = {i: {k: [] for k in kinds} for i in range(len(RARE_CONDITIONS))}
+    shares = {i: [] for i in range(len(RARE_CONDITIONS))}
+    for seed in FLIGHTS_SEEDS:
+        sampler = GANSampler(random_state=seed, n_threads=args.threads, **params).fit(train)
+        latent = sampler.latent_classes_
+        unconditional = sampler.sample(400_000, random_state=seed + 100)
+        for i, conditions in enumerate(RARE_CONDITIONS):
+            rows = {"conditional": sampler.sample(1_000, conditions=conditions, random_state=seed)}
+            latent.draw_classes_inside = latent.draw_classes  # the draw before, on the same model
+            try:
+                rows["smoothed posterior"] = sampler.sample(1_000, conditions=conditions, random_state=seed)
+            finally:
+                del latent.draw_classes_inside
+            rows["sample and filter"] = unconditional[inside(unconditional, conditions)]
+            shares[i].append(len(rows["sample and filter"]) / len(unconditional))
+            columns = [c for c in train.columns if c not in conditions]
+            real, real_held = train[inside(train, conditions)], test[inside(test, conditions)]
+            for kind in kinds:
+                found[i][kind].append(column_shapes_score(real[columns], rows[kind][columns]))
+                if len(real_held) >= 10:
+                    held[i][kind].append(column_shapes_score(real_held[columns], rows[kind][columns]))
+        print("rare seed", seed, {i: round(v["conditional"][-1], 3) for i, v in found.items()}, flush=True)
+    lines = ["# Rare levels asked for", "", header, "",
+             "GANSampler (defaults, seeds 0, 1, 2) on Adult's 80%. For each level: the share of the training rows "
+             "and of the model's rows that have it; `column_shapes_score` of the other columns, for 1,000 rows of "
+             "`sample(conditions=...)` (*conditional*), the same with the latent classes drawn from the smoothed "
+             "posterior (*smoothed posterior*: the draw before), and 400,000 unconditional rows filtered (*sample "
+             "and filter*), against the training rows with the level, then (where at least ten) the held-out rows "
+             "with it. Mean of the seeds.", "",
+             "| condition | training rows | model's rows | " + " | ".join(kinds) + " | held out: "
+             + " | held out: ".join(kinds) + " |", "|---|---:|---:|" + "---:|" * 6]
+    for i, conditions in enumerate(RARE_CONDITIONS):
+        text = ", ".join(f"`{k}`: {v!r}" for k, v in conditions.items())
+        n_real = int(inside(train, conditions).sum())
+        cells = [f"{np.mean(found[i][k]):.3f}" for k in kinds]
+        cells += [f"{np.mean(held[i][k]):.3f}" if held[i][k] else "—" for k in kinds]
+        lines.append(f"| {text} | {n_real} | {100 * np.mean(shares[i]):.2f}% | " + " | ".join(cells) + " |")
+    means = [np.mean([np.mean(found[i][k]) for i in found]) for k in kinds]
+    lines += ["", "Mean over the levels (training rows): " + ", ".join(f"{k} {m:.3f}" for k, m in zip(kinds, means))
+              + "."]
+    write_results(RESULTS / "conditions_rare.md", lines)
 
 
 def flights_inside(frame, conditions):

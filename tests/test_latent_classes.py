@@ -50,6 +50,56 @@ def test_classes_given_levels_follow_the_posterior():
     assert (model.level_probs[classes, 4:8].argmax(1) == 2).float().mean() > 0.95
 
 
+def test_observed_probabilities_read_back_the_counts_without_pseudo_counts():
+    """Level 4 of the first two columns is on no training row: smoothed, every class keeps a little
+    of it; read back, no class has it, and each class's levels still sum to one."""
+    codes = paired_codes(2000, 4, 0)
+    model, classes = LatentClasses.fit(torch.from_numpy(codes), [5, 5, 3], 8, torch.Generator().manual_seed(0))
+    assert model.n_rows == 2000
+    assert (model.level_probs[:, 4] > 0).all()
+    observed = model._observed_probs()
+    assert (observed[:, 4] == 0).all() and (observed[:, 9] == 0).all()
+    assert np.allclose(observed[:, :5].sum(1).numpy(), 1, atol=1e-4)
+    # Without n_rows (a model saved before), the draw is the smoothed posterior's.
+    old = LatentClasses.from_state({k: v for k, v in model.get_state().items() if k != "n_rows"})
+    rows = torch.full((300, 1), 2)
+    assert torch.equal(old.draw_classes_inside(rows, torch.Generator().manual_seed(0)),
+                       old.draw_classes(rows, torch.Generator().manual_seed(0)))
+
+
+def _rare_level_table(n, seed):
+    """``kind`` "R" on 8 rows, all in city "Z" (about 2% of the rows, with a high ``x``)."""
+    rng = np.random.RandomState(seed)
+    city = rng.choice(list("ABCDEFG"), n).astype(object)
+    x = rng.randn(n)
+    in_z = rng.rand(n) < 0.02
+    city[in_z], x[in_z] = "Z", x[in_z] + 6
+    kind = rng.choice(["p", "q"], n).astype(object)
+    kind[np.flatnonzero(in_z)[:8]] = "R"
+    return pd.DataFrame({"kind": kind, "city": city, "x": x})
+
+
+def test_a_rare_level_asked_for_draws_the_classes_of_the_rows_that_have_it(tmp_path):
+    """Under the smoothed posterior a level of 8 rows in 3,000 took most of its classes from rows
+    without it, and half the rows asked for it lived in other cities (0.49 against 0.92)."""
+    frame = _rare_level_table(3000, 0)
+    sampler = GANSampler(**FAST).fit(frame)
+    rows = sampler.sample(500, conditions={"kind": "R"}, random_state=0)
+    assert (rows["kind"] == "R").all()
+    latent = sampler.latent_classes_
+    latent.draw_classes_inside = latent.draw_classes
+    try:
+        smoothed = sampler.sample(500, conditions={"kind": "R"}, random_state=0)
+    finally:
+        del latent.draw_classes_inside
+    in_z, smoothed_in_z = (rows["city"] == "Z").mean(), (smoothed["city"] == "Z").mean()
+    assert in_z > 0.8 and in_z > smoothed_in_z + 0.25
+    sampler.save(tmp_path / "model.skgen")
+    restored = load(tmp_path / "model.skgen")
+    pd.testing.assert_frame_equal(restored.sample(200, conditions={"kind": "R"}, random_state=1),
+                                  sampler.sample(200, conditions={"kind": "R"}, random_state=1))
+
+
 def _pair_table(n, seed):
     """``grade_num`` follows ``grade`` on 97% of the rows (near-deterministic: no inferred one-to-one rule)."""
     rng = np.random.RandomState(seed)

@@ -407,7 +407,7 @@ class TableKind(GANDataKind):
             indices = [torch.from_numpy(i).to(device) for i in resolved.indices]
             rows, forced, bounds = indices[0], indices, resolved.bounds
             if latent is not None:
-                rows = latent.with_classes(rows, latent.draw_classes(torch.stack(indices, 1), cpu_generator(seed)))
+                rows = latent.with_classes(rows, latent.draw_classes_inside(torch.stack(indices, 1), cpu_generator(seed)))
         else:
             rows = unconditional_rows(space, latent, n_samples, seed, device, generator)
         with config.inference_context():

@@ -20,6 +20,9 @@ MAX_EM_ROWS = 50_000
 EM_ITERATIONS = 100
 # Dirichlet pseudo-count per level and class (keeps unseen levels possible, avoids log 0).
 SMOOTHING = 0.05
+WEIGHT_SMOOTHING = 1e-3  # pseudo-count per class in the mixture weights
+# Counts of a level in a class below this are read as none: float32 rounding of the smoothed probabilities.
+OBSERVED_COUNT = 1e-4
 DRAW_ROWS = 65_536  # rows whose classes are drawn at a time
 
 
@@ -36,12 +39,17 @@ class LatentClasses:
         to 1).
     n_levels : sequence of int
         Levels per column.
+    n_rows : int or None
+        The rows EM was fitted on, from which the counts of each level in
+        each class are read back (:meth:`draw_classes_inside`); None for a
+        model saved before.
     """
 
-    def __init__(self, weights, level_probs, n_levels):
+    def __init__(self, weights, level_probs, n_levels, n_rows=None):
         self.weights = torch.as_tensor(np.asarray(weights, dtype=np.float32))
         self.level_probs = torch.as_tensor(np.asarray(level_probs, dtype=np.float32))
         self.n_levels = [int(k) for k in n_levels]
+        self.n_rows = None if n_rows is None else int(n_rows)
 
     @property
     def n_classes(self):
@@ -90,8 +98,8 @@ class LatentClasses:
             counts = counts.t() + SMOOTHING
             totals = torch.zeros(n_classes, len(n_levels)).index_add_(1, column_of, counts)
             probs = counts / totals[:, column_of]
-            weights = (responsibility.sum(0) + 1e-3) / (len(em_rows) + 1e-3 * n_classes)
-        model = cls(weights.numpy(), probs.numpy(), n_levels)
+            weights = (responsibility.sum(0) + WEIGHT_SMOOTHING) / (len(em_rows) + WEIGHT_SMOOTHING * n_classes)
+        model = cls(weights.numpy(), probs.numpy(), n_levels, n_rows=len(em_rows))
         classes = model.draw_classes(global_codes, generator)
         return model, classes
 
@@ -106,6 +114,41 @@ class LatentClasses:
                           generator)
             for start in range(0, len(global_indices), DRAW_ROWS)
         ]) if len(global_indices) else torch.empty(0, dtype=torch.long)
+
+    def draw_classes_inside(self, global_indices, generator):
+        """One class per row, for rows whose levels a user asked for: drawn from the classes whose
+        training rows have those levels, by how many of them do (the posterior without the smoothing's
+        pseudo-counts).
+
+        With the smoothing, every class keeps a little of each level: a level 8 of 26,000 training
+        rows have (Adult's ``Armed-Forces``) got most of its posterior from classes where no row has
+        it, and the rows generated under it looked like the table at large. Rows whose levels no class
+        has together, and every row of a model saved without ``n_rows``, get :meth:`draw_classes`.
+        """
+        if getattr(self, "n_rows", None) is None:
+            return self.draw_classes(global_indices, generator)
+        global_indices = global_indices.cpu()
+        observed = self._observed_probs()
+        classes = torch.empty(len(global_indices), dtype=torch.long)
+        unseen = torch.zeros(len(global_indices), dtype=torch.bool)
+        for start in range(0, len(global_indices), DRAW_ROWS):
+            log_posterior = _log_posterior(global_indices[start : start + DRAW_ROWS], self.weights, observed)
+            classes[start : start + DRAW_ROWS] = gumbel_argmax(log_posterior, generator)
+            unseen[start : start + DRAW_ROWS] = ~torch.isfinite(log_posterior.max(1).values)
+        if unseen.any():
+            classes[unseen] = self.draw_classes(global_indices[unseen], generator)
+        return classes
+
+    def _observed_probs(self):
+        """Per class, each level's share of the class's training rows, without pseudo-counts (0 where
+        no row of the class has it): the counts read back from the smoothed probabilities."""
+        n_classes = self.n_classes
+        rows = self.weights.double() * (self.n_rows + WEIGHT_SMOOTHING * n_classes) - WEIGHT_SMOOTHING
+        column_of = torch.repeat_interleave(torch.arange(len(self.n_levels)), torch.tensor(self.n_levels))
+        levels = torch.tensor(self.n_levels, dtype=torch.float64)[column_of]
+        counts = self.level_probs.double() * (rows[:, None] + levels[None, :] * SMOOTHING) - SMOOTHING
+        counts[counts < OBSERVED_COUNT] = 0.0
+        return (counts / rows.clamp(min=OBSERVED_COUNT)[:, None]).float()
 
     def sample_classes(self, n, generator):
         """``n`` classes drawn from the mixture weights."""
@@ -152,11 +195,12 @@ class LatentClasses:
         return logits
 
     def get_state(self):
-        return {"weights": self.weights.tolist(), "level_probs": self.level_probs.tolist(), "n_levels": self.n_levels}
+        return {"weights": self.weights.tolist(), "level_probs": self.level_probs.tolist(), "n_levels": self.n_levels,
+                "n_rows": getattr(self, "n_rows", None)}
 
     @classmethod
     def from_state(cls, state):
-        return cls(state["weights"], state["level_probs"], state["n_levels"])
+        return cls(state["weights"], state["level_probs"], state["n_levels"], state.get("n_rows"))
 
 
 def cpu_generator(seed):
