@@ -108,12 +108,18 @@ class LatentClasses:
 
         In chunks of ``DRAW_ROWS`` rows: the posteriors of a million rows
         and 100 classes, with their temporaries, took 2 GB at once."""
-        global_indices = global_indices.cpu()
-        return torch.cat([
-            gumbel_argmax(_log_posterior(global_indices[start : start + DRAW_ROWS], self.weights, self.level_probs),
-                          generator)
-            for start in range(0, len(global_indices), DRAW_ROWS)
-        ]) if len(global_indices) else torch.empty(0, dtype=torch.long)
+        return self._draw(global_indices.cpu(), self.level_probs, generator)[0]
+
+    def _draw(self, global_indices, level_probs, generator):
+        """``(classes, possible)``: one class per row from the posterior under ``level_probs``, in
+        chunks of ``DRAW_ROWS`` rows, and whether any class could have the row's levels."""
+        classes = torch.empty(len(global_indices), dtype=torch.long)
+        possible = torch.ones(len(global_indices), dtype=torch.bool)
+        for start in range(0, len(global_indices), DRAW_ROWS):
+            log_posterior = _log_posterior(global_indices[start : start + DRAW_ROWS], self.weights, level_probs)
+            classes[start : start + DRAW_ROWS] = gumbel_argmax(log_posterior, generator)
+            possible[start : start + DRAW_ROWS] = torch.isfinite(log_posterior.max(1).values)
+        return classes, possible
 
     def draw_classes_inside(self, global_indices, generator):
         """One class per row, for rows whose levels a user asked for: drawn from the classes whose
@@ -128,15 +134,9 @@ class LatentClasses:
         if getattr(self, "n_rows", None) is None:
             return self.draw_classes(global_indices, generator)
         global_indices = global_indices.cpu()
-        observed = self._observed_probs()
-        classes = torch.empty(len(global_indices), dtype=torch.long)
-        unseen = torch.zeros(len(global_indices), dtype=torch.bool)
-        for start in range(0, len(global_indices), DRAW_ROWS):
-            log_posterior = _log_posterior(global_indices[start : start + DRAW_ROWS], self.weights, observed)
-            classes[start : start + DRAW_ROWS] = gumbel_argmax(log_posterior, generator)
-            unseen[start : start + DRAW_ROWS] = ~torch.isfinite(log_posterior.max(1).values)
-        if unseen.any():
-            classes[unseen] = self.draw_classes(global_indices[unseen], generator)
+        classes, possible = self._draw(global_indices, self._observed_probs(), generator)
+        if not possible.all():
+            classes[~possible] = self.draw_classes(global_indices[~possible], generator)
         return classes
 
     def _observed_probs(self):
