@@ -21,7 +21,7 @@ from ._conditions import unconditional_rows
 MAX_VALIDATION_ROWS = 2_500
 MIN_JUDGED_ROWS = SMALL_TABLE_ROWS  # (smaller tables are warned about already)
 CHECKS = 30
-PATIENCE = 3
+PATIENCE = 2
 JUDGE_FOLDS = 2
 # The judge's detector: fifty boosting rounds at twice the default rate, without early stopping. On
 # the same generated rows its score moves about half as much between fold seeds as the default
