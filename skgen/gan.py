@@ -139,7 +139,7 @@ class GANSampler(TorchEstimatorBase):
         averaged generator and scored against it with
         :func:`skgen.metrics.detection_score` (2 folds; a detector of 50
         boosting rounds at rate 0.2); the generator state
-        that scored best is the fitted one, and training stops after three
+        that scored best is the fitted one, and training stops after two
         checks without an improvement (a check improves on the best only
         when it beats it by more than the scores' own noise). The default
         generator starts at zero on top of the latent-class model

@@ -180,11 +180,11 @@ def judged_scores(monkeypatch):
 def test_an_early_stop_keeps_the_untrained_generator_that_samples_the_latent_classes(judged_scores, capsys):
     frame = small_table(500)
     sampler = GANSampler(**dict(TINY_TABLE_GAN, max_epochs=40, verbose=1)).fit(frame)
-    assert capsys.readouterr().err.splitlines()[-1].startswith("GANSampler: stopped at epoch 3/40; generator ")
-    # Checks every epoch (40 // 30): epoch 0 is best, three worse checks stop at epoch 3.
+    assert capsys.readouterr().err.splitlines()[-1].startswith("GANSampler: stopped at epoch 2/40; generator ")
+    # Checks every epoch (40 // 30): epoch 0 is best, two worse checks stop at epoch 2.
     assert sampler.best_epoch_ == 0
-    assert sampler.n_epochs_ == 3
-    assert len(sampler.validation_scores_) == 4 and sampler.validation_scores_[0] == 1.0
+    assert sampler.n_epochs_ == 2
+    assert len(sampler.validation_scores_) == 3 and sampler.validation_scores_[0] == 1.0
     out = sampler.net_.sampling_generator().out
     assert torch.count_nonzero(out.weight) == 0 and torch.count_nonzero(out.bias) == 0
     # Numeric values are drawn inside the bins the classes give (the zero score is no value of its own).
