@@ -82,7 +82,7 @@ def main(out, mode, max_epochs):
         "n_processes": state.num_processes,
         "batch_rows": sorted(rows.rows),
         "steps": sum(len(epoch["batches"]) for epoch in net.history),
-        "expected_steps": n_steps * max_epochs,
+        "expected_steps": n_steps * len(net.history),  # (every epoch trained, up to a judged stop)
         "generator": flat(net.module_),
         "ema": flat(net.generator_ema_),
         "critic": flat(net.discriminator_),

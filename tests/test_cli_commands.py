@@ -39,7 +39,7 @@ def saved_model(table_csv):
 def test_save_writes_the_safe_model_file_with_the_flags(saved_model):
     sampler = skgen.load(saved_model)  # the safe format: a pickle would be refused
     assert sampler.get_params()["batch_size"] == 60 and sampler.get_params()["n_threads"] == 1
-    assert sampler.n_epochs_ == 3
+    assert sampler.get_params()["max_epochs"] == 3 and 1 <= sampler.n_epochs_ <= 3  # (a judged fit may stop early)
 
 
 def test_sample_writes_rows_from_a_saved_model(saved_model, tmp_path):

@@ -129,7 +129,8 @@ def test_batch_size_is_capped_at_the_table(frame):
 
 
 def test_linear_decay_lasts_the_whole_fit_when_batch_size_is_not_a_multiple_of_pac(frame):
-    sampler = GANSampler(max_epochs=3, batch_size=55, lr_schedule="linear", random_state=0).fit(frame)
+    sampler = GANSampler(max_epochs=3, batch_size=55, lr_schedule="linear", early_stopping=False,
+                         random_state=0).fit(frame)
     net = sampler.net_
     assert net.batch_size == 50
     decay = dict(net.callbacks_)["lr_decay"]
