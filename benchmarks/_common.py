@@ -1,7 +1,9 @@
 """Helpers shared by the benchmarks: data loading, load checks, timing."""
 
 import contextlib
+import datetime
 import gzip
+import json
 import os
 import platform
 import statistics
@@ -158,3 +160,26 @@ def trees_to_compare(root, before=None):
         yield {f"before ({before})": worktree, "this tree": root}
     finally:
         subprocess.run(["git", "-C", str(root), "worktree", "remove", "--force", str(worktree)], check=True)
+
+
+def run_in_tree(tree, script, *args):
+    """Run ``python script *args`` with the code of ``tree`` (a checkout) in a fresh process; the JSON
+    object its last output line prints, after checking that its ``"skgen"`` (``skgen.__file__``) is
+    ``tree``'s."""
+    done = subprocess.run(
+        [sys.executable, str(Path(script).resolve()), *map(str, args)],
+        env=dict(os.environ, PYTHONPATH=str(tree)), cwd=tree, capture_output=True, text=True, check=True,
+    )
+    report = json.loads(done.stdout.strip().splitlines()[-1])
+    where = Path(report["skgen"]).resolve()
+    assert where.is_relative_to(Path(tree).resolve()), f"{tree} imported skgen from {where}"
+    return report
+
+
+def comparison_lines(title, command, paragraphs, sections, load_before, started):
+    """A results file's lines: ``title``, the command with the date and environment, the
+    ``paragraphs``, the ``sections``, then the load before and after and the time since ``started``."""
+    lines = [f"# {title}", "", f"`{command}` on {datetime.date.today().isoformat()}; {environment_line()}.", ""]
+    for paragraph in paragraphs:
+        lines += [paragraph, ""]
+    return lines + [*sections, load_sentence(load_before, machine_load(), time.perf_counter() - started)]

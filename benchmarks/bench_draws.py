@@ -23,10 +23,8 @@ Results in ``benchmarks/results/draws.md``.
 """
 
 import argparse
-import datetime
-import os
+import json
 import pickle
-import subprocess
 import sys
 import tempfile
 import time
@@ -37,8 +35,7 @@ import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import check_quiet, environment_line, load_sentence, machine_load, trees_to_compare  # noqa: E402
-from _common import write_results  # noqa: E402
+from _common import check_quiet, comparison_lines, run_in_tree, trees_to_compare, write_results  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results" / "draws.md"
@@ -57,18 +54,12 @@ def draw_rows(model_path, n_rows, seed, out_path):
     rows = sampler.sample(n_rows, random_state=seed)
     with open(out_path, "wb") as file:
         pickle.dump(rows, file)
-    print(skgen.__file__)
+    print(json.dumps({"skgen": skgen.__file__}))
 
 
 def drawn_in(tree, model_path, n_rows, seed, out_path):
     """:func:`draw_rows` run by the code of ``tree``; the rows it drew."""
-    done = subprocess.run(
-        [sys.executable, str(Path(__file__).resolve()), "--draw", str(model_path), str(n_rows), str(seed),
-         str(out_path)],
-        env=dict(os.environ, PYTHONPATH=str(tree)), cwd=tree, capture_output=True, text=True, check=True,
-    )
-    where = Path(done.stdout.strip().splitlines()[-1]).resolve()
-    assert where.is_relative_to(Path(tree).resolve()), f"{tree} imported skgen from {where}"
+    run_in_tree(tree, __file__, "--draw", model_path, n_rows, seed, out_path)
     with open(out_path, "rb") as file:
         return pickle.load(file)
 
@@ -142,22 +133,16 @@ def main():
     if args.seeds != [0, 1, 2, 3, 4, 5]:
         command += " --seeds " + " ".join(map(str, args.seeds))
     summary = pd.Series(means).map(lambda d: f"{d:+.3f}")
-    lines = [
-        "# The draws of one fitted model, by two versions of the code",
-        "",
-        f"`{command}` on {datetime.date.today().isoformat()}; {environment_line()}.",
-        "",
-        "Each table (80% fitted, 20% held out) is fitted once per seed by this tree's code with "
-        "`GANSampler(random_state=seed, n_threads=1)` and saved; each code tree loads the model in a fresh "
-        "process and draws as many rows as the training part has, with the same seed. Detection "
-        "(`skgen.metrics.detection_score` against the held-out rows) of both, the difference per seed "
-        "(this tree minus the other), and the inequalities holding on every training row kept in ≥ 99% of rows.",
-        "",
-        "Mean difference in detection: " + ", ".join(f"{name} {d}" for name, d in summary.items()) + ".",
-        "",
-        *sections,
-        load_sentence(load_before, machine_load(), time.perf_counter() - started),
-    ]
+    lines = comparison_lines(
+        "The draws of one fitted model, by two versions of the code", command,
+        ["Each table (80% fitted, 20% held out) is fitted once per seed by this tree's code with "
+         "`GANSampler(random_state=seed, n_threads=1)` and saved; each code tree loads the model in a fresh "
+         "process and draws as many rows as the training part has, with the same seed. Detection "
+         "(`skgen.metrics.detection_score` against the held-out rows) of both, the difference per seed "
+         "(this tree minus the other), and the inequalities holding on every training row kept in ≥ 99% of rows.",
+         "Mean difference in detection: " + ", ".join(f"{name} {d}" for name, d in summary.items()) + "."],
+        sections, load_before, started,
+    )
     write_results(ROOT / "benchmarks" / "results" / args.output, lines)
 
 

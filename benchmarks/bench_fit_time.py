@@ -16,10 +16,7 @@ Results in ``benchmarks/results/fit_time.md``.
 """
 
 import argparse
-import datetime
 import json
-import os
-import subprocess
 import sys
 import time
 import warnings
@@ -28,8 +25,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import check_quiet, environment_line, load_sentence, machine_load, trees_to_compare  # noqa: E402
-from _common import write_results  # noqa: E402
+from _common import check_quiet, comparison_lines, run_in_tree, trees_to_compare, write_results  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results" / "fit_time.md"
@@ -66,12 +62,7 @@ def fit_once(name, seed):
 
 def fitted_in(tree, name, seed):
     """:func:`fit_once` run by the code of ``tree``: ``(seconds, epochs)``."""
-    done = subprocess.run(
-        [sys.executable, str(Path(__file__).resolve()), "--fit", name, str(seed)],
-        env=dict(os.environ, PYTHONPATH=str(tree)), cwd=tree, capture_output=True, text=True, check=True,
-    )
-    report = json.loads(done.stdout.strip().splitlines()[-1])
-    assert Path(report["skgen"]).resolve().is_relative_to(Path(tree).resolve()), f"{tree} imported {report['skgen']}"
+    report = run_in_tree(tree, __file__, "--fit", name, seed)
     return report["seconds"], report["epochs"]
 
 
@@ -121,21 +112,15 @@ def main():
     command = f"python benchmarks/bench_fit_time.py --before {args.before} --tables {' '.join(args.tables)}"
     if args.seeds != [0, 1, 2]:
         command += " --seeds " + " ".join(map(str, args.seeds))
-    lines = [
-        "# Fit seconds of two versions of the code, taking turns",
-        "",
-        f"`{command}` on {datetime.date.today().isoformat()}; {environment_line()}.",
-        "",
-        "Each (table, seed) is fitted by a fresh process of each code tree, the two taking turns (the older "
-        "first on even seeds): `GANSampler(random_state=seed, n_threads=1)` on the usual 80% training rows, "
-        "one torch thread. Seconds of `fit` alone, the epochs trained, and the difference per seed (this "
-        "tree minus the other).",
-        "",
-        "Mean difference: " + ", ".join(f"{name} {d:+.1f} s" for name, d in means.items()) + ".",
-        "",
-        *sections,
-        load_sentence(load_before, machine_load(), time.perf_counter() - started),
-    ]
+    lines = comparison_lines(
+        "Fit seconds of two versions of the code, taking turns", command,
+        ["Each (table, seed) is fitted by a fresh process of each code tree, the two taking turns (the older "
+         "first on even seeds): `GANSampler(random_state=seed, n_threads=1)` on the usual 80% training rows, "
+         "one torch thread. Seconds of `fit` alone, the epochs trained, and the difference per seed (this "
+         "tree minus the other).",
+         "Mean difference: " + ", ".join(f"{name} {d:+.1f} s" for name, d in means.items()) + "."],
+        sections, load_before, started,
+    )
     write_results(ROOT / "benchmarks" / "results" / args.output, lines)
 
 

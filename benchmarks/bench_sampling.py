@@ -20,9 +20,7 @@ Results in ``benchmarks/results/sampling.md``.
 import argparse
 import datetime
 import json
-import os
 import pickle
-import subprocess
 import sys
 import tempfile
 import time
@@ -36,6 +34,7 @@ from _common import (  # noqa: E402
     load_sentence,
     machine_load,
     median,
+    run_in_tree,
     trees_to_compare,
     write_results,
 )
@@ -66,13 +65,7 @@ def time_model(model_path, repeat):
 
 def timed_in(tree, model_path, repeat):
     """:func:`time_model` run by the code of ``tree``."""
-    done = subprocess.run(
-        [sys.executable, str(Path(__file__).resolve()), "--time-model", str(model_path), str(repeat)],
-        env=dict(os.environ, PYTHONPATH=str(tree)), cwd=tree, capture_output=True, text=True, check=True,
-    )
-    answer = json.loads(done.stdout.strip().splitlines()[-1])
-    where = Path(answer["skgen"]).resolve()
-    assert where.is_relative_to(Path(tree).resolve()), f"{tree} imported skgen from {where}"
+    answer = run_in_tree(tree, __file__, "--time-model", model_path, repeat)
     return {int(n): rate for n, rate in answer["rates"].items()}
 
 

@@ -110,15 +110,17 @@ class LatentClasses:
         and 100 classes, with their temporaries, took 2 GB at once."""
         return self._draw(global_indices.cpu(), self.level_probs, generator)[0]
 
-    def _draw(self, global_indices, level_probs, generator):
+    def _draw(self, global_indices, level_probs, generator, check_possible=False):
         """``(classes, possible)``: one class per row from the posterior under ``level_probs``, in
-        chunks of ``DRAW_ROWS`` rows, and whether any class could have the row's levels."""
+        chunks of ``DRAW_ROWS`` rows, and (with ``check_possible``, else None) whether any class could
+        have the row's levels."""
         classes = torch.empty(len(global_indices), dtype=torch.long)
-        possible = torch.ones(len(global_indices), dtype=torch.bool)
+        possible = torch.ones(len(global_indices), dtype=torch.bool) if check_possible else None
         for start in range(0, len(global_indices), DRAW_ROWS):
             log_posterior = _log_posterior(global_indices[start : start + DRAW_ROWS], self.weights, level_probs)
             classes[start : start + DRAW_ROWS] = gumbel_argmax(log_posterior, generator)
-            possible[start : start + DRAW_ROWS] = torch.isfinite(log_posterior.max(1).values)
+            if check_possible:  # (the smoothed posterior always is)
+                possible[start : start + DRAW_ROWS] = torch.isfinite(log_posterior.max(1).values)
         return classes, possible
 
     def draw_classes_inside(self, global_indices, generator):
@@ -134,7 +136,7 @@ class LatentClasses:
         if getattr(self, "n_rows", None) is None:
             return self.draw_classes(global_indices, generator)
         global_indices = global_indices.cpu()
-        classes, possible = self._draw(global_indices, self._observed_probs(), generator)
+        classes, possible = self._draw(global_indices, self._observed_probs(), generator, check_possible=True)
         if not possible.all():
             classes[~possible] = self.draw_classes(global_indices[~possible], generator)
         return classes
