@@ -102,6 +102,13 @@ def main():
         return
     if not args.before:
         parser.error("--before REV is required: the code whose fits are timed beside this tree's")
+    from bench_tabular import TABLES
+    from generalisation_suite import SUITE, table_name
+
+    known = list(TABLES) + [table_name(p, i) for p, i, _ in SUITE]
+    unknown = [name for name in args.tables if name not in known]
+    if unknown:
+        parser.error(f"unknown table(s) {unknown}: choose from {known}")
     load_before = check_quiet(args.force)
     started = time.perf_counter()
     sections, means = [], {}
