@@ -249,3 +249,39 @@ def test_a_point_mass_bounds_the_draw_and_a_value_without_donors_in_bounds_takes
     assert ((unbounded["part"] > unbounded["total"]) & (unbounded["total"] == 0)).sum() >= 10  # (15)
     assert (rows["part"] > rows["total"]).sum() == 0
     assert rows["part"].isin(train["part"]).all() and rows["total"].isin(train["total"]).all()
+
+
+def test_a_tree_splits_a_category_by_its_levels_ranked_by_value_as_cart_does():
+    from types import SimpleNamespace
+
+    from skgen._tabular._value_trees import _grown
+
+    # Twenty levels of six rows each, whose values alternate low / high in code order. A tree of
+    # ten-row leaves that reads the codes as numbers can only group neighbouring codes, so every
+    # leaf mixes low and high values; with the levels ranked by their mean value, one split parts them.
+    rng = np.random.RandomState(0)
+    codes = np.repeat(np.arange(20), 6).astype(float)
+    quantile = np.where(codes % 2 == 0, 0.2, 0.8) + rng.uniform(-0.05, 0.05, len(codes))
+    X, level = codes[:, None], np.ones(len(codes), dtype=np.int64)
+    column = SimpleNamespace(spikes=np.array([]), bins=10, has_missing=False)
+
+    def high_share_per_leaf(categorical):
+        arrays, _, _ = _grown(X, quantile, level, quantile, column, 10, 0, categorical)
+        leaves = apply_tree(arrays, X)
+        return [float((quantile[leaves == leaf] > 0.5).mean()) for leaf in np.unique(leaves)]
+
+    assert all(share in (0.0, 1.0) for share in high_share_per_leaf({0: 20}))
+    assert not all(share in (0.0, 1.0) for share in high_share_per_leaf({}))  # the codes as numbers
+
+
+def test_a_model_saved_before_the_ordered_splits_reads_its_trees_codes_as_numbers(fitted):
+    import copy
+
+    state = fitted.codec_.value_trees_.get_state()
+    assert all(len(tree) == 6 for tree in state["trees"])
+    state["trees"] = [tree[:4] for tree in state["trees"]]
+    state["leaf_trees"][0] = [tree[:4] for tree in state["leaf_trees"][0]]
+    older = copy.deepcopy(fitted)
+    older.codec_.value_trees_ = ValueTrees.from_state(state)
+    rows = older.sample(2000, random_state=3)
+    assert rows["temp"].notna().all() and rows["temp"].isin(fitted.codec_.value_trees_.values[0]).all()

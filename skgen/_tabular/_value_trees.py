@@ -40,6 +40,7 @@ import numpy as np
 from scipy.special import ndtr
 
 from .._io._json import decode_array, decode_value, encode_array, encode_value
+from ._ordered_splits import categorical_features, rank_lookup, ranked_levels, split_ranks, split_values
 from ._value_bounds import (binned_values, bounds, discrete_values, in_range, inequality_pairs, nearest_within,
                             pair_columns, sorted_donors)
 
@@ -76,7 +77,9 @@ class ValueTrees:
     columns : list
         The binned numeric columns, in the order their values are drawn.
     trees : list of tuple
-        ``(left, right, feature, threshold)`` node arrays of each column's first tree (it reads the bin).
+        ``(left, right, feature, threshold, rank row, rank table)`` node arrays of each column's first
+        tree (it reads the bin); the last two give the ranks a node splitting on a category reads
+        (:mod:`._ordered_splits`; absent from a model saved before them).
     keys, values : list of ndarray
         Each column's donors: the sorted ``leaf * mode levels + level`` key
         of each training row in a bin, and its value (float; datetimes as
@@ -118,6 +121,7 @@ class ValueTrees:
         level_of = lambda segment: encoded[:, segment.start : segment.start + segment.width].argmax(1)  # noqa: E731
         features = [_levels_matrix(codec, level_of, len(rows))]
         own_level = _level_features(codec)
+        categorical = categorical_features(codec)
         grown = {"bin": ([], [], []), "leaf": ([], [], [])}
         for column in numeric:
             level = _levels(column, level_of, len(rows))
@@ -131,7 +135,8 @@ class ValueTrees:
             for kind in ("bin", "leaf"):
                 if kind == "leaf" and column.name in own_level:
                     X[:, own_level[column.name]] = 0.0  # a tree that never reads the column's own bin
-                node_arrays, key, value = _grown(X, quantile[in_bin], level[in_bin], raw, column, min_leaf_rows, seed)
+                node_arrays, key, value = _grown(X, quantile[in_bin], level[in_bin], raw, column, min_leaf_rows, seed,
+                                                 categorical)
                 for store, item in zip(grown[kind], (node_arrays, key, value)):
                     store.append(item)
             features.append(quantile)
@@ -293,15 +298,19 @@ def _decoded_leaf_trees(state):
             [decode_array(v) for v in values])
 
 
-def _grown(X, quantile, level, raw, column, min_leaf_rows, seed):
+def _grown(X, quantile, level, raw, column, min_leaf_rows, seed, categorical=None):
     """One column's tree grown on the rows in a bin (``X``, their ``quantile``, mode ``level`` and
-    ``raw`` value): its node arrays, and its donors' sorted keys and values."""
+    ``raw`` value): its node arrays, and its donors' sorted keys and values. The ``categorical``
+    features (:func:`._ordered_splits.categorical_features`) are split on their levels ranked by
+    the quantile."""
     from sklearn.tree import DecisionTreeRegressor
 
     if len(X) >= 2 * min_leaf_rows:
-        tree = DecisionTreeRegressor(min_samples_leaf=min_leaf_rows, random_state=seed).fit(X, quantile).tree_
+        ranked, ranks = ranked_levels(X, quantile, categorical or {})
+        tree = DecisionTreeRegressor(min_samples_leaf=min_leaf_rows, random_state=seed).fit(ranked, quantile).tree_
+        feature = tree.feature.astype(np.int64)
         node_arrays = (tree.children_left.astype(np.int64), tree.children_right.astype(np.int64),
-                       tree.feature.astype(np.int64), tree.threshold.astype(np.float64))
+                       feature, tree.threshold.astype(np.float64), *split_ranks(feature, ranks))
     else:  # too few values to split: one leaf, the bin's values
         node_arrays = (np.array([-1]), np.array([-1]), np.array([-2]), np.array([-2.0]))
     key = _keys(node_arrays, X, level, column)
@@ -353,7 +362,8 @@ def apply_tree(tree, X, rows=None):
 
 
 def _walk(tree, X, rows):
-    left, right, feature, threshold = tree
+    left, right, feature, threshold = tree[:4]
+    lookup = rank_lookup(tree)
     flat = X.ravel(order="K")  # a view of a C- or F-ordered X, read through its strides
     row_step, feature_step = (stride // X.itemsize for stride in X.strides)
     node = np.zeros(len(rows), dtype=np.int64)
@@ -361,7 +371,10 @@ def _walk(tree, X, rows):
     offset = rows[inner] * row_step
     while len(inner):
         at = node[inner]
-        step = np.where(flat[offset + feature[at] * feature_step] <= threshold[at], left[at], right[at])
+        values = flat[offset + feature[at] * feature_step]
+        if lookup is not None:
+            values = split_values(values, at, lookup)
+        step = np.where(values <= threshold[at], left[at], right[at])
         node[inner] = step
         going_on = left[step] >= 0
         inner, offset = inner[going_on], offset[going_on]
