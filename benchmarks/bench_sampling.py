@@ -1,12 +1,13 @@
 """How fast a fitted GANSampler draws rows: Adult, the defaults, one thread.
 
 Issue 32 asks for at least 150,000 rows/s on Adult. For each of three seeds
-the defaults are fitted on Adult's 80% (one torch thread) and saved; a
-fresh process loads the model and times ``sample(n_rows)`` once for each of
-10,000, 200,000 and 1,000,000 rows (a fresh ``random_state`` each time,
-after one warm-up draw), three times. With ``--before REV`` the same model
-is also timed by that commit's code (checked out in a temporary git
-worktree), the two trees taking turns, so that both see the same machine.
+the defaults are fitted on Adult's 80% (one torch thread) by a fresh process
+and saved; a fresh process loads the model and times ``sample(n_rows)`` once
+for each of 10,000, 200,000 and 1,000,000 rows (a fresh ``random_state``
+each time, after one warm-up draw), three times. With ``--before REV`` that
+commit's code (checked out in a temporary git worktree) fits and times its
+own model the same way (a model saved by newer code need not load in older
+code), the two trees taking turns, so that both see the same machine.
 Reported: rows per second, the median of the three timings and their
 range, by seed and tree.
 
@@ -63,6 +64,24 @@ def time_model(model_path, repeat):
     return {"skgen": skgen.__file__, "rates": out}
 
 
+def fit_model(model_path, seed):
+    """(In a fresh process) fit the defaults on Adult's training rows and save them; the fit seconds."""
+    import torch
+
+    import skgen
+    from bench_tabular import load_table
+    from skgen import GANSampler
+
+    torch.set_num_threads(1)
+    train, _ = load_table("adult")
+    start = time.perf_counter()
+    sampler = GANSampler(random_state=seed, n_threads=1).fit(train)
+    seconds = time.perf_counter() - start
+    with open(model_path, "wb") as file:
+        pickle.dump(sampler, file)
+    return {"skgen": skgen.__file__, "seconds": seconds, "rows": len(train)}
+
+
 def timed_in(tree, model_path, repeat):
     """:func:`time_model` run by the code of ``tree``."""
     answer = run_in_tree(tree, __file__, "--time-model", model_path, repeat)
@@ -72,50 +91,43 @@ def timed_in(tree, model_path, repeat):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
-    parser.add_argument("--before", help="a git revision whose code is timed on the same models")
+    parser.add_argument("--before", help="a git revision whose code fits and times its own models beside this tree's")
     parser.add_argument("--force", action="store_true", help="run even if the machine is busy")
     parser.add_argument("--output", default=RESULTS.name, help="file name under benchmarks/results/")
     parser.add_argument("--time-model", nargs=2, help=argparse.SUPPRESS)
+    parser.add_argument("--fit-model", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.time_model:
+    if args.time_model or args.fit_model:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            print(json.dumps(time_model(args.time_model[0], int(args.time_model[1]))))
+            if args.fit_model:
+                print(json.dumps(fit_model(args.fit_model[0], int(args.fit_model[1]))))
+            else:
+                print(json.dumps(time_model(args.time_model[0], int(args.time_model[1]))))
         return
     load_before = check_quiet(args.force)
     started = time.perf_counter()
 
-    import torch
-
-    sys.path.insert(0, str(ROOT))
-    from bench_tabular import load_table
-
-    from skgen import GANSampler
-
-    torch.set_num_threads(1)
-    train, _ = load_table("adult")
     rows = []
     with trees_to_compare(ROOT, args.before) as trees, tempfile.TemporaryDirectory() as scratch:
         for seed in args.seeds:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                start = time.perf_counter()
-                sampler = GANSampler(random_state=seed, n_threads=1).fit(train)
-                fit_s = time.perf_counter() - start
-            model_path = Path(scratch) / f"adult_{seed}.pkl"
-            with open(model_path, "wb") as file:
-                pickle.dump(sampler, file)
+            fitted = {}
+            for k, name in enumerate(trees):
+                model_path = Path(scratch) / f"adult_{seed}_{k}.pkl"
+                fitted[name] = (model_path, run_in_tree(trees[name], __file__, "--fit-model", model_path, seed))
             measured = {name: {n: [] for n in SIZES} for name in trees}
             for repeat in range(REPEATS):
                 # The trees take turns, first one then the other leading, so that both see the same machine.
                 order = list(trees) if repeat % 2 == 0 else list(trees)[::-1]
                 for name in order:
-                    for n_rows, rate in timed_in(trees[name], model_path, repeat).items():
+                    for n_rows, rate in timed_in(trees[name], fitted[name][0], repeat).items():
                         measured[name][n_rows].append(rate)
             for name in trees:
+                fit_s = fitted[name][1]["seconds"]
                 rows.append((seed, name, fit_s, measured[name]))
                 print(seed, name, f"fit {fit_s:.1f} s", {n: [round(r) for r in v] for n, v in measured[name].items()},
                       flush=True)
+    n_train = fitted[name][1]["rows"]
 
     header = " | ".join(f"{n:,} rows: rows/s (range)" for n in SIZES)
     command = "python benchmarks/bench_sampling.py" + (f" --before {args.before}" if args.before else "")
@@ -124,8 +136,9 @@ def main():
         "",
         f"`{command}` on {datetime.date.today().isoformat()}; {environment_line()}.",
         "",
-        f"`GANSampler(random_state=seed, n_threads=1)` fitted on Adult's {len(train):,} training rows (one torch "
-        "thread) and saved; a fresh process loads it and times `sample(n)` once per size after a warm-up draw, "
+        f"`GANSampler(random_state=seed, n_threads=1)` fitted on Adult's {n_train:,} training rows (one torch "
+        "thread) by each code tree and saved; a fresh process of the same tree loads it and times `sample(n)` "
+        "once per size after a warm-up draw, "
         f"{REPEATS} times (the code trees taking turns): the median rows/s and the range.",
         "",
         f"| seed | code | fit s | {header} |",
