@@ -22,6 +22,11 @@ one-hot encoding.
     python benchmarks/bench_resampling.py                  # all four tables (~45 min)
     python benchmarks/bench_resampling.py --data credit    # one table
     python benchmarks/bench_resampling.py --quick          # few epochs: check that it runs
+    python benchmarks/bench_resampling.py --data attrition email --seeds 0 1 2 3 4 --output resampling_seeds.md
+
+With ``--seeds`` each seed shuffles the folds and seeds every method; the
+tables then give the mean over the seeds and, for minority F1, half the
+range.
 """
 
 import argparse
@@ -82,7 +87,7 @@ def preprocessing(frame):
     return [("dates", FunctionTransformer(_numbers_for_dates)), ("encode", columns)], categorical
 
 
-def resamplers(frame, categorical, epochs, threads):
+def resamplers(frame, categorical, epochs, threads, seed=0):
     from imblearn.over_sampling import SMOTENC, RandomOverSampler
     from sklearn.compose import ColumnTransformer
     from sklearn.impute import SimpleImputer
@@ -96,13 +101,13 @@ def resamplers(frame, categorical, epochs, threads):
         verbose_feature_names_out=False,
     ).set_output(transform="pandas")
     reorder = FunctionTransformer(lambda f: f[list(frame.columns)])
-    gan = GANSampler(random_state=0, n_threads=threads, **({"max_epochs": epochs} if epochs else {}))
+    gan = GANSampler(random_state=seed, n_threads=threads, **({"max_epochs": epochs} if epochs else {}))
     return {
         "none": [],
-        "RandomOverSampler": [("resample", RandomOverSampler(random_state=0))],
+        "RandomOverSampler": [("resample", RandomOverSampler(random_state=seed))],
         "SMOTENC": [("smote_dates", FunctionTransformer(_numbers_for_dates)), ("impute", impute), ("order", reorder),
-                    ("resample", SMOTENC(categorical_features=categorical, random_state=0))],
-        "GANOverSampler": [("resample", GANOverSampler(gan, random_state=0))],
+                    ("resample", SMOTENC(categorical_features=categorical, random_state=seed))],
+        "GANOverSampler": [("resample", GANOverSampler(gan, random_state=seed))],
     }
 
 
@@ -116,7 +121,7 @@ def classifiers():
     }
 
 
-def run_table(name, epochs, threads, rows):
+def run_table(name, epochs, threads, rows, seed=0):
     """Each training fold is resampled once per method (timed), then both
     classifiers are fitted on it: what the imblearn Pipeline does, without
     fitting the GAN twice."""
@@ -128,8 +133,8 @@ def run_table(name, epochs, threads, rows):
     X, y = load(name)
     minority = y.value_counts().idxmin()
     steps, categorical = preprocessing(X)
-    folds = list(StratifiedKFold(5, shuffle=True, random_state=0).split(X, y))
-    for method, resample in resamplers(X, categorical, epochs, threads).items():
+    folds = list(StratifiedKFold(5, shuffle=True, random_state=seed).split(X, y))
+    for method, resample in resamplers(X, categorical, epochs, threads, seed).items():
         scores = {model: {"balanced_accuracy": [], "minority_f1": [], "pr_auc": [], "fit_s": []}
                   for model in classifiers()}
         for train, test in folds:
@@ -160,7 +165,7 @@ def run_table(name, epochs, threads, rows):
                 part["pr_auc"].append(average_precision_score(truth == minority, proba))
                 part["fit_s"].append(fit_s)
         for model_name, part in scores.items():
-            row = {"data": name, "resampling": method, "classifier": model_name,
+            row = {"data": name, "seed": seed, "resampling": method, "classifier": model_name,
                    **{k: float(np.mean(v)) for k, v in part.items()}}
             rows.append(row)
             print(f"{name:10s} {method:18s} {model_name:20s} bal.acc {row['balanced_accuracy']:.3f}  "
@@ -171,36 +176,47 @@ def run_table(name, epochs, threads, rows):
 
 def write(rows, minorities, args, load_before):
     frame = pd.DataFrame(rows)
+    several = len(args.seeds) > 1
+    command = "python benchmarks/bench_resampling.py" + (" --quick" if args.quick else "")
+    if several or args.output != RESULTS.name:
+        command += f" --data {' '.join(args.data)} --seeds {' '.join(map(str, args.seeds))} --output {args.output}"
+    folds = (f"5-fold stratified CV, shuffled with each of seeds {', '.join(map(str, args.seeds))} (each seed also "
+             "seeds every method); means over the folds, then over the seeds, minority F1 ± half its range over "
+             "the seeds" if several else "5-fold stratified CV (seed 0)")
     lines = [
         "# Over-sampling inside cross-validation",
         "",
-        f"`python benchmarks/bench_resampling.py{' --quick' if args.quick else ''}` on "
-        f"{datetime.date.today().isoformat()}; {environment_line()}; torch threads: {args.threads}; "
+        f"`{command}` on {datetime.date.today().isoformat()}; {environment_line()}; torch threads: {args.threads}; "
         f"load average before the run {load_before[0]:.2f} (other processes busy on {load_before[1]:.2f} cores).",
         "",
-        "5-fold stratified CV (seed 0); only the training folds are resampled (once per method; both classifiers "
-        "are fitted on the result, as `imblearn.pipeline.Pipeline` would). Means over the folds. `fit s`: the "
-        "resampling plus the classifier's fit. "
+        f"{folds}; only the training folds are resampled (once per method; both classifiers "
+        "are fitted on the result, as `imblearn.pipeline.Pipeline` would)." + ("" if several else " Means over the folds.")
+        + " `fit s`: the resampling plus the classifier's fit. "
         "GANOverSampler uses `GANSampler()`'s defaults"
         + (f" with max_epochs={args.epochs}" if args.epochs else "")
         + "; SMOTENC gets missing values imputed first (it refuses them).",
         "",
     ]
+    keys = ["data", "resampling", "classifier"]
+    metrics = ["balanced_accuracy", "minority_f1", "pr_auc", "fit_s"]
+    summary = frame.groupby(keys, sort=False)[metrics].mean()
+    spread = frame.groupby(keys, sort=False)["minority_f1"].agg(lambda v: (v.max() - v.min()) / 2)
     for name, (label, share) in minorities.items():
         lines += [f"## {name} (minority class `{label}`: {share:.1%} of the rows)", "",
                   "| resampling | classifier | balanced accuracy | minority F1 | PR-AUC | fit s |",
                   "|---|---|---:|---:|---:|---:|"]
-        for row in frame[frame["data"] == name].itertuples():
-            lines.append(f"| {row.resampling} | {row.classifier} | {row.balanced_accuracy:.3f} | "
-                         f"{row.minority_f1:.3f} | {row.pr_auc:.3f} | {row.fit_s:.1f} |")
+        for (_, method, model), row in summary.loc[[name]].iterrows():
+            f1 = f"{row.minority_f1:.3f}" + (f" ± {spread[(name, method, model)]:.3f}" if several else "")
+            lines.append(f"| {method} | {model} | {row.balanced_accuracy:.3f} | {f1} | {row.pr_auc:.3f} | "
+                         f"{row.fit_s:.1f} |")
         lines.append("")
     lines += ["## Mean over the tables", "", "| resampling | classifier | balanced accuracy | minority F1 | PR-AUC |",
               "|---|---|---:|---:|---:|"]
-    means = frame.groupby(["resampling", "classifier"], sort=False)[["balanced_accuracy", "minority_f1", "pr_auc"]].mean()
+    means = summary.groupby(["resampling", "classifier"], sort=False)[["balanced_accuracy", "minority_f1", "pr_auc"]].mean()
     for (method, model), row in means.iterrows():
         lines.append(f"| {method} | {model} | {row.balanced_accuracy:.3f} | {row.minority_f1:.3f} | {row.pr_auc:.3f} |")
-    write_results(RESULTS, lines)
-    print(f"wrote {RESULTS}")
+    write_results(RESULTS.with_name(args.output), lines)
+    print(f"wrote {RESULTS.with_name(args.output)}")
 
 
 def main():
@@ -210,13 +226,17 @@ def main():
     parser.add_argument("--epochs", type=int, default=None, help="GANSampler max_epochs (default: its default)")
     parser.add_argument("--quick", action="store_true", help="5 epochs, to check the script")
     parser.add_argument("--force", action="store_true", help="run even when the machine is busy")
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0],
+                        help="fold shuffles, each also seeding every method (default: 0)")
+    parser.add_argument("--output", default=RESULTS.name, help="file name under benchmarks/results/")
     args = parser.parse_args()
     if args.quick:
         args.epochs = 5
     load_before = check_quiet(args.force)
     rows, minorities = [], {}
     for name in args.data:
-        minorities[name] = run_table(name, args.epochs, args.threads, rows)
+        for seed in args.seeds:
+            minorities[name] = run_table(name, args.epochs, args.threads, rows, seed)
     write(rows, minorities, args, load_before)
 
 
