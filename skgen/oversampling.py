@@ -9,7 +9,6 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.multiclass import type_of_target
 
-from ._class_screen import ClassScreen, screened_rows
 from ._sampling_strategy import _STRATEGIES, rows_to_add
 
 _TARGET = "__skgen_class__"
@@ -61,16 +60,6 @@ class GANOverSampler(OneToOneFeatureMixin, BaseEstimator):
         own sampler 0.46), so the new rows blurred the classes. A column a
         class never fills is left out of its sampler and stays missing in
         the class's new rows.
-    screen : float in [0, 1) or None, default=0.1
-        Tables: a class's new rows are drawn from twice as many generated
-        ones, first those that a HistGradientBoosting classifier of the real
-        rows gives at least this probability of the class, in the order
-        generated, then the most likely of the rest, so the counts asked for
-        stay exact. A sampler of one class's rows knows nothing of the
-        others, and some of its rows fall where real rows are of another
-        class, which a classifier fitted on the result then learns as the
-        rare class (as imbalanced-learn's SMOTEENN cleans SMOTE's rows).
-        None (or 0) keeps every generated row. Images are not screened.
     random_state : int, RandomState instance or None, default=None
         Seeds the GAN's training (overriding the sampler's ``random_state``)
         and the draws of new rows; None keeps the sampler's own seed.
@@ -113,15 +102,13 @@ class GANOverSampler(OneToOneFeatureMixin, BaseEstimator):
         "sampler": [HasMethods(["fit", "sample"]), None],
         "sampling_strategy": [Interval(Real, 0, 1, closed="right"), StrOptions(set(_STRATEGIES)), dict, callable],
         "per_class": ["boolean", StrOptions({"auto"})],
-        "screen": [Interval(Real, 0, 1, closed="left"), None],
         "random_state": ["random_state"],
     }
 
-    def __init__(self, sampler=None, *, sampling_strategy="auto", per_class="auto", screen=0.1, random_state=None):
+    def __init__(self, sampler=None, *, sampling_strategy="auto", per_class="auto", random_state=None):
         self.sampler = sampler
         self.sampling_strategy = sampling_strategy
         self.per_class = per_class
-        self.screen = screen
         self.random_state = random_state
 
     @_fit_context(prefer_skip_nested_validation=False)
@@ -179,25 +166,19 @@ class GANOverSampler(OneToOneFeatureMixin, BaseEstimator):
                 rows = np.asarray(labels) == label
                 class_rows[label] = np.asarray(X)[rows] if images else frame[rows].reset_index(drop=True)
                 self.samplers_[label] = self._make_sampler(rng).fit(_learnable(class_rows[label]))
-        screen = None if images or not self.screen else ClassScreen(frame, labels, _seed(rng))
         parts, new_labels = [], []
         for label, sampler in self.samplers_.items():
             n_rows = self.sampling_strategy_[label]
-            if images and label in self._shared_classes:
+            if label not in self._shared_classes:
+                parts.append(_with_empty_columns(sampler.sample(n_rows, random_state=_seed(rng)), class_rows[label]))
+            elif images:
                 parts.append(sampler.sample(n_rows, y=label, random_state=_seed(rng)))
             else:
-                draw = self._drawer(sampler, label, class_rows.get(label), _seed(rng))
-                parts.append(draw(n_rows) if screen is None else screened_rows(draw, n_rows, screen, label, self.screen))
+                rows = sampler.sample(n_rows, conditions={self.target_name_: label}, random_state=_seed(rng))
+                parts.append(rows.drop(columns=self.target_name_))
             new_labels.append(np.full(n_rows, label, dtype=np.asarray(labels).dtype))
         joined = np.concatenate([np.asarray(X), *parts]) if images else _join_rows(X, parts)
         return joined, _join_labels(y, labels, new_labels, one_vs_all, self.classes_)
-
-    def _drawer(self, sampler, label, class_rows, seed):
-        """``draw(n)``: ``n`` generated rows of class ``label`` with the table's columns."""
-        if label not in self._shared_classes:  # (a sampler of the class's own rows, or images)
-            return lambda n: _with_empty_columns(sampler.sample(n, random_state=seed), class_rows)
-        conditions = {self.target_name_: label}
-        return lambda n: sampler.sample(n, conditions=conditions, random_state=seed).drop(columns=self.target_name_)
 
     # --- inputs --------------------------------------------------------------
 

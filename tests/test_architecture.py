@@ -143,7 +143,7 @@ LAYERS = {
     "metrics": ["metrics", "_image_metrics"],
     "training": ["_nets", "_privacy", "_modules", "_data", "_callbacks", "_progress"],
     "data kinds": ["_gan_kind", "_tabular", "_images", "constraints", "_autoencoder", "_sample_stream",
-                   "_sampling_strategy", "_class_screen"],
+                   "_sampling_strategy"],
     "estimators": ["autoencoder", "gan", "oversampling"],
     "public API": ["__init__", "__main__", "cli", "_show_versions"],
 }

@@ -239,8 +239,6 @@ def test_images_with_labels_are_over_sampled():
         ({"per_class": "yes"}, None, "per_class"),
         ({"sampler": _tiny(max_categories=2)}, ["a"] * 16 + ["b", "c", "d"] * 8, "max_categories"),
         ({"sampling_strategy": "most"}, None, "sampling_strategy"),
-        ({"screen": 1.0}, None, "screen"),
-        ({"screen": -0.1}, None, "screen"),
     ],
 )
 def test_bad_input_is_refused_before_training(params, y, message):
@@ -250,56 +248,3 @@ def test_bad_input_is_refused_before_training(params, y, message):
     with pytest.raises((ValueError, TypeError), match=message):
         over.fit_resample(X, y)
     assert not hasattr(over, "sampler_")
-
-
-class _WideSampler(BaseEstimator):
-    """A stand-in sampler that ignores its rows: ``x`` uniform on [-1, 5], over both classes' regions."""
-
-    def __init__(self, random_state=None):
-        self.random_state = random_state
-
-    def fit(self, X, y=None):
-        self.columns_ = list(X.columns)
-        return self
-
-    def sample(self, n_samples, random_state=None):
-        rng = np.random.RandomState(random_state)
-        return pd.DataFrame({"x": rng.uniform(-1, 5, n_samples)})[self.columns_]
-
-
-def _two_regions(n=300, seed=0):
-    rng = np.random.RandomState(seed)
-    rare = np.arange(n) < n // 6
-    X = pd.DataFrame({"x": np.where(rare, rng.normal(3, 0.4, n), rng.normal(0, 0.4, n))})
-    return X, np.where(rare, "rare", "common")
-
-
-def test_the_screen_draws_new_rows_a_classifier_of_the_real_rows_gives_to_their_class():
-    X, y = _two_regions()
-    rows = {}
-    for screen in (None, 0.1):
-        over = GANOverSampler(_WideSampler(), per_class=True, screen=screen, random_state=0)
-        X_res, y_res = over.fit_resample(X, y)
-        assert (pd.Series(y_res).value_counts() == 250).all()  # the counts asked for, screened or not
-        rows[screen] = X_res.iloc[len(X):]
-    # Unscreened, a third of the stand-in's rows fall where the real rows are common (x below 1);
-    # screened, none does: twice as many candidates hold enough that a classifier gives to "rare".
-    assert (rows[None]["x"] < 1).mean() > 0.25
-    assert (rows[0.1]["x"] < 1).mean() < 0.02
-
-
-def test_screened_rows_keep_the_order_drawn_and_fill_a_shortfall_with_the_most_likely():
-    from skgen._class_screen import screened_rows
-
-    class Screen:
-        def probability(self, rows, label):
-            return rows["p"].to_numpy()
-
-    def drawn(values):
-        return lambda n: pd.DataFrame({"p": values})
-
-    # Enough pass: the first passing rows as drawn, not the likeliest.
-    assert screened_rows(drawn([0.2, 0.95, 0.3, 0.9, 0.08, 0.02]), 2, Screen(), "rare", 0.1)["p"].tolist() == [0.2, 0.95]
-    # Too few pass: both, then the likeliest of the rest.
-    assert screened_rows(drawn([0.05, 0.5, 0.01, 0.9, 0.08, 0.02]), 3, Screen(), "rare", 0.1)["p"].tolist() == [
-        0.5, 0.9, 0.08]
