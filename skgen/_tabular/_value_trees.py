@@ -266,8 +266,6 @@ class ValueTrees:
         if share == 0.0 or len(distinct) < 2 or not len(rows):
             return
         rows = rows[rng.uniform(size=len(rows)) < share]
-        if not len(rows):
-            return
         at = np.clip(np.searchsorted(distinct, out[rows]), 0, len(distinct) - 1)
         side = np.where(rng.uniform(size=len(rows)) < 0.5, -FRESH_NEIGHBOUR, FRESH_NEIGHBOUR)
         neighbour = distinct[np.clip(at + side, 0, len(distinct) - 1)]
