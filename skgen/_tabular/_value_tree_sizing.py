@@ -89,7 +89,6 @@ def size_after_training(net, data):
     if trees is None:
         del codec.value_trees_
         return None
-    trees.fresh = True  # (the leaves were sized on copies of the donors' own values)
     return trees.min_leaf_rows
 
 

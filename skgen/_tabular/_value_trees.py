@@ -53,10 +53,6 @@ COPY_CHECK_ROWS = 5_000
 COPY_MARGIN = 0.002
 # Trees are grown on at most this many training rows (a seeded subsample), which are also the donors.
 MAX_FIT_ROWS = 50_000
-# A fresh value lies between its donor's and the distinct training value this many places away: a
-# k-nearest-neighbour kernel. On Adult's 300-row sample detection rose 0.205 -> 0.228 / 0.243 / 0.253
-# with 1 / 4 / 10 places; the shared tables moved within their seeds' spread (three seeds each).
-FRESH_NEIGHBOUR = 4
 _NOT_IN_BIN = -1.0  # the quantile feature of a row whose value is a point mass or missing
 _WALK_ROWS = 8192  # rows a tree is walked for at a time
 
@@ -98,15 +94,9 @@ class ValueTrees:
         ``(low, high)`` inequalities between numeric columns that the draws
         keep where a donor can (:mod:`._value_bounds`); donors are sorted by
         key, then value. Empty for a model saved before them.
-    fresh : bool
-        Whether a column whose values are not a grid draws fresh values
-        between its training values (:meth:`_fresh_values`): set once the
-        leaves are sized, which counts copies without them. False for a
-        model saved before them.
     """
 
-    def __init__(self, columns, trees, keys, values, min_leaf_rows=MIN_LEAF_ROWS, leaf_trees=None, pairs=(),
-                 fresh=False):
+    def __init__(self, columns, trees, keys, values, min_leaf_rows=MIN_LEAF_ROWS, leaf_trees=None, pairs=()):
         self.columns = list(columns)
         self.trees = trees
         self.keys = keys
@@ -114,7 +104,6 @@ class ValueTrees:
         self.min_leaf_rows = int(min_leaf_rows)
         self.leaf_trees = leaf_trees
         self.pairs = [tuple(p) for p in pairs]
-        self.fresh = bool(fresh)
 
     @classmethod
     def fit(cls, codec, model_frame, encoded, rows, rng, min_leaf_rows=MIN_LEAF_ROWS, pairs=None):
@@ -211,8 +200,6 @@ class ValueTrees:
                 feature[rows] = self._lookup(i, column, kind)[2][picked]
                 if kind == "leaf" and name in own_level:  # a bin row's donor is in the generator's bin
                     X[rows, own_level[name]] = keys[i][picked] % width
-            if self.fresh and getattr(column, "support", None) is None:
-                self._fresh_values(i, column, has, out, feature, rng)
             if limits is not None:
                 self._within(i, column, limits, has, out, feature)
             drawn[name] = out
@@ -248,38 +235,6 @@ class ValueTrees:
             candidates = np.union1d(self._sorted(i, "bin", _width(column))[1], column.spikes)
             out[rows] = nearest_within(candidates, out[rows], lower[rows], upper[rows])
             feature[rows] = _quantiles(column, out[rows])
-
-    def _fresh_values(self, i, column, has, out, feature, rng):
-        """Move a share of the drawn values (``out``, ``feature``, in place) to a fresh value, uniform
-        between the donor's and the :data:`FRESH_NEIGHBOUR`-th distinct training value below or above
-        it (at random; never past the smallest or largest).
-
-        The share is the Good-Turing estimate of how often a new row's value is one the training rows
-        never showed: the share of the column's training values (in a bin) that occur once. A
-        continuous column of a small table then keeps its resolution -- without it, 300 training rows
-        gave Adult's ``fnlwgt`` 300 distinct values in 6,500 generated rows, which a detector told from
-        real ones on that column alone (detection 0.46) -- while a large table's values move little
-        (its neighbours are close) and a column of repeated values keeps them.
-        """
-        distinct, share = self._singletons(i)
-        rows = np.flatnonzero(has)
-        if share == 0.0 or len(distinct) < 2 or not len(rows):
-            return
-        rows = rows[rng.uniform(size=len(rows)) < share]
-        at = np.clip(np.searchsorted(distinct, out[rows]), 0, len(distinct) - 1)
-        side = np.where(rng.uniform(size=len(rows)) < 0.5, -FRESH_NEIGHBOUR, FRESH_NEIGHBOUR)
-        neighbour = distinct[np.clip(at + side, 0, len(distinct) - 1)]
-        out[rows] += rng.uniform(size=len(rows)) * (neighbour - out[rows])
-        feature[rows] = _quantiles(column, out[rows])
-
-    def _singletons(self, i):
-        """Column ``i``'s distinct training values (sorted) and the share of its values that occur once."""
-        cache = self.__dict__.setdefault("_lookups", {})
-        if ("singletons", i) not in cache:
-            distinct, counts = np.unique(self.values[i], return_counts=True)
-            share = float((counts == 1).sum() / len(self.values[i])) if len(self.values[i]) else 0.0
-            cache[("singletons", i)] = (distinct, share)
-        return cache[("singletons", i)]
 
     def _sorted(self, i, kind, width):
         """Column ``i``'s donors of ``kind`` as :func:`._value_bounds.sorted_donors` (by key for the
@@ -321,7 +276,6 @@ class ValueTrees:
             "values": [encode_array(v) for v in self.values],
             "min_leaf_rows": self.min_leaf_rows,
             "pairs": [[encode_value(low), encode_value(high)] for low, high in self.pairs],
-            "fresh": self.fresh,
             "leaf_trees": None if self.leaf_trees is None else [
                 [[encode_array(a) for a in tree] for tree in self.leaf_trees[0]],
                 [encode_array(k) for k in self.leaf_trees[1]], [encode_array(v) for v in self.leaf_trees[2]]],
@@ -333,8 +287,7 @@ class ValueTrees:
                    [tuple(decode_array(a) for a in tree) for tree in state["trees"]],
                    [decode_array(k) for k in state["keys"]], [decode_array(v) for v in state["values"]],
                    state["min_leaf_rows"], _decoded_leaf_trees(state.get("leaf_trees")),
-                   [tuple(decode_value(v) for v in pair) for pair in state.get("pairs", [])],
-                   state.get("fresh", False))
+                   [tuple(decode_value(v) for v in pair) for pair in state.get("pairs", [])])
 
 
 def _decoded_leaf_trees(state):
