@@ -24,6 +24,13 @@ one-hot encoding.
     python benchmarks/bench_resampling.py --quick          # few epochs: check that it runs
     python benchmarks/bench_resampling.py --data attrition email --seeds 0 1 2 3 4 --output resampling_seeds.md
     python benchmarks/bench_resampling.py --suite --output resampling_suite.md   # tables nobody tuned on
+    python benchmarks/bench_resampling.py --data attrition email --tuned-threshold --output resampling_tuned.md
+
+With ``--tuned-threshold`` each classifier's decision threshold is chosen
+for minority F1 (scikit-learn's ``TunedThresholdClassifierCV`` around the
+whole pipeline, resampler included), so F1 no longer depends on how far
+balancing the classes moved the default 0.5 threshold; ``fit s`` is then
+the tuned pipeline's whole fit.
 
 With ``--seeds`` each seed shuffles the folds and seeds every method; the
 tables then give the mean over the seeds and, for minority F1, half the
@@ -139,10 +146,25 @@ def classifiers():
     }
 
 
-def run_table(name, epochs, threads, rows, seed=0):
+def tuned(resample, steps, model, minority, seed):
+    """The resampler, preprocessing and classifier as one imblearn Pipeline whose decision threshold
+    is chosen for minority F1 by 5-fold CV on the training fold (every inner fit resamples its own
+    training part: the GAN is fitted six times per fold and classifier)."""
+    from imblearn.pipeline import Pipeline
+    from sklearn.base import clone
+    from sklearn.metrics import f1_score, make_scorer
+    from sklearn.model_selection import StratifiedKFold, TunedThresholdClassifierCV
+
+    pipe = Pipeline([*[(n, clone(s)) for n, s in resample], *[(n, clone(s)) for n, s in steps], ("model", clone(model))])
+    return TunedThresholdClassifierCV(pipe, scoring=make_scorer(f1_score, pos_label=minority),
+                                      cv=StratifiedKFold(5, shuffle=True, random_state=seed), random_state=seed)
+
+
+def run_table(name, epochs, threads, rows, seed=0, tuned_threshold=False):
     """Each training fold is resampled once per method (timed), then both
     classifiers are fitted on it: what the imblearn Pipeline does, without
-    fitting the GAN twice."""
+    fitting the GAN twice. ``tuned_threshold``: each classifier's threshold is
+    chosen for minority F1 instead (:func:`tuned`)."""
     from sklearn.base import clone
     from sklearn.metrics import average_precision_score, balanced_accuracy_score, f1_score
     from sklearn.model_selection import StratifiedKFold
@@ -160,7 +182,7 @@ def run_table(name, epochs, threads, rows, seed=0):
             X_fit, y_fit = X.iloc[train], y.iloc[train]
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                for _, step in [(n, clone(s)) for n, s in resample]:
+                for _, step in [(n, clone(s)) for n, s in resample] if not tuned_threshold else []:
                     if hasattr(step, "fit_resample"):
                         X_fit, y_fit = step.fit_resample(X_fit, y_fit)
                     else:
@@ -168,6 +190,8 @@ def run_table(name, epochs, threads, rows, seed=0):
             resample_s = time.perf_counter() - start
             for model_name, model in classifiers().items():
                 pipe = Pipeline([*[(n, clone(s)) for n, s in steps], ("model", clone(model))])
+                if tuned_threshold:
+                    pipe = tuned(resample, steps, model, minority, seed)
                 start = time.perf_counter()
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore")
@@ -202,6 +226,8 @@ def write(rows, minorities, args, load_before):
         command += f" --data {' '.join(args.data)}"
     if several or args.output != RESULTS.name:
         command += f" --seeds {' '.join(map(str, args.seeds))} --output {args.output}"
+    if args.tuned_threshold:
+        command += " --tuned-threshold"
     folds = (f"5-fold stratified CV, shuffled with each of seeds {', '.join(map(str, args.seeds))} (each seed also "
              "seeds every method); means over the folds, then over the seeds, minority F1 ± half its range over "
              "the seeds" if several else "5-fold stratified CV (seed 0)")
@@ -211,10 +237,16 @@ def write(rows, minorities, args, load_before):
         f"`{command}` on {datetime.date.today().isoformat()}; {environment_line()}; torch threads: {args.threads}; "
         f"load average before the run {load_before[0]:.2f} (other processes busy on {load_before[1]:.2f} cores).",
         "",
-        f"{folds}; only the training folds are resampled (once per method; both classifiers "
-        "are fitted on the result, as `imblearn.pipeline.Pipeline` would)." + ("" if several else " Means over the folds.")
-        + " `fit s`: the resampling plus the classifier's fit. "
-        "GANOverSampler uses `GANSampler()`'s defaults"
+        f"{folds}; only the training folds are resampled"
+        + (" (the resampler, preprocessing and classifier are one `imblearn.pipeline.Pipeline` inside "
+           "`TunedThresholdClassifierCV(scoring=minority F1, cv=5 stratified folds of the training fold)`: "
+           "each inner fit resamples its own part, and the decision threshold is the one with the best "
+           "cross-validated minority F1)." if args.tuned_threshold else
+           " (once per method; both classifiers are fitted on the result, as `imblearn.pipeline.Pipeline` would).")
+        + ("" if several else " Means over the folds.")
+        + (" `fit s`: the tuned pipeline's whole fit (six resamplings and classifier fits). " if args.tuned_threshold
+           else " `fit s`: the resampling plus the classifier's fit. ")
+        + "GANOverSampler uses `GANSampler()`'s defaults"
         + (f" with max_epochs={args.epochs}" if args.epochs else "")
         + "; SMOTENC gets missing values imputed first (it refuses them).",
         "",
@@ -253,6 +285,8 @@ def main():
     parser.add_argument("--seeds", type=int, nargs="+", default=[0],
                         help="fold shuffles, each also seeding every method (default: 0)")
     parser.add_argument("--output", default=RESULTS.name, help="file name under benchmarks/results/")
+    parser.add_argument("--tuned-threshold", action="store_true",
+                        help="choose each pipeline's decision threshold for minority F1 (5-fold CV inside the fold)")
     args = parser.parse_args()
     if args.quick:
         args.epochs = 5
@@ -262,7 +296,7 @@ def main():
     rows, minorities = [], {}
     for name in args.data:
         for seed in args.seeds:
-            minorities[name] = run_table(name, args.epochs, args.threads, rows, seed)
+            minorities[name] = run_table(name, args.epochs, args.threads, rows, seed, args.tuned_threshold)
     write(rows, minorities, args, load_before)
 
 
