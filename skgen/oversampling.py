@@ -80,6 +80,15 @@ class GANOverSampler(OneToOneFeatureMixin, BaseEstimator):
     feature_names_in_ : ndarray of shape (n_features_in,)
         Column names, when ``X`` is a DataFrame with string column names.
 
+    Notes
+    -----
+    Balancing the classes moves a classifier's decision threshold towards
+    the rare class: balanced accuracy and recall rise, precision falls, and
+    minority F1 at the default 0.5 threshold can fall below no resampling
+    (with duplicated real rows and SMOTE too). Where a threshold-dependent
+    score counts, wrap the whole pipeline, resampler included, in
+    :class:`sklearn.model_selection.TunedThresholdClassifierCV`.
+
     See Also
     --------
     imblearn.over_sampling.SMOTENC : Interpolating over-sampler for mixed types.
