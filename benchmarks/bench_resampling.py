@@ -175,6 +175,7 @@ def run_table(name, epochs, threads, rows, seed=0, tuned_threshold=False):
     steps, categorical = preprocessing(X)
     folds = list(StratifiedKFold(5, shuffle=True, random_state=seed).split(X, y))
     for method, resample in resamplers(X, categorical, epochs, threads, seed).items():
+        resample_first = [] if tuned_threshold else resample  # (a tuned pipeline resamples inside)
         scores = {model: {"balanced_accuracy": [], "minority_f1": [], "pr_auc": [], "fit_s": []}
                   for model in classifiers()}
         for train, test in folds:
@@ -182,16 +183,17 @@ def run_table(name, epochs, threads, rows, seed=0, tuned_threshold=False):
             X_fit, y_fit = X.iloc[train], y.iloc[train]
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                for _, step in [(n, clone(s)) for n, s in resample] if not tuned_threshold else []:
+                for _, step in [(n, clone(s)) for n, s in resample_first]:
                     if hasattr(step, "fit_resample"):
                         X_fit, y_fit = step.fit_resample(X_fit, y_fit)
                     else:
                         X_fit = step.fit_transform(X_fit, y_fit)
             resample_s = time.perf_counter() - start
             for model_name, model in classifiers().items():
-                pipe = Pipeline([*[(n, clone(s)) for n, s in steps], ("model", clone(model))])
                 if tuned_threshold:
                     pipe = tuned(resample, steps, model, minority, seed)
+                else:
+                    pipe = Pipeline([*[(n, clone(s)) for n, s in steps], ("model", clone(model))])
                 start = time.perf_counter()
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore")
